@@ -1,0 +1,20 @@
+//! Counters the collector keeps about itself.
+
+use std::time::Duration;
+
+/// What the collector has done so far, for `gc_stats` and tuning.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Objects currently allocated (reachable or not yet swept).
+    pub live_objects: usize,
+    /// Estimated bytes held by allocated objects.
+    pub heap_bytes: usize,
+    /// Completed collection cycles.
+    pub collections: u64,
+    /// Objects freed over the heap's lifetime.
+    pub freed_objects: u64,
+    /// The longest single increment (step or full collection).
+    pub max_pause: Duration,
+    /// Time spent in the collector altogether.
+    pub total_pause: Duration,
+}

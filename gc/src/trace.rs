@@ -1,0 +1,63 @@
+//! The [`Trace`] contract and the [`Tracer`] that objects report their children to.
+
+use crate::handle::Handle;
+use crate::heap::Colour;
+
+/// Implemented by every type stored in a [`crate::Heap`].
+///
+/// Rules an implementation must keep:
+/// 1. `trace` reports **every** handle the object holds (directly or in owned Rust data). A
+///    handle left out may be freed while still in use; [`crate::Heap::verify`] catches this.
+/// 2. `trace` must not touch the heap.
+/// 3. `extra_bytes` estimates the memory owned outside the slot (buffers, boxed data); it
+///    paces the collector and feeds the heap-size limit, so it should grow with the object.
+pub trait Trace {
+    /// Reports each handle this object holds to `tracer`.
+    fn trace(&self, tracer: &mut Tracer<'_>);
+
+    /// Bytes owned by the object beyond its slot.
+    fn extra_bytes(&self) -> usize {
+        0
+    }
+}
+
+/// Receives the handles an object or a root set holds.
+pub struct Tracer<'a> {
+    mode: Mode<'a>,
+    /// How many handles were reported; charges marking work to the increment.
+    pub(crate) visited: usize,
+}
+
+enum Mode<'a> {
+    /// Marking: white objects turn grey and join the grey stack.
+    Mark { colours: &'a mut [Colour], grey: &'a mut Vec<u32> },
+    /// Verifying or inspecting: handles are collected as they are.
+    Collect { out: &'a mut Vec<Handle> },
+}
+
+impl<'a> Tracer<'a> {
+    pub(crate) fn marking(colours: &'a mut [Colour], grey: &'a mut Vec<u32>) -> Tracer<'a> {
+        Tracer { mode: Mode::Mark { colours, grey }, visited: 0 }
+    }
+
+    pub(crate) fn collecting(out: &'a mut Vec<Handle>) -> Tracer<'a> {
+        Tracer { mode: Mode::Collect { out }, visited: 0 }
+    }
+
+    /// Reports that the object being traced (or the root set) holds `handle`.
+    #[inline]
+    pub fn mark(&mut self, handle: Handle) {
+        self.visited += 1;
+        match &mut self.mode {
+            Mode::Mark { colours, grey } => {
+                // A free slot is never white, so a stale handle marks nothing it should not;
+                // `Heap::verify` reports such handles.
+                if let Some(colour @ Colour::White) = colours.get_mut(handle.index() as usize) {
+                    *colour = Colour::Grey;
+                    grey.push(handle.index());
+                }
+            }
+            Mode::Collect { out } => out.push(handle),
+        }
+    }
+}
