@@ -1,0 +1,162 @@
+//! Truthiness, Kai's `==` (structural, numeric across int and float) and ordering.
+//! Structural equality is iterative and copes with cycles.
+
+use std::cmp::Ordering;
+
+use rustc_hash::FxHashSet;
+
+use crate::object::{Code, Object};
+use crate::registry::Registry;
+use crate::value::Value;
+
+/// Ordering was asked of values that have none (anything but two numbers or two strings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Incomparable;
+
+impl<C: Code> Registry<C> {
+    /// Kai truthiness: `false`, `nil`, `0`, `0.0`, `""`, the empty array and the empty map
+    /// are false; everything else is true.
+    #[inline]
+    pub fn truthy(&self, value: Value) -> bool {
+        match value {
+            Value::Nil => false,
+            Value::Bool(b) => b,
+            Value::Int(i) => i != 0,
+            Value::Float(f) => f != 0.0,
+            Value::Str(h) => self.str(h).is_ok_and(|s| !s.as_str().is_empty()),
+            Value::Array(h) => self.array(h).is_ok_and(|a| !a.is_empty()),
+            Value::Map(h) => self.map(h).is_ok_and(|m| !m.is_empty()),
+            Value::Name(_) | Value::Bytes(_) | Value::Cont(_) | Value::Native(_) => true,
+        }
+    }
+
+    /// Kai `==`: numbers compare by value across int and float; strings and byte strings by
+    /// content; arrays and maps structurally (maps ignore insertion order); anything else by
+    /// identity. Values of unrelated types are unequal.
+    pub fn equals(&self, a: Value, b: Value) -> bool {
+        let mut todo = vec![(a, b)];
+        // Pairs of containers already being compared: meeting one again (a cycle) adds no
+        // new evidence of a difference, so it is assumed equal.
+        let mut assumed: FxHashSet<(gc::Handle, gc::Handle)> = FxHashSet::default();
+        while let Some((a, b)) = todo.pop() {
+            match (a, b) {
+                (Value::Array(x), Value::Array(y)) | (Value::Map(x), Value::Map(y)) => {
+                    if x == y || !assumed.insert((x, y)) {
+                        continue;
+                    }
+                    match (self.object(x), self.object(y)) {
+                        (Ok(Object::Array(xs)), Ok(Object::Array(ys))) => {
+                            if xs.len() != ys.len() {
+                                return false;
+                            }
+                            todo.extend(xs.iter().copied().zip(ys.iter().copied()));
+                        }
+                        (Ok(Object::Map(xs)), Ok(Object::Map(ys))) => {
+                            if xs.len() != ys.len() {
+                                return false;
+                            }
+                            for (key, &xv) in xs.iter() {
+                                match ys.get(key) {
+                                    Some(&yv) => todo.push((xv, yv)),
+                                    None => return false,
+                                }
+                            }
+                        }
+                        _ => return false,
+                    }
+                }
+                _ => {
+                    if !self.equals_shallow(a, b) {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    fn equals_shallow(&self, a: Value, b: Value) -> bool {
+        match (a, b) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(x), Value::Bool(y)) => x == y,
+            (Value::Int(x), Value::Int(y)) => x == y,
+            (Value::Float(x), Value::Float(y)) => x == y,
+            (Value::Int(i), Value::Float(f)) | (Value::Float(f), Value::Int(i)) => {
+                compare_int_float(i, f) == Some(Ordering::Equal)
+            }
+            (Value::Name(x), Value::Name(y)) => x == y,
+            (Value::Str(x), Value::Str(y)) => {
+                x == y || matches!((self.str(x), self.str(y)), (Ok(p), Ok(q)) if p.as_str() == q.as_str())
+            }
+            (Value::Bytes(x), Value::Bytes(y)) => {
+                x == y || matches!((self.bytes(x), self.bytes(y)), (Ok(p), Ok(q)) if p == q)
+            }
+            (Value::Cont(x), Value::Cont(y)) | (Value::Native(x), Value::Native(y)) => x == y,
+            _ => false,
+        }
+    }
+
+    /// The order of two numbers (int and float mixed, exactly) or two strings (by code
+    /// point). `Ok(None)` when a NaN is involved.
+    ///
+    /// # Errors
+    /// [`Incomparable`] for any other pair of values.
+    pub fn compare(&self, a: Value, b: Value) -> Result<Option<Ordering>, Incomparable> {
+        match (a, b) {
+            (Value::Int(x), Value::Int(y)) => Ok(Some(x.cmp(&y))),
+            (Value::Float(x), Value::Float(y)) => Ok(x.partial_cmp(&y)),
+            (Value::Int(i), Value::Float(f)) => Ok(compare_int_float(i, f)),
+            (Value::Float(f), Value::Int(i)) => Ok(compare_int_float(i, f).map(Ordering::reverse)),
+            (Value::Str(x), Value::Str(y)) => match (self.str(x), self.str(y)) {
+                // UTF-8 byte order is code-point order.
+                (Ok(p), Ok(q)) => Ok(Some(p.as_str().cmp(q.as_str()))),
+                _ => Err(Incomparable),
+            },
+            _ => Err(Incomparable),
+        }
+    }
+
+    /// A total order for sorting: like [`Registry::compare`], with NaN after every other
+    /// number (and equal to itself), so that sorting can never see an inconsistent order.
+    ///
+    /// # Errors
+    /// [`Incomparable`] unless both are numbers or both are strings.
+    pub fn sort_order(&self, a: Value, b: Value) -> Result<Ordering, Incomparable> {
+        let is_nan = |v: Value| matches!(v, Value::Float(f) if f.is_nan());
+        match (is_nan(a), is_nan(b)) {
+            (true, true) => Ok(Ordering::Equal),
+            (true, false) => self.compare(b, b).map(|_| Ordering::Greater),
+            (false, true) => self.compare(a, a).map(|_| Ordering::Less),
+            (false, false) => self.compare(a, b).map(|o| o.unwrap_or(Ordering::Equal)),
+        }
+    }
+}
+
+/// Compares an int with a float exactly (no rounding of large ints); `None` for NaN.
+pub(crate) fn compare_int_float(i: i64, f: f64) -> Option<Ordering> {
+    if f.is_nan() {
+        return None;
+    }
+    // 2^63 is exactly representable; every i64 is below it and at or above -2^63.
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if f >= TWO_63 {
+        return Some(Ordering::Less);
+    }
+    if f < -TWO_63 {
+        return Some(Ordering::Greater);
+    }
+    let whole = f.trunc();
+    match i.cmp(&(whole as i64)) {
+        Ordering::Equal => {
+            let frac = f - whole;
+            Some(if frac > 0.0 {
+                Ordering::Less
+            } else if frac < 0.0 {
+                Ordering::Greater
+            } else {
+                Ordering::Equal
+            })
+        }
+        other => Some(other),
+    }
+}

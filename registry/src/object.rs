@@ -1,0 +1,95 @@
+//! [`Object`]: everything that lives in the heap, and how each kind is traced.
+
+use std::rc::Rc;
+
+use gc::{Handle, Trace, Tracer};
+
+use crate::map::Map;
+use crate::name::Name;
+use crate::native::NativeObject;
+use crate::scope::Scope;
+use crate::string::Str;
+use crate::value::Value;
+
+/// Compiled code, as the executor defines it. The registry only needs to trace it: code
+/// holds constants (string literals) that live in the heap.
+pub trait Code: 'static {
+    /// Reports every heap value the code holds as a constant.
+    fn trace(&self, tracer: &mut Tracer<'_>);
+}
+
+/// A continuation value: code plus the scope it captured.
+pub struct Closure<C> {
+    /// The code run by `&` and `!`; shared by every closure made from the same literal.
+    pub code: Rc<C>,
+    /// The captured scope; `None` is the global scope.
+    pub scope: Option<Handle>,
+    /// The name the closure was first stored under, for traces and printing.
+    pub name: Option<Name>,
+    /// For a function (a Rho `fun`), the number of parameters it takes.
+    pub arity: Option<u32>,
+}
+
+/// A heap object. The variant fixes the object's kind for life.
+pub enum Object<C> {
+    Str(Str),
+    Bytes(Box<[u8]>),
+    Array(Vec<Value>),
+    Map(Box<Map>),
+    Closure(Closure<C>),
+    Scope(Scope),
+    Native(Box<dyn NativeObject>),
+}
+
+impl<C> Object<C> {
+    /// What kind of object this is, for error messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Object::Str(_) => "string",
+            Object::Bytes(_) => "bytes",
+            Object::Array(_) => "array",
+            Object::Map(_) => "map",
+            Object::Closure(_) => "continuation",
+            Object::Scope(_) => "scope",
+            Object::Native(_) => "native",
+        }
+    }
+}
+
+impl<C: Code> Trace for Object<C> {
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        match self {
+            Object::Str(_) | Object::Bytes(_) => {}
+            Object::Array(items) => items.iter().for_each(|v| v.trace(tracer)),
+            Object::Map(map) => map.values().for_each(|v| v.trace(tracer)),
+            Object::Closure(closure) => {
+                if let Some(scope) = closure.scope {
+                    tracer.mark(scope);
+                }
+                closure.code.trace(tracer);
+            }
+            Object::Scope(scope) => {
+                if let Some(parent) = scope.parent {
+                    tracer.mark(parent);
+                }
+                scope.vars.iter().for_each(|(_, v)| v.trace(tracer));
+            }
+            Object::Native(native) => native.trace(&mut |v| v.trace(tracer)),
+        }
+    }
+
+    fn extra_bytes(&self) -> usize {
+        const VALUE: usize = std::mem::size_of::<Value>();
+        match self {
+            Object::Str(s) => s.as_str().len(),
+            Object::Bytes(b) => b.len(),
+            Object::Array(items) => items.capacity() * VALUE,
+            Object::Map(map) => std::mem::size_of::<Map>() + map.capacity() * (VALUE + 40),
+            Object::Closure(_) => 0,
+            Object::Scope(scope) => {
+                if scope.vars.spilled() { scope.vars.capacity() * (VALUE + 8) } else { 0 }
+            }
+            Object::Native(native) => native.size_bytes(),
+        }
+    }
+}

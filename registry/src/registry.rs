@@ -1,0 +1,288 @@
+//! [`Registry`]: the owner of every heap object, the name table and the global scope.
+
+use std::cell::Cell;
+use std::rc::{Rc, Weak};
+
+use gc::{Handle, Heap, Stats, Tracer, VerifyError};
+
+use crate::errors::{KeyError, StaleHandle};
+use crate::map::{Key, Map};
+use crate::name::{Interner, Name};
+use crate::native::NativeObject;
+use crate::object::{Closure, Code, Object};
+use crate::scope::{Globals, Scope};
+use crate::string::Str;
+use crate::value::Value;
+
+/// Owns the heap of objects, the interned names and the global variables.
+///
+/// Every accessor checks that the handle is live and of the expected kind, returning
+/// [`StaleHandle`] otherwise. Every `_mut` accessor passes through the collector's write
+/// barrier, so mutation cannot break the tri-colour invariant.
+pub struct Registry<C> {
+    heap: Heap<Object<C>>,
+    /// The interned names.
+    pub names: Interner,
+    /// The global scope.
+    pub globals: Globals,
+    /// Values held by the embedder through [`Rooted`]; dead entries are pruned at each
+    /// collector increment.
+    rooted: Vec<Weak<Cell<Value>>>,
+}
+
+/// A value kept alive for the embedder: while a `Rooted` exists, its value (and everything
+/// reachable from it) survives collection. Cloning shares the same root.
+#[derive(Clone, Debug)]
+pub struct Rooted {
+    cell: Rc<Cell<Value>>,
+}
+
+impl Rooted {
+    /// The rooted value.
+    pub fn get(&self) -> Value {
+        self.cell.get()
+    }
+
+    /// Replaces the rooted value.
+    pub fn set(&self, value: Value) {
+        self.cell.set(value);
+    }
+}
+
+impl<C: Code> Default for Registry<C> {
+    fn default() -> Self {
+        Registry::new()
+    }
+}
+
+macro_rules! accessors {
+    ($get:ident, $get_mut:ident, $variant:ident, $ty:ty, $what:literal) => {
+        #[doc = concat!("The ", $what, " `handle` names.")]
+        ///
+        /// # Errors
+        /// [`StaleHandle`] if the handle is stale or names another kind of object.
+        #[inline]
+        pub fn $get(&self, handle: Handle) -> Result<&$ty, StaleHandle> {
+            match self.heap.get(handle) {
+                Some(Object::$variant(x)) => Ok(x),
+                _ => Err(StaleHandle { handle, expected: $what }),
+            }
+        }
+
+        #[doc = concat!("Mutable access (through the write barrier) to the ", $what, " `handle` names.")]
+        ///
+        /// # Errors
+        /// [`StaleHandle`] if the handle is stale or names another kind of object.
+        #[inline]
+        pub fn $get_mut(&mut self, handle: Handle) -> Result<&mut $ty, StaleHandle> {
+            match self.heap.get_mut(handle) {
+                Some(Object::$variant(x)) => Ok(x),
+                _ => Err(StaleHandle { handle, expected: $what }),
+            }
+        }
+    };
+}
+
+impl<C: Code> Registry<C> {
+    /// An empty registry.
+    pub fn new() -> Registry<C> {
+        Registry { heap: Heap::new(), names: Interner::default(), globals: Globals::default(), rooted: Vec::new() }
+    }
+
+    // ---- allocation -------------------------------------------------------------------
+
+    /// Allocates `object`. Never collects (see [`Registry::gc_step`]).
+    pub fn alloc(&mut self, object: Object<C>) -> Handle {
+        self.heap.alloc(object)
+    }
+
+    /// A new string value.
+    pub fn new_str(&mut self, text: impl Into<Rc<str>>) -> Value {
+        Value::Str(self.alloc(Object::Str(Str::new(text.into()))))
+    }
+
+    /// A new byte-string value.
+    pub fn new_bytes(&mut self, bytes: impl Into<Box<[u8]>>) -> Value {
+        Value::Bytes(self.alloc(Object::Bytes(bytes.into())))
+    }
+
+    /// A new array value.
+    pub fn new_array(&mut self, items: Vec<Value>) -> Value {
+        Value::Array(self.alloc(Object::Array(items)))
+    }
+
+    /// A new map value.
+    pub fn new_map(&mut self, map: Map) -> Value {
+        Value::Map(self.alloc(Object::Map(Box::new(map))))
+    }
+
+    /// A new continuation value.
+    pub fn new_closure(&mut self, closure: Closure<C>) -> Value {
+        Value::Cont(self.alloc(Object::Closure(closure)))
+    }
+
+    /// A new scope nested in `parent`.
+    pub fn new_scope(&mut self, scope: Scope) -> Handle {
+        self.alloc(Object::Scope(scope))
+    }
+
+    /// A new native-object value.
+    pub fn new_native(&mut self, object: Box<dyn NativeObject>) -> Value {
+        Value::Native(self.alloc(Object::Native(object)))
+    }
+
+    /// Records that an object grew by `bytes` without an allocation.
+    #[inline]
+    pub fn note_growth(&mut self, bytes: usize) {
+        self.heap.note_growth(bytes);
+    }
+
+    // ---- access -----------------------------------------------------------------------
+
+    /// The object `handle` names.
+    ///
+    /// # Errors
+    /// [`StaleHandle`] if the handle is stale.
+    pub fn object(&self, handle: Handle) -> Result<&Object<C>, StaleHandle> {
+        self.heap.get(handle).ok_or(StaleHandle { handle, expected: "object" })
+    }
+
+    accessors!(str, str_mut, Str, Str, "string");
+    accessors!(bytes, bytes_mut, Bytes, Box<[u8]>, "bytes");
+    accessors!(array, array_mut, Array, Vec<Value>, "array");
+    accessors!(map, map_mut, Map, Map, "map");
+    accessors!(closure, closure_mut, Closure, Closure<C>, "continuation");
+    accessors!(scope, scope_mut, Scope, Scope, "scope");
+    accessors!(native, native_mut, Native, Box<dyn NativeObject>, "native object");
+
+    /// The text of a string value, or `None` for any other value.
+    pub fn text(&self, value: Value) -> Option<&str> {
+        match value {
+            Value::Str(h) => self.str(h).ok().map(Str::as_str),
+            _ => None,
+        }
+    }
+
+    /// The type name of a value as `type` reports it (a native object names its own type).
+    pub fn type_name(&self, value: Value) -> &str {
+        match value {
+            Value::Native(h) => self.native(h).map_or("native", |n| n.type_name()),
+            other => other.type_name(),
+        }
+    }
+
+    // ---- names ------------------------------------------------------------------------
+
+    /// Interns `text`.
+    pub fn intern(&mut self, text: &str) -> Name {
+        self.names.intern(text)
+    }
+
+    /// The text of `name`.
+    pub fn name_text(&self, name: Name) -> &str {
+        self.names.text(name)
+    }
+
+    // ---- map keys ---------------------------------------------------------------------
+
+    /// The map key a value stands for.
+    ///
+    /// # Errors
+    /// [`KeyError`] for floats, nil and containers, which cannot be keys.
+    pub fn key(&self, value: Value) -> Result<Key, KeyError> {
+        match value {
+            Value::Bool(b) => Ok(Key::Bool(b)),
+            Value::Int(i) => Ok(Key::Int(i)),
+            Value::Name(n) => Ok(Key::Name(n)),
+            Value::Str(h) => self.str(h).map(|s| Key::Str(s.rc())).map_err(|_| KeyError { type_name: "string" }),
+            other => Err(KeyError { type_name: other.type_name() }),
+        }
+    }
+
+    /// The value a map key stands for (a string key becomes a new string object).
+    pub fn key_value(&mut self, key: &Key) -> Value {
+        match key {
+            Key::Bool(b) => Value::Bool(*b),
+            Key::Int(i) => Value::Int(*i),
+            Key::Name(n) => Value::Name(*n),
+            Key::Str(s) => self.new_str(s.clone()),
+        }
+    }
+
+    // ---- collection -------------------------------------------------------------------
+
+    /// Keeps `value` alive for the embedder while the returned [`Rooted`] exists.
+    pub fn root(&mut self, value: Value) -> Rooted {
+        let cell = Rc::new(Cell::new(value));
+        self.rooted.push(Rc::downgrade(&cell));
+        Rooted { cell }
+    }
+
+    /// Whether the collector is owed an increment; the owner should call
+    /// [`Registry::gc_step`] at its next safe point.
+    #[inline]
+    pub fn wants_gc(&self) -> bool {
+        self.heap.wants_step()
+    }
+
+    /// One increment of collection. `roots` reports the owner's roots (stacks and the
+    /// like); the globals and [`Rooted`] values are added here.
+    pub fn gc_step(&mut self, mut roots: impl FnMut(&mut Tracer<'_>)) {
+        self.rooted.retain(|w| w.strong_count() > 0);
+        let Registry { heap, globals, rooted, .. } = self;
+        heap.step(|t| {
+            Self::trace_own_roots(globals, rooted, t);
+            roots(t);
+        });
+    }
+
+    /// A full collection.
+    pub fn gc_collect(&mut self, mut roots: impl FnMut(&mut Tracer<'_>)) {
+        self.rooted.retain(|w| w.strong_count() > 0);
+        let Registry { heap, globals, rooted, .. } = self;
+        heap.collect(|t| {
+            Self::trace_own_roots(globals, rooted, t);
+            roots(t);
+        });
+    }
+
+    /// Checks that everything reachable is live (see [`gc::Heap::verify`]).
+    ///
+    /// # Errors
+    /// The first dangling handle found.
+    pub fn gc_verify(&self, mut roots: impl FnMut(&mut Tracer<'_>)) -> Result<(), VerifyError> {
+        self.heap.verify(|t| {
+            Self::trace_own_roots(&self.globals, &self.rooted, t);
+            roots(t);
+        })
+    }
+
+    fn trace_own_roots(globals: &Globals, rooted: &[Weak<Cell<Value>>], tracer: &mut Tracer<'_>) {
+        for (_, value) in globals.iter() {
+            value.trace(tracer);
+        }
+        for cell in rooted.iter().filter_map(Weak::upgrade) {
+            cell.get().trace(tracer);
+        }
+    }
+
+    /// Collector statistics.
+    pub fn gc_stats(&self) -> Stats {
+        self.heap.stats()
+    }
+
+    /// Turns the collector's stress mode on or off.
+    pub fn set_gc_stress(&mut self, stress: bool) {
+        self.heap.set_stress(stress);
+    }
+
+    /// Whether stress mode is on.
+    pub fn gc_stress(&self) -> bool {
+        self.heap.stress()
+    }
+
+    /// Number of allocated objects.
+    pub fn live_objects(&self) -> usize {
+        self.heap.len()
+    }
+}

@@ -1,0 +1,164 @@
+//! Tests of the object model: sizes, printing, equality, copying and collection.
+
+use std::rc::Rc;
+
+use gc::Tracer;
+
+use crate::{Code, Key, Object, Registry, Value};
+
+/// Code that holds no constants, enough to make closures in tests.
+struct NoCode;
+
+impl Code for NoCode {
+    fn trace(&self, _: &mut Tracer<'_>) {}
+}
+
+type Reg = Registry<NoCode>;
+
+fn array(reg: &mut Reg, items: &[Value]) -> Value {
+    reg.new_array(items.to_vec())
+}
+
+#[test]
+fn value_is_sixteen_bytes() {
+    assert_eq!(std::mem::size_of::<Value>(), 16);
+}
+
+#[test]
+fn display_and_repr_follow_the_spec() {
+    let mut reg = Reg::new();
+    let a = reg.new_str("a");
+    let b = reg.new_str("b\n");
+    let arr = array(&mut reg, &[Value::Int(1), a, Value::Float(2.0), Value::Nil]);
+    assert_eq!(reg.display(arr), r#"[1 "a" 2.0 nil]"#);
+    assert_eq!(reg.display(a), "a");
+    assert_eq!(reg.repr(b), r#""b\n""#);
+    let mut map = crate::Map::default();
+    map.insert(Key::Str("a".into()), Value::Int(1));
+    map.insert(Key::Int(2), Value::Bool(true));
+    let m = reg.new_map(map);
+    assert_eq!(reg.display(m), r#"{"a": 1, 2: true}"#);
+    let name = reg.intern("foo");
+    assert_eq!(reg.display(Value::Name(name)), "'foo");
+    for (f, text) in [(2.0, "2.0"), (0.1, "0.1"), (1e300, "1e300"), (f64::INFINITY, "inf"), (f64::NAN, "nan"), (-0.5, "-0.5")] {
+        assert_eq!(reg.display(Value::Float(f)), text);
+    }
+}
+
+#[test]
+fn a_cycle_prints_as_an_ellipsis() {
+    let mut reg = Reg::new();
+    let arr = array(&mut reg, &[Value::Int(1)]);
+    let Value::Array(h) = arr else { unreachable!() };
+    reg.array_mut(h).unwrap().push(arr);
+    assert_eq!(reg.display(arr), "[1 [...]]");
+    // Sharing without a cycle prints in full.
+    let inner = array(&mut reg, &[Value::Int(7)]);
+    let outer = array(&mut reg, &[inner, inner]);
+    assert_eq!(reg.display(outer), "[[7] [7]]");
+}
+
+#[test]
+fn deeply_nested_values_print_and_compare_without_recursion() {
+    let mut reg = Reg::new();
+    let mut a = Value::Nil;
+    let mut b = Value::Nil;
+    for _ in 0..200_000 {
+        a = array(&mut reg, &[a]);
+        b = array(&mut reg, &[b]);
+    }
+    assert!(reg.equals(a, b));
+    assert!(reg.display(a).starts_with("[[[["));
+    let c = reg.deep_clone(a);
+    assert!(reg.equals(a, c));
+}
+
+#[test]
+fn equality_is_structural_and_numeric() {
+    let mut reg = Reg::new();
+    assert!(reg.equals(Value::Int(1), Value::Float(1.0)));
+    assert!(!reg.equals(Value::Int(1), Value::Float(1.5)));
+    assert!(!reg.equals(Value::Int(i64::MAX), Value::Float(i64::MAX as f64)));
+    assert!(!reg.equals(Value::Int(1), Value::Bool(true)));
+    let s1 = reg.new_str("x");
+    let s2 = reg.new_str("x");
+    assert!(reg.equals(s1, s2));
+    let a1 = array(&mut reg, &[Value::Int(1), s1]);
+    let a2 = array(&mut reg, &[Value::Float(1.0), s2]);
+    assert!(reg.equals(a1, a2));
+    // Two cyclic structures of the same shape are equal.
+    let c1 = array(&mut reg, &[]);
+    let c2 = array(&mut reg, &[]);
+    reg.array_mut(c1.handle().unwrap()).unwrap().push(c1);
+    reg.array_mut(c2.handle().unwrap()).unwrap().push(c2);
+    assert!(reg.equals(c1, c2));
+}
+
+#[test]
+fn truthiness() {
+    let mut reg = Reg::new();
+    let empty = reg.new_str("");
+    let full = reg.new_str("x");
+    let no_items = array(&mut reg, &[]);
+    for v in [Value::Nil, Value::Bool(false), Value::Int(0), Value::Float(0.0), Value::Float(-0.0), empty, no_items] {
+        assert!(!reg.truthy(v), "{v:?}");
+    }
+    for v in [Value::Bool(true), Value::Int(-1), Value::Float(f64::NAN), full] {
+        assert!(reg.truthy(v), "{v:?}");
+    }
+}
+
+#[test]
+fn deep_clone_keeps_cycles_and_sharing() {
+    let mut reg = Reg::new();
+    let shared = array(&mut reg, &[Value::Int(1)]);
+    let outer = array(&mut reg, &[shared, shared]);
+    reg.array_mut(outer.handle().unwrap()).unwrap().push(outer);
+    let copy = reg.deep_clone(outer);
+    assert_ne!(copy, outer);
+    let items = reg.array(copy.handle().unwrap()).unwrap().clone();
+    assert_eq!(items[0], items[1], "shared stays shared");
+    assert_ne!(items[0], shared, "but is a copy");
+    assert_eq!(items[2], copy, "the cycle points at the copy");
+}
+
+#[test]
+fn ordering_of_mixed_numbers_is_exact() {
+    use std::cmp::Ordering::*;
+    let reg = Reg::new();
+    assert_eq!(reg.compare(Value::Int(1), Value::Float(1.5)), Ok(Some(Less)));
+    assert_eq!(reg.compare(Value::Float(-0.5), Value::Int(0)), Ok(Some(Less)));
+    assert_eq!(reg.compare(Value::Int(i64::MAX), Value::Float(9.3e18)), Ok(Some(Less)));
+    assert_eq!(reg.compare(Value::Int(3), Value::Float(f64::NAN)), Ok(None));
+    assert!(reg.compare(Value::Int(3), Value::Nil).is_err());
+}
+
+#[test]
+fn unreachable_closures_scopes_and_cycles_are_collected() {
+    let mut reg = Reg::new();
+    let scope = reg.new_scope(crate::Scope::new(None));
+    let closure = reg.new_closure(crate::Closure { code: Rc::new(NoCode), scope: Some(scope), name: None, arity: None });
+    // The scope holds the closure that captured it: a cycle.
+    let f = reg.intern("f");
+    reg.scope_mut(scope).unwrap().declare(f, closure);
+    let kept = array(&mut reg, &[Value::Int(1)]);
+    let rooted = reg.root(kept);
+    reg.gc_collect(|_| {});
+    assert_eq!(reg.live_objects(), 1);
+    assert!(reg.array(rooted.get().handle().unwrap()).is_ok());
+    drop(rooted);
+    reg.gc_collect(|_| {});
+    assert_eq!(reg.live_objects(), 0);
+    assert!(matches!(reg.object(kept.handle().unwrap()), Err(_)));
+}
+
+#[test]
+fn a_global_is_a_root() {
+    let mut reg = Reg::new();
+    let v = reg.new_str("kept");
+    let name = reg.intern("g");
+    reg.globals.set(name, v);
+    reg.gc_collect(|_| {});
+    assert_eq!(reg.text(v), Some("kept"));
+    let _: &Object<NoCode> = reg.object(v.handle().unwrap()).unwrap();
+}
