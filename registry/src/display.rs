@@ -135,7 +135,7 @@ impl<C: Code> Registry<C> {
 
 /// Writes a float in the shortest form that reads back, always with a decimal point or an
 /// exponent: `2.0`, `0.1`, `1e300`, `inf`, `nan`.
-pub(crate) fn write_float(f: f64, out: &mut String) {
+pub fn write_float(f: f64, out: &mut String) {
     if f.is_nan() {
         out.push_str("nan");
     } else if f.is_infinite() {

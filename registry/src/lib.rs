@@ -23,6 +23,7 @@ mod string;
 mod value;
 
 pub use compare::Incomparable;
+pub use display::{write_float, write_quoted};
 pub use errors::{KeyError, StaleHandle};
 pub use gc::{Handle, Stats, Tracer};
 pub use map::{Key, Map};

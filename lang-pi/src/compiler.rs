@@ -1,0 +1,269 @@
+//! Compiles a Pi AST into vm-core blocks. Built-in words resolve here to ops; a control word
+//! whose blocks are literals (`c { … } { … } ife`, `{ … } { … } while`, …) compiles to jumps
+//! in the enclosing block, so it allocates nothing at run time; with runtime blocks it
+//! compiles to the word's dynamic op. The op sequences are documented on `vm_core::Op`.
+
+use std::rc::Rc;
+
+use vm_core::words::{self, Control, WordKind};
+use vm_core::{Assembler, BlockBuilder, Error, Op, Span, Value, Vm};
+
+use crate::ast::{Node, NodeKind};
+
+/// Compiles a whole program (`nodes`) into its top-level block.
+///
+/// # Errors
+/// Compilation itself cannot fail for a parsed AST; the `Result` covers ASTs built by other
+/// frontends (a literal out of range).
+pub fn compile(vm: &mut Vm, nodes: &[Node], end: Span) -> Result<Rc<Block>, Error> {
+    let mut compiler = Compiler { vm, asm: Assembler::new() };
+    let mut top = BlockBuilder::new();
+    compiler.sequence(nodes, &mut top)?;
+    let Compiler { vm, asm } = compiler;
+    Ok(asm.finish(vm, top, end))
+}
+
+use vm_core::Block;
+
+struct Compiler<'vm> {
+    vm: &'vm mut Vm,
+    asm: Assembler,
+}
+
+/// The blocks of a control-word pattern.
+fn literal_blocks(nodes: &[Node]) -> Option<Vec<&[Node]>> {
+    nodes
+        .iter()
+        .map(|n| match &n.kind {
+            NodeKind::Block(items) => Some(items.as_slice()),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Compiler<'_> {
+    fn sequence(&mut self, nodes: &[Node], b: &mut BlockBuilder) -> Result<(), Error> {
+        let mut i = 0;
+        while i < nodes.len() {
+            i += self.item(nodes, i, b)?;
+        }
+        Ok(())
+    }
+
+    /// Compiles the item at `nodes[i]` (with what follows it, for patterns); returns how
+    /// many nodes were used.
+    fn item(&mut self, nodes: &[Node], i: usize, b: &mut BlockBuilder) -> Result<usize, Error> {
+        let node = &nodes[i];
+        let span = node.span;
+        match &node.kind {
+            NodeKind::Int(n) => {
+                match i32::try_from(*n) {
+                    Ok(small) => b.emit(Op::Int(small), span),
+                    Err(_) => {
+                        let index = self.asm.constant(Value::Int(*n));
+                        b.emit(Op::Const(index), span)
+                    }
+                };
+            }
+            NodeKind::Float(f) => {
+                let index = self.asm.constant(Value::Float(*f));
+                b.emit(Op::Const(index), span);
+            }
+            NodeKind::Str(s) => {
+                let index = self.asm.string(self.vm, s);
+                b.emit(Op::Const(index), span);
+            }
+            NodeKind::Bool(true) => _ = b.emit(Op::True, span),
+            NodeKind::Bool(false) => _ = b.emit(Op::False, span),
+            NodeKind::Nil => _ = b.emit(Op::Nil, span),
+            NodeKind::Name(text) => {
+                let name = self.vm.intern(text);
+                // `'x #` and `'x let` fuse into one op (unless x is reserved: then the
+                // unfused op reports the error at run time).
+                if let Some(NodeKind::Word(next)) = nodes.get(i + 1).map(|n| &n.kind) {
+                    let fused = match next.as_str() {
+                        "#" => Some(Op::StoreTo(name)),
+                        "let" => Some(Op::LetTo(name)),
+                        _ => None,
+                    };
+                    if let Some(op) = fused {
+                        if words::lookup(text).is_none() && self.vm.native_index(name).is_none() {
+                            b.emit(op, nodes[i + 1].span);
+                            return Ok(2);
+                        }
+                    }
+                }
+                b.emit(Op::Name(name), span);
+            }
+            NodeKind::Word(text) => self.word(text, span, b)?,
+            NodeKind::Block(items) => {
+                if let Some(used) = self.control_pattern(nodes, i, b)? {
+                    return Ok(used);
+                }
+                let mut child = BlockBuilder::new();
+                self.sequence(items, &mut child)?;
+                let index = b.add_child(child);
+                b.emit(Op::Closure(index), span);
+            }
+            NodeKind::Array(items) => {
+                b.emit(Op::ArrayStart, span);
+                self.sequence(items, b)?;
+                b.emit(Op::ArrayEnd, span);
+            }
+        }
+        Ok(1)
+    }
+
+    fn word(&mut self, text: &str, span: Span, b: &mut BlockBuilder) -> Result<(), Error> {
+        match words::lookup(text) {
+            Some(word) => match word.kind {
+                WordKind::Op(op) => _ = b.emit(op, span),
+                WordKind::Control(control) => self.dynamic_control(control, span, b),
+            },
+            None => {
+                let name = self.vm.intern(text);
+                match self.vm.native_index(name) {
+                    Some(index) => b.emit(Op::Native(index), span),
+                    None => b.emit(Op::Load(name), span),
+                };
+            }
+        }
+        Ok(())
+    }
+
+    /// A control word whose blocks are runtime values.
+    fn dynamic_control(&mut self, control: Control, span: Span, b: &mut BlockBuilder) {
+        match control {
+            Control::If => _ = b.emit(Op::If, span),
+            Control::Ife => _ = b.emit(Op::IfElse, span),
+            Control::While => self.driven(Op::WhileDyn, span, b),
+            Control::For => self.driven(Op::ForDyn, span, b),
+            Control::Times => self.driven(Op::TimesDyn, span, b),
+            Control::Each => self.driven(Op::EachDyn, span, b),
+            Control::Map => self.driven(Op::MapStart, span, b),
+            Control::Filter => self.driven(Op::FilterStart, span, b),
+            Control::Fold => self.driven(Op::FoldStart, span, b),
+            Control::Try => {
+                let end = b.emit_forward(Op::TryDyn, span);
+                b.emit(Op::TryExit, span);
+                b.patch(end);
+            }
+            Control::Span => {
+                b.emit(Op::SpanDyn, span);
+                b.emit(Op::SpanExit, span);
+            }
+        }
+    }
+
+    fn driven(&mut self, start: Op, span: Span, b: &mut BlockBuilder) {
+        b.emit(start, span);
+        b.emit(Op::Drive, span);
+    }
+
+    /// If `nodes[i..]` starts with literal blocks followed by the control word that takes
+    /// them, compiles the whole pattern inline and returns the nodes used.
+    fn control_pattern(&mut self, nodes: &[Node], i: usize, b: &mut BlockBuilder) -> Result<Option<usize>, Error> {
+        // Longest patterns first: `{i} {c} {s} {b} for` must not be taken for `{b} for`.
+        for count in [4, 2, 1] {
+            let Some(word_node) = nodes.get(i + count) else { continue };
+            let NodeKind::Word(text) = &word_node.kind else { continue };
+            let Some(blocks) = literal_blocks(&nodes[i..i + count]) else { continue };
+            let Some(WordKind::Control(control)) = words::lookup(text).map(|w| w.kind) else { continue };
+            let span = word_node.span;
+            let done = match (count, control) {
+                (1, Control::If) => self.inline_if(blocks[0], span, b)?,
+                (2, Control::Ife) => self.inline_ife(blocks[0], blocks[1], span, b)?,
+                (2, Control::While) => self.inline_while(blocks[0], blocks[1], span, b)?,
+                (4, Control::For) => self.inline_c_for(&blocks, span, b)?,
+                (1, Control::For) => self.inline_counted(Op::ForEnter, blocks[0], span, b)?,
+                (1, Control::Times) => self.inline_counted(Op::TimesEnter, blocks[0], span, b)?,
+                (1, Control::Each) => self.inline_counted(Op::EachEnter, blocks[0], span, b)?,
+                (2, Control::Try) => self.inline_try(blocks[0], blocks[1], span, b)?,
+                (1, Control::Span) => self.inline_span(blocks[0], span, b)?,
+                _ => false,
+            };
+            if done {
+                return Ok(Some(count + 1));
+            }
+        }
+        Ok(None)
+    }
+
+    fn inline_if(&mut self, then: &[Node], span: Span, b: &mut BlockBuilder) -> Result<bool, Error> {
+        let skip = b.emit_forward(Op::JumpIfFalse, span);
+        self.sequence(then, b)?;
+        b.patch(skip);
+        Ok(true)
+    }
+
+    fn inline_ife(&mut self, then: &[Node], other: &[Node], span: Span, b: &mut BlockBuilder) -> Result<bool, Error> {
+        let to_else = b.emit_forward(Op::JumpIfFalse, span);
+        self.sequence(then, b)?;
+        let to_end = b.emit_forward(Op::Jump, span);
+        b.patch(to_else);
+        self.sequence(other, b)?;
+        b.patch(to_end);
+        Ok(true)
+    }
+
+    fn inline_while(&mut self, cond: &[Node], body: &[Node], span: Span, b: &mut BlockBuilder) -> Result<bool, Error> {
+        let enter = b.emit_forward(Op::LoopEnter, span);
+        let top = b.here();
+        self.sequence(cond, b)?;
+        let done = b.emit_forward(Op::JumpIfFalse, span);
+        self.sequence(body, b)?;
+        b.emit(Op::Jump(top), span);
+        b.patch(done);
+        b.emit(Op::LoopExit, span);
+        b.patch(enter);
+        Ok(true)
+    }
+
+    fn inline_c_for(&mut self, blocks: &[&[Node]], span: Span, b: &mut BlockBuilder) -> Result<bool, Error> {
+        let (init, cond, step, body) = (blocks[0], blocks[1], blocks[2], blocks[3]);
+        self.sequence(init, b)?;
+        let enter = b.emit_forward(Op::ForCEnter, span);
+        let first = b.emit_forward(Op::Jump, span);
+        let top = b.here();
+        self.sequence(step, b)?;
+        b.patch(first);
+        self.sequence(cond, b)?;
+        let done = b.emit_forward(Op::JumpIfFalse, span);
+        self.sequence(body, b)?;
+        b.emit(Op::Jump(top), span);
+        b.patch(done);
+        b.emit(Op::LoopExit, span);
+        b.patch(enter);
+        Ok(true)
+    }
+
+    /// `for` (range), `times` and `each`: an enter op, then `LoopNext` before each pass.
+    fn inline_counted(&mut self, enter: fn(u32) -> Op, body: &[Node], span: Span, b: &mut BlockBuilder) -> Result<bool, Error> {
+        let enter = b.emit_forward(enter, span);
+        let top = b.here();
+        let next = b.emit_forward(Op::LoopNext, span);
+        self.sequence(body, b)?;
+        b.emit(Op::Jump(top), span);
+        b.patch(enter);
+        b.patch(next);
+        Ok(true)
+    }
+
+    fn inline_try(&mut self, body: &[Node], handler: &[Node], span: Span, b: &mut BlockBuilder) -> Result<bool, Error> {
+        let to_handler = b.emit_forward(Op::TryEnter, span);
+        self.sequence(body, b)?;
+        b.emit(Op::TryExit, span);
+        let to_end = b.emit_forward(Op::Jump, span);
+        b.patch(to_handler);
+        self.sequence(handler, b)?;
+        b.patch(to_end);
+        Ok(true)
+    }
+
+    fn inline_span(&mut self, body: &[Node], span: Span, b: &mut BlockBuilder) -> Result<bool, Error> {
+        b.emit(Op::SpanEnter, span);
+        self.sequence(body, b)?;
+        b.emit(Op::SpanExit, span);
+        Ok(true)
+    }
+}

@@ -1,0 +1,52 @@
+//! Pi, Kai's postfix core language: a pest grammar and parser producing an AST with source
+//! spans, a compiler from the AST to vm-core blocks, and a printer from the AST back to Pi
+//! source (which Rho's translator relies on for `kai translate`).
+//!
+//! Install the frontend in a VM with [`install`], or make a ready VM with [`new_vm`]:
+//!
+//! ```
+//! let mut vm = lang_pi::new_vm();
+//! vm.eval("pi", "example", "{ dup * } 'sq # 7 sq &").unwrap();
+//! assert_eq!(vm.pop(), Some(vm_core::Value::Int(49)));
+//! ```
+
+mod ast;
+mod compiler;
+mod parser;
+mod printer;
+
+use std::rc::Rc;
+
+pub use ast::{Node, NodeKind};
+pub use compiler::compile;
+pub use parser::{MAX_NESTING, parse};
+pub use printer::print;
+
+use vm_core::{Block, Error, Frontend, SourceId, Span, Vm};
+
+/// The Pi frontend, as installed in a VM under the name `"pi"`.
+pub struct PiFrontend;
+
+impl Frontend for PiFrontend {
+    fn compile(&self, vm: &mut Vm, source: SourceId) -> Result<Rc<Block>, Error> {
+        let text = vm.sources().get(source).map(|s| s.text.clone()).unwrap_or_else(|| Rc::from(""));
+        let nodes = parse(&text, source)?;
+        let end = Span::new(source, text.len(), text.len());
+        compile(vm, &nodes, end)
+    }
+}
+
+/// Installs the Pi frontend in `vm`.
+pub fn install(vm: &mut Vm) {
+    vm.set_frontend("pi", Rc::new(PiFrontend));
+}
+
+/// A new VM with the Pi frontend installed.
+pub fn new_vm() -> Vm {
+    let mut vm = Vm::new();
+    install(&mut vm);
+    vm
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,214 @@
+//! Compiled code: [`Block`]s of [`Op`]s, and the [`Assembler`] frontends build them with.
+
+use std::rc::Rc;
+
+use gc::{Handle, Tracer};
+use registry::{Code, Value};
+use rustc_hash::FxHashMap;
+
+use crate::op::Op;
+use crate::source::Span;
+use crate::words::Builtin;
+
+/// The compiled form of one continuation literal (or of a whole program).
+///
+/// Blocks are immutable and shared (`Rc`) by every closure and activation made from them.
+/// All blocks of one compilation unit share one constant pool.
+pub struct Block {
+    pub ops: Box<[Op]>,
+    /// The source span of each op, for errors and traces.
+    pub spans: Box<[Span]>,
+    /// Nested literals that are made into closures at run time ([`Op::Closure`]).
+    pub children: Box<[Rc<Block>]>,
+    /// The unit's constants ([`Op::Const`]).
+    pub pool: Rc<[Value]>,
+    /// A heap array holding the unit's heap constants, so that tracing any block of the unit
+    /// keeps them alive with a single mark.
+    anchor: Option<Handle>,
+    /// The block writes variables, so an activation of it needs a scope of its own.
+    pub needs_locals: bool,
+    /// The block can capture its scope (makes closures or evaluates source), so an
+    /// activation's scope must live in the heap rather than on the locals stack.
+    pub needs_heap_scope: bool,
+}
+
+impl Code for Block {
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        if let Some(anchor) = self.anchor {
+            tracer.mark(anchor);
+        }
+    }
+}
+
+impl std::fmt::Debug for Block {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Block").field("ops", &self.ops).field("children", &self.children).finish()
+    }
+}
+
+/// A block under construction.
+#[derive(Default)]
+pub struct BlockBuilder {
+    ops: Vec<Op>,
+    spans: Vec<Span>,
+    children: Vec<BlockBuilder>,
+}
+
+/// A label for a forward jump, resolved by [`BlockBuilder::patch`].
+#[derive(Clone, Copy, Debug)]
+pub struct Patch(usize);
+
+impl BlockBuilder {
+    /// An empty block.
+    pub fn new() -> BlockBuilder {
+        BlockBuilder::default()
+    }
+
+    /// Appends `op`, attributed to `span`; returns its index.
+    pub fn emit(&mut self, op: Op, span: Span) -> u32 {
+        self.ops.push(op);
+        self.spans.push(span);
+        self.ops.len() as u32 - 1
+    }
+
+    /// Appends a jump-like op whose target is filled in later by [`BlockBuilder::patch`].
+    pub fn emit_forward(&mut self, make: fn(u32) -> Op, span: Span) -> Patch {
+        let at = self.emit(make(u32::MAX), span);
+        Patch(at as usize)
+    }
+
+    /// Points the op at `patch` to the next op to be emitted.
+    pub fn patch(&mut self, patch: Patch) {
+        let here = self.ops.len() as u32;
+        self.patch_to(patch, here);
+    }
+
+    /// Points the op at `patch` to op `target`.
+    pub fn patch_to(&mut self, patch: Patch, target: u32) {
+        let op = &mut self.ops[patch.0];
+        *op = match *op {
+            Op::Jump(_) => Op::Jump(target),
+            Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
+            Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
+            Op::LoopEnter(_) => Op::LoopEnter(target),
+            Op::ForCEnter(_) => Op::ForCEnter(target),
+            Op::ForEnter(_) => Op::ForEnter(target),
+            Op::TimesEnter(_) => Op::TimesEnter(target),
+            Op::EachEnter(_) => Op::EachEnter(target),
+            Op::LoopNext(_) => Op::LoopNext(target),
+            Op::TryEnter(_) => Op::TryEnter(target),
+            Op::TryDyn(_) => Op::TryDyn(target),
+            other => panic!("patching a non-jump op {other:?}"),
+        };
+    }
+
+    /// The index the next op will have.
+    pub fn here(&self) -> u32 {
+        self.ops.len() as u32
+    }
+
+    /// Adds a nested block; returns the index for [`Op::Closure`].
+    pub fn add_child(&mut self, child: BlockBuilder) -> u32 {
+        self.children.push(child);
+        self.children.len() as u32 - 1
+    }
+
+    /// The ops emitted so far.
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+
+    fn finish(self, pool: &Rc<[Value]>, anchor: Option<Handle>, end_span: Span) -> Rc<Block> {
+        let BlockBuilder { mut ops, mut spans, children } = self;
+        ops.push(Op::End);
+        spans.push(end_span);
+        let needs_locals = ops.iter().any(|op| {
+            matches!(op, Op::Store | Op::StoreTo(_) | Op::Let | Op::LetTo(_) | Op::Bind | Op::Forget)
+        });
+        let needs_heap_scope =
+            ops.iter().any(|op| matches!(op, Op::Closure(_) | Op::Builtin(Builtin::Eval)));
+        let children = children
+            .into_iter()
+            .map(|child| {
+                let span = child.spans.last().copied().unwrap_or(end_span);
+                child.finish(pool, anchor, span)
+            })
+            .collect();
+        Rc::new(Block {
+            ops: ops.into(),
+            spans: spans.into(),
+            children,
+            pool: pool.clone(),
+            anchor,
+            needs_locals: needs_locals || needs_heap_scope,
+            needs_heap_scope,
+        })
+    }
+}
+
+/// Builds one compilation unit: the constant pool plus the tree of blocks.
+#[derive(Default)]
+pub struct Assembler {
+    consts: Vec<Value>,
+    strings: FxHashMap<Rc<str>, u32>,
+    /// Immediate constants by type and bit pattern (so `0.0` and `-0.0` stay distinct).
+    immediates: FxHashMap<(u8, u64), u32>,
+}
+
+impl Assembler {
+    /// A new, empty unit.
+    pub fn new() -> Assembler {
+        Assembler::default()
+    }
+
+    /// The pool index of a string constant, allocating it in `vm`'s heap on first use.
+    ///
+    /// The string stays alive only through the finished unit: the unit must be run (or its
+    /// blocks stored) before the VM collects again, which holds for every caller that
+    /// compiles and runs in one step, as [`crate::Vm::eval`] does.
+    pub fn string(&mut self, vm: &mut crate::Vm, text: &str) -> u32 {
+        if let Some(&index) = self.strings.get(text) {
+            return index;
+        }
+        let text: Rc<str> = Rc::from(text);
+        let value = vm.registry_mut().new_str(text.clone());
+        let index = self.push(value);
+        self.strings.insert(text, index);
+        index
+    }
+
+    /// The pool index of an int or float constant.
+    ///
+    /// # Panics
+    /// If `value` is not an int or a float.
+    pub fn constant(&mut self, value: Value) -> u32 {
+        let key = match value {
+            Value::Int(i) => (0, i as u64),
+            Value::Float(f) => (1, f.to_bits()),
+            other => panic!("not an immediate constant: {other:?}"),
+        };
+        if let Some(&index) = self.immediates.get(&key) {
+            return index;
+        }
+        let index = self.push(value);
+        self.immediates.insert(key, index);
+        index
+    }
+
+    fn push(&mut self, value: Value) -> u32 {
+        self.consts.push(value);
+        self.consts.len() as u32 - 1
+    }
+
+    /// Finishes the unit with `top` as its outermost block.
+    pub fn finish(self, vm: &mut crate::Vm, top: BlockBuilder, end_span: Span) -> Rc<Block> {
+        let heap_consts: Vec<Value> = self.consts.iter().copied().filter(|v| v.handle().is_some()).collect();
+        let anchor = if heap_consts.is_empty() {
+            None
+        } else {
+            vm.registry_mut().new_array(heap_consts).handle()
+        };
+        let pool: Rc<[Value]> = self.consts.into();
+        top.finish(&pool, anchor, end_span)
+    }
+}

@@ -1,0 +1,125 @@
+//! Context-stack entries that are not frames: loops, error handlers, array marks, spans and
+//! the state of driven constructs (`map`, loops over runtime blocks). Each belongs to a frame
+//! and is removed when its construct ends or when that frame is unwound.
+
+use gc::Tracer;
+use registry::Value;
+
+/// An entry and the index of the frame it belongs to. Entries are ordered by frame: an
+/// entry never belongs to a frame below that of an entry beneath it.
+pub(crate) struct Entry {
+    pub frame: u32,
+    pub kind: EntryKind,
+}
+
+pub(crate) enum EntryKind {
+    /// A loop of the frame. `break` continues at `exit` (after the entry is removed);
+    /// `continue` at `next` (the entry stays).
+    Loop { exit: u32, next: u32, iter: LoopIter },
+    /// An error handler: on a catchable error, the data stack is cut to `depth`, the error is
+    /// pushed and the frame continues at `handler`, first running `closure` inline if set.
+    Try { handler: u32, depth: u32, closure: Option<Value> },
+    /// An array literal: the data-stack floor in force before `[`, restored at `]`.
+    Mark { floor: u32 },
+    /// A tracing span, exited when the entry is dropped.
+    Span(#[allow(dead_code)] tracing::span::EnteredSpan),
+    /// `map`, `filter` or `fold` in progress, driven by `Drive`.
+    Apply(Box<Apply>),
+}
+
+/// The state of a loop.
+pub(crate) enum LoopIter {
+    /// `while` and C-style `for` compiled to jumps: no state.
+    Plain,
+    /// A range `for`: the next int and the last one (inclusive).
+    Range { next: i64, last: i64 },
+    /// `times`: iterations left.
+    Times { left: i64 },
+    /// `each`: the collection and the position of the next element.
+    Each { coll: Value, pos: usize },
+    /// Loops on runtime blocks, driven by `Drive`.
+    Dyn(Box<DynLoop>),
+}
+
+/// A loop whose blocks are runtime values.
+pub(crate) struct DynLoop {
+    pub body: Value,
+    pub shape: DynShape,
+}
+
+/// What a driven loop iterates over, and where it is.
+pub(crate) enum DynShape {
+    While { cond: Value, phase: Phase },
+    CFor { init: Value, cond: Value, step: Value, phase: Phase },
+    Range { next: i64, last: i64 },
+    Times { left: i64 },
+    Each { coll: Value, pos: usize },
+}
+
+/// The next thing a driven `while` or C-style `for` runs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Phase {
+    Init,
+    Cond,
+    Test,
+    Step,
+}
+
+/// What `map`, `filter` and `fold` are doing.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ApplyKind {
+    Map,
+    Filter,
+    Fold,
+}
+
+pub(crate) struct Apply {
+    pub kind: ApplyKind,
+    pub f: Value,
+    pub coll: Value,
+    pub pos: usize,
+    /// Results so far (`map`, `filter`).
+    pub out: Vec<Value>,
+    /// The element the running call was given (`filter` keeps it if the call says so).
+    pub current: Value,
+    /// The data-stack depth the running call must end at.
+    pub expect: usize,
+    /// Whether a call is running (its result is due when `Drive` runs next).
+    pub calling: bool,
+}
+
+impl Entry {
+    pub(crate) fn trace(&self, tracer: &mut Tracer<'_>) {
+        match &self.kind {
+            EntryKind::Loop { iter, .. } => match iter {
+                LoopIter::Plain | LoopIter::Range { .. } | LoopIter::Times { .. } => {}
+                LoopIter::Each { coll, .. } => coll.trace(tracer),
+                LoopIter::Dyn(dynamic) => {
+                    dynamic.body.trace(tracer);
+                    match &dynamic.shape {
+                        DynShape::While { cond, .. } => cond.trace(tracer),
+                        DynShape::CFor { init, cond, step, .. } => {
+                            init.trace(tracer);
+                            cond.trace(tracer);
+                            step.trace(tracer);
+                        }
+                        DynShape::Each { coll, .. } => coll.trace(tracer),
+                        DynShape::Range { .. } | DynShape::Times { .. } => {}
+                    }
+                }
+            },
+            EntryKind::Try { closure, .. } => {
+                if let Some(c) = closure {
+                    c.trace(tracer);
+                }
+            }
+            EntryKind::Mark { .. } | EntryKind::Span(_) => {}
+            EntryKind::Apply(apply) => {
+                apply.f.trace(tracer);
+                apply.coll.trace(tracer);
+                apply.current.trace(tracer);
+                apply.out.iter().for_each(|v| v.trace(tracer));
+            }
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Errors: the error a Kai program can raise and catch ([`Error`]), its [`ErrorKind`], and
+//! the trace of activations it carries.
+
+use std::fmt;
+
+use registry::Rooted;
+
+use crate::source::Span;
+
+/// The kinds of error, exactly as SPEC §2.6 lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    Type,
+    Undefined,
+    /// Stack underflow.
+    Stack,
+    DivisionByZero,
+    Overflow,
+    Index,
+    Key,
+    Arity,
+    Assertion,
+    User,
+    Parse,
+    /// A resource limit; never caught by `try`.
+    Limit,
+    Deadlock,
+    Closed,
+    Remote,
+    Timeout,
+}
+
+impl ErrorKind {
+    /// Every kind, in SPEC order.
+    pub const ALL: [ErrorKind; 16] = [
+        ErrorKind::Type,
+        ErrorKind::Undefined,
+        ErrorKind::Stack,
+        ErrorKind::DivisionByZero,
+        ErrorKind::Overflow,
+        ErrorKind::Index,
+        ErrorKind::Key,
+        ErrorKind::Arity,
+        ErrorKind::Assertion,
+        ErrorKind::User,
+        ErrorKind::Parse,
+        ErrorKind::Limit,
+        ErrorKind::Deadlock,
+        ErrorKind::Closed,
+        ErrorKind::Remote,
+        ErrorKind::Timeout,
+    ];
+
+    /// The name used in error values' `"kind"` and in diagnostics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Type => "type",
+            ErrorKind::Undefined => "undefined",
+            ErrorKind::Stack => "stack",
+            ErrorKind::DivisionByZero => "division-by-zero",
+            ErrorKind::Overflow => "overflow",
+            ErrorKind::Index => "index",
+            ErrorKind::Key => "key",
+            ErrorKind::Arity => "arity",
+            ErrorKind::Assertion => "assertion",
+            ErrorKind::User => "user",
+            ErrorKind::Parse => "parse",
+            ErrorKind::Limit => "limit",
+            ErrorKind::Deadlock => "deadlock",
+            ErrorKind::Closed => "closed",
+            ErrorKind::Remote => "remote",
+            ErrorKind::Timeout => "timeout",
+        }
+    }
+
+    /// The kind named `name`.
+    pub fn from_name(name: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One activation in an error's trace, innermost first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceEntry {
+    /// The name the continuation was stored under, or `None` for an anonymous one or the
+    /// top level.
+    pub name: Option<String>,
+    /// Where that activation was when the error happened.
+    pub span: Option<Span>,
+}
+
+/// An error raised by Kai code or by the VM on its behalf.
+///
+/// Boxed so that `Result<_, Error>` stays one word on the executor's hot path.
+pub struct Error(Box<ErrorInner>);
+
+struct ErrorInner {
+    kind: ErrorKind,
+    message: String,
+    span: Option<Span>,
+    trace: Vec<TraceEntry>,
+    /// The value given to `throw`, kept alive while the error exists.
+    thrown: Option<Rooted>,
+    /// Further problems found in the same input (parse errors after the first).
+    related: Vec<Error>,
+    catchable: bool,
+}
+
+impl Error {
+    /// A new error of `kind`.
+    #[cold]
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error(Box::new(ErrorInner {
+            kind,
+            message: message.into(),
+            span: None,
+            trace: Vec::new(),
+            thrown: None,
+            related: Vec::new(),
+            catchable: kind != ErrorKind::Limit,
+        }))
+    }
+
+    /// A `type` error.
+    #[cold]
+    pub fn type_error(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Type, message)
+    }
+
+    /// A `limit` error, which `try` cannot catch.
+    #[cold]
+    pub fn limit(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Limit, message)
+    }
+
+    /// Sets where the error was raised, unless already set.
+    pub fn with_span(mut self, span: Span) -> Error {
+        self.0.span.get_or_insert(span);
+        self
+    }
+
+    /// Attaches the thrown value.
+    pub fn with_thrown(mut self, thrown: Rooted) -> Error {
+        self.0.thrown = Some(thrown);
+        self
+    }
+
+    /// Adds further diagnostics about the same input.
+    pub fn with_related(mut self, related: Vec<Error>) -> Error {
+        self.0.related = related;
+        self
+    }
+
+    /// Makes the error catchable whatever its kind (a thrown map may say `"limit"`).
+    pub(crate) fn set_catchable(&mut self) {
+        self.0.catchable = true;
+    }
+
+    pub(crate) fn set_trace(&mut self, trace: Vec<TraceEntry>) {
+        self.0.trace = trace;
+    }
+
+    pub(crate) fn set_span_if_missing(&mut self, span: Span) {
+        self.0.span.get_or_insert(span);
+    }
+
+    /// The kind.
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// The message, without the kind.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// Where the error was raised, if known.
+    pub fn span(&self) -> Option<Span> {
+        self.0.span
+    }
+
+    /// The activations that were running, innermost first.
+    pub fn trace(&self) -> &[TraceEntry] {
+        &self.0.trace
+    }
+
+    /// The value given to `throw`, if the error came from `throw`.
+    pub fn thrown(&self) -> Option<&Rooted> {
+        self.0.thrown.as_ref()
+    }
+
+    /// Further diagnostics about the same input.
+    pub fn related(&self) -> &[Error] {
+        &self.0.related
+    }
+
+    /// Whether `try` can catch it (every error except a limit).
+    pub fn is_catchable(&self) -> bool {
+        self.0.catchable
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} error: {}", self.0.kind, self.0.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.0.kind)
+            .field("message", &self.0.message)
+            .field("span", &self.0.span)
+            .field("trace", &self.0.trace)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<registry::StaleHandle> for Error {
+    /// A stale handle inside the VM is a bug, reported rather than followed.
+    #[cold]
+    fn from(stale: registry::StaleHandle) -> Error {
+        Error::type_error(stale.to_string())
+    }
+}

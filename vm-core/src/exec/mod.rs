@@ -1,0 +1,329 @@
+//! The executor's driver: starting and finishing runs, slices of work between limit checks,
+//! unwinding on errors to the innermost handler, and the collector's safe points.
+//!
+//! The loop that performs operations is in `dispatch`; the operations themselves live in
+//! `crate::ops`, one file per family.
+
+mod dispatch;
+
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use registry::{Key, Map, Value};
+
+use crate::code::Block;
+use crate::entry::EntryKind;
+use crate::error::{Error, ErrorKind, TraceEntry};
+use crate::frame::{Env, Frame, FrameKind};
+use crate::limits::Limits;
+use crate::source::Span;
+use crate::vm::{Outcome, Vm};
+
+/// Operations between checks of the fuel, the deadline, the interrupt flag and the
+/// data-stack limit. A straight-line block pushes at most one value per op (bulk pushes
+/// check for themselves), so the data stack cannot overshoot its limit by more than this.
+pub(crate) const SLICE: u32 = 8192;
+
+/// The most activations an error's trace lists (the innermost ones, then the outermost).
+const TRACE_INNER: usize = 24;
+const TRACE_OUTER: usize = 8;
+
+/// Why `run_slice` returned.
+pub(crate) enum Step {
+    /// Every frame of the run has ended.
+    Done,
+    /// `exit` was called.
+    Exit(i32),
+    /// The slice's budget is spent; limits are checked before the next one.
+    Pause,
+}
+
+/// Per-run bookkeeping.
+#[derive(Default)]
+pub(crate) struct RunState {
+    fuel_left: Option<u64>,
+    deadline: Option<Instant>,
+    /// The budget the current slice started with, and what is left of it.
+    slice_given: u32,
+    pub(crate) slice_left: u32,
+}
+
+impl RunState {
+    fn start(&mut self, limits: &Limits) {
+        self.fuel_left = limits.fuel;
+        self.deadline = limits.deadline.map(|d| Instant::now() + d);
+        self.slice_given = 0;
+        self.slice_left = 0;
+    }
+
+    fn next_slice(&mut self) -> u32 {
+        self.charge();
+        let budget = match self.fuel_left {
+            Some(left) => SLICE.min(left.min(u32::MAX as u64) as u32),
+            None => SLICE,
+        };
+        self.slice_given = budget;
+        self.slice_left = budget;
+        budget
+    }
+
+    /// Charges the fuel used by the slice that just ended.
+    fn charge(&mut self) {
+        let used = self.slice_given.saturating_sub(self.slice_left) as u64;
+        if let Some(left) = &mut self.fuel_left {
+            *left = left.saturating_sub(used);
+        }
+        self.slice_given = self.slice_left;
+    }
+}
+
+impl Vm {
+    pub(crate) fn run_top(&mut self, code: Rc<Block>) -> Result<Outcome, Error> {
+        self.guard_reentry()?;
+        let base = self.task.frames.len();
+        self.task.frames.push(Frame {
+            code,
+            ip: 0,
+            env: Env::Global,
+            kind: FrameKind::Activation,
+            activation: base as u32,
+            name: None,
+            expect: Frame::NO_EXPECT,
+        });
+        self.drive_run(base)
+    }
+
+    pub(crate) fn run_call(&mut self, callee: Value) -> Result<Outcome, Error> {
+        self.guard_reentry()?;
+        let base = self.task.frames.len();
+        self.push_activation(callee, "call", Frame::NO_EXPECT)?;
+        self.drive_run(base)
+    }
+
+    fn guard_reentry(&self) -> Result<(), Error> {
+        if self.running {
+            return Err(Error::type_error("the VM is already running (a native function cannot run Kai code)"));
+        }
+        Ok(())
+    }
+
+    fn drive_run(&mut self, base: usize) -> Result<Outcome, Error> {
+        self.running = true;
+        self.run.start(&self.limits);
+        self.interrupt.store(false, Ordering::Relaxed);
+        let result = loop {
+            let budget = self.run.next_slice();
+            let step = match self.run_slice(base, budget) {
+                Ok(Step::Pause) => self.at_pause().map(|()| Step::Pause),
+                other => other,
+            };
+            match step {
+                Ok(Step::Done) => break Ok(Outcome::Finished),
+                Ok(Step::Exit(code)) => break Ok(Outcome::Exit(code)),
+                Ok(Step::Pause) => {}
+                Err(err) => {
+                    if let Err(err) = self.unwind(err, base) {
+                        break Err(err);
+                    }
+                }
+            }
+        };
+        self.task.unwind_to(base);
+        if self.task.frames.is_empty() {
+            self.task.floor = 0;
+        }
+        self.running = false;
+        self.flush();
+        result
+    }
+
+    /// Between slices: charge fuel and check every limit that is not checked inline.
+    fn at_pause(&mut self) -> Result<(), Error> {
+        self.run.charge();
+        if self.run.fuel_left == Some(0) {
+            let fuel = self.limits.fuel.unwrap_or(0);
+            return Err(Error::limit(format!("fuel exhausted: the run used its {fuel} operations")));
+        }
+        if self.interrupt.swap(false, Ordering::Relaxed) {
+            return Err(Error::limit("interrupted"));
+        }
+        if let Some(deadline) = self.run.deadline {
+            if Instant::now() >= deadline {
+                let ms = self.limits.deadline.map_or(0, |d| d.as_millis());
+                return Err(Error::limit(format!("deadline of {ms} ms exceeded")));
+            }
+        }
+        self.check_stack_limit()?;
+        self.gc_point()
+    }
+
+    pub(crate) fn check_stack_limit(&self) -> Result<(), Error> {
+        if self.task.stack.len() > self.limits.max_stack {
+            return Err(Error::limit(format!(
+                "data stack limit of {} values exceeded",
+                self.limits.max_stack
+            )));
+        }
+        Ok(())
+    }
+
+    /// A safe point: every live value is reachable from the task and the registry. Runs a
+    /// collector increment if one is owed, then enforces the heap limit.
+    pub(crate) fn gc_point(&mut self) -> Result<(), Error> {
+        if !self.reg.wants_gc() {
+            return Ok(());
+        }
+        let crate::vm::Vm { reg, task, .. } = self;
+        reg.gc_step(|t| task.trace(t));
+        if let Some(max) = self.limits.max_heap {
+            if self.reg.gc_stats().heap_bytes > max {
+                self.collect_garbage();
+                let used = self.reg.gc_stats().heap_bytes;
+                if used > max {
+                    return Err(Error::limit(format!("heap limit of {max} bytes exceeded ({used} bytes live)")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn collect_garbage(&mut self) {
+        let crate::vm::Vm { reg, task, .. } = self;
+        reg.gc_collect(|t| task.trace(t));
+    }
+
+    /// The source span of the op frame `index` is executing (or just executed).
+    pub(crate) fn frame_span(&self, index: usize) -> Option<Span> {
+        let frame = self.task.frames.get(index)?;
+        let at = (frame.ip as usize).saturating_sub(1);
+        frame.code.spans.get(at).copied()
+    }
+
+    /// The trace of activations, innermost first, each at its innermost position.
+    pub(crate) fn build_trace(&self) -> Vec<TraceEntry> {
+        let mut trace = Vec::new();
+        let mut last = u32::MAX;
+        for index in (0..self.task.frames.len()).rev() {
+            let frame = &self.task.frames[index];
+            if frame.activation == last {
+                continue;
+            }
+            last = frame.activation;
+            let name = self
+                .task
+                .frames
+                .get(frame.activation as usize)
+                .and_then(|a| a.name)
+                .map(|n| self.reg.name_text(n).to_string());
+            trace.push(TraceEntry { name, span: self.frame_span(index) });
+        }
+        if trace.len() > TRACE_INNER + TRACE_OUTER {
+            let hidden = trace.len() - TRACE_INNER - TRACE_OUTER;
+            let outer = trace.split_off(trace.len() - TRACE_OUTER);
+            trace.truncate(TRACE_INNER);
+            trace.push(TraceEntry { name: Some(format!("... {hidden} more activations ...")), span: None });
+            trace.extend(outer);
+        }
+        trace
+    }
+
+    /// Handles an error: finds the innermost `try` of this run that can catch it and
+    /// continues there, or unwinds the whole run and returns the error.
+    fn unwind(&mut self, mut err: Error, base: usize) -> Result<(), Error> {
+        if err.trace().is_empty() {
+            if let Some(span) = self.task.frames.len().checked_sub(1).and_then(|top| self.frame_span(top)) {
+                err.set_span_if_missing(span);
+            }
+            err.set_trace(self.build_trace());
+        }
+        if err.is_catchable() {
+            let handler = self.task.entries.iter().rposition(|e| {
+                e.frame as usize >= base && matches!(e.kind, EntryKind::Try { .. })
+            });
+            if let Some(index) = handler {
+                self.pop_entries_above(index);
+                let entry = self.task.entries.pop().expect("the handler entry");
+                let EntryKind::Try { handler, depth, closure } = entry.kind else { unreachable!() };
+                let frame = entry.frame as usize;
+                self.task.truncate_frames(frame + 1);
+                let depth = (depth as usize).min(self.task.stack.len());
+                self.task.stack.truncate(depth);
+                let value = self.error_value(&err);
+                self.task.push(value);
+                self.task.frames[frame].ip = handler;
+                if let Some(closure) = closure {
+                    self.push_inline(closure, "try")?;
+                }
+                return Ok(());
+            }
+        }
+        self.task.unwind_to(base);
+        Err(err)
+    }
+
+    /// Removes entries above `index`, undoing what each set up.
+    pub(crate) fn pop_entries_above(&mut self, index: usize) {
+        while self.task.entries.len() > index + 1 {
+            if let Some(entry) = self.task.entries.pop() {
+                if let EntryKind::Mark { floor } = entry.kind {
+                    self.task.floor = floor as usize;
+                }
+            }
+        }
+    }
+
+    /// The Kai value a caught error becomes: a map with `"kind"`, `"message"` and
+    /// `"trace"` (and `"value"` for a thrown non-map); a thrown map with a `"kind"` key
+    /// is passed on as it is.
+    pub(crate) fn error_value(&mut self, err: &Error) -> Value {
+        let thrown = err.thrown().map(|r| r.get());
+        if let Some(Value::Map(h)) = thrown {
+            if self.reg.map(h).is_ok_and(|m| m.contains_key(&Key::Str("kind".into()))) {
+                return Value::Map(h);
+            }
+        }
+        let mut map = Map::default();
+        let kind = self.reg.new_str(err.kind().as_str());
+        map.insert(Key::Str("kind".into()), kind);
+        let message = self.reg.new_str(err.message());
+        map.insert(Key::Str("message".into()), message);
+        let trace = self.trace_value(err);
+        map.insert(Key::Str("trace".into()), trace);
+        if let Some(value) = thrown {
+            map.insert(Key::Str("value".into()), value);
+        }
+        self.reg.new_map(map)
+    }
+
+    fn trace_value(&mut self, err: &Error) -> Value {
+        let mut entries = Vec::new();
+        for entry in err.trace() {
+            let mut map = Map::default();
+            let name = match &entry.name {
+                Some(name) => self.reg.new_str(name.as_str()),
+                None => Value::Nil,
+            };
+            map.insert(Key::Str("name".into()), name);
+            if let Some(span) = entry.span {
+                if let (Some(source), Some(pos)) =
+                    (self.sources.get(span.source), self.sources.position(span.source, span.start))
+                {
+                    let file = source.name.clone();
+                    let file = self.reg.new_str(file);
+                    map.insert(Key::Str("file".into()), file);
+                    map.insert(Key::Str("line".into()), Value::Int(pos.line as i64));
+                    map.insert(Key::Str("column".into()), Value::Int(pos.column as i64));
+                }
+            }
+            entries.push(self.reg.new_map(map));
+        }
+        self.reg.new_array(entries)
+    }
+
+    /// An error of `kind` with `message` (a convenience for handlers).
+    #[cold]
+    pub(crate) fn fail<T>(&self, kind: ErrorKind, message: impl Into<String>) -> Result<T, Error> {
+        Err(Error::new(kind, message))
+    }
+}

@@ -1,0 +1,34 @@
+//! Kai's executor: compiled code ([`Block`] of [`Op`]s), the task state (data stack and
+//! context stack), every built-in Pi word, resource limits, and the embedding API ([`Vm`]).
+//!
+//! vm-core knows no surface syntax: frontends (lang-pi, lang-rho) compile source text into
+//! blocks with the [`Assembler`] and install themselves as a [`Frontend`]. Execution never
+//! recurses on the Rust stack for guest calls: `&`, `!`, `...` and every block a control
+//! word runs are pushes and pops of the context stack, driven by one loop.
+
+mod code;
+mod entry;
+mod error;
+mod exec;
+mod frame;
+mod limits;
+mod native;
+mod op;
+mod ops;
+mod source;
+mod task;
+mod vm;
+pub mod words;
+
+pub use code::{Assembler, Block, BlockBuilder, Patch};
+pub use error::{Error, ErrorKind, TraceEntry};
+pub use limits::Limits;
+pub use native::{FromValue, IntoNative, IntoValue, NativeFn};
+pub use op::Op;
+pub use registry::{Key, Map, Name, NativeObject, Rooted, Value, write_float, write_quoted};
+pub use source::{Position, Source, SourceId, Sources, Span};
+pub use task::Task;
+pub use vm::{Frontend, Outcome, Vm};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,234 @@
+//! [`Op`]: the Pi operation set, the one definition site shared by every frontend and the
+//! executor. Each variant's doc gives its stack effect in Forth notation.
+//!
+//! Control words with literal blocks compile to jumps (see the sequences below); with
+//! runtime values they compile to a `*Dyn` op that pushes a context-stack entry followed by
+//! [`Op::Drive`], which runs the blocks as inline frames. Jump targets are op indexes in the
+//! same block.
+//!
+//! - `while`:  `LoopEnter(exit) top: COND JumpIfFalse(done) BODY Jump(top) done: LoopExit exit:`
+//! - C `for`:  `INIT ForCEnter(exit) Jump(first) top: STEP first: COND JumpIfFalse(done) BODY
+//!   Jump(top) done: LoopExit exit:`
+//! - range `for`, `times`, `each`: `ForEnter/TimesEnter/EachEnter(exit) top: LoopNext(exit) BODY
+//!   Jump(top) exit:`
+//! - `try`:    `TryEnter(handler) BODY TryExit Jump(end) handler: HANDLER end:`
+//! - `span`:   `SpanEnter BODY SpanExit`
+//! - `[ … ]`:  `ArrayStart ITEMS ArrayEnd`
+
+use registry::Name;
+
+/// One Pi operation. 8 bytes (pinned by a test).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    // ---- literals ----
+    /// `( -- nil )`
+    Nil,
+    /// `( -- true )`
+    True,
+    /// `( -- false )`
+    False,
+    /// `( -- n )` a small integer literal.
+    Int(i32),
+    /// `( -- v )` constant `n` of the compilation unit (strings, floats, large ints).
+    Const(u32),
+    /// `( -- 'name )` a quoted name literal.
+    Name(Name),
+    /// `( -- k )` a continuation of nested block `n`, capturing the current scope.
+    Closure(u32),
+
+    // ---- stack ----
+    /// `( a -- a a )`
+    Dup,
+    /// `( a -- )`
+    Drop,
+    /// `( a b -- b a )`
+    Swap,
+    /// `( a b -- a b a )`
+    Over,
+    /// `( a b c -- b c a )`
+    Rot,
+    /// `( a b -- b )`
+    Nip,
+    /// `( a b -- b a b )`
+    Tuck,
+    /// `( a b -- a b a b )`
+    Dup2,
+    /// `( a b -- )`
+    Drop2,
+    /// `( xn … x0 n -- xn … x0 xn )`
+    Pick,
+    /// `( xn … x0 n -- xn-1 … x0 xn )`
+    Roll,
+    /// `( … n -- )` drops n more values.
+    DropN,
+    /// `( -- n )` the number of values on the stack.
+    Depth,
+    /// `( … -- )` empties the stack.
+    Clear,
+
+    // ---- arithmetic ----
+    /// `( a b -- a+b )` numbers; also concatenates two strings or two arrays.
+    Add,
+    /// `( a b -- a-b )`
+    Sub,
+    /// `( a b -- a*b )`
+    Mul,
+    /// `( a b -- a/b )` int division truncates toward zero.
+    Div,
+    /// `( a b -- a%b )` the sign of the dividend.
+    Mod,
+    /// `( a -- -a )`
+    Neg,
+    /// `( a -- |a| )`
+    Abs,
+    /// `( a b -- min )`
+    Min,
+    /// `( a b -- max )`
+    Max,
+    /// `( a b -- a^b )` a negative int exponent gives a float.
+    Pow,
+
+    // ---- comparison and logic ----
+    /// `( a b -- bool )` structural equality.
+    Eq,
+    /// `( a b -- bool )`
+    Ne,
+    /// `( a b -- bool )` numbers or strings.
+    Lt,
+    /// `( a b -- bool )`
+    Le,
+    /// `( a b -- bool )`
+    Gt,
+    /// `( a b -- bool )`
+    Ge,
+    /// `( a -- bool )` logical not of truthiness.
+    Not,
+    /// `( a b -- bool )`
+    And,
+    /// `( a b -- bool )`
+    Or,
+    /// `( a b -- bool )`
+    Xor,
+    /// `( a b -- a&b )` ints.
+    BitAnd,
+    /// `( a b -- a|b )` ints.
+    BitOr,
+    /// `( a b -- a^b )` ints.
+    BitXor,
+    /// `( a -- ~a )` ints.
+    BitNot,
+    /// `( a n -- a<<n )` overflow is an error.
+    Shl,
+    /// `( a n -- a>>n )` arithmetic shift.
+    Shr,
+
+    // ---- names and scopes ----
+    /// `( -- v )` looks `name` up through the scope chain.
+    Load(Name),
+    /// `( v 'x -- )` assigns the nearest binding of x, else creates it in the current scope.
+    Store,
+    /// `( v -- )` `Store` with the name known at compile time.
+    StoreTo(Name),
+    /// `( v 'x -- )` declares x in the current scope.
+    Let,
+    /// `( v -- )` `Let` with the name known at compile time.
+    LetTo(Name),
+    /// `( 'x v -- )` binds x in the current scope (the operand order of `=`).
+    Bind,
+    /// `( 'x -- v )` the value bound to x.
+    Fetch,
+    /// `( 'x -- bool )` whether x is bound.
+    Exists,
+    /// `( 'x -- )` removes the nearest binding of x.
+    Forget,
+
+    // ---- continuations ----
+    /// `( k -- … )` runs k in a new activation and comes back (`&`).
+    Call,
+    /// `( k -- … )` replaces the current activation by a new activation of k (`!`).
+    TailCall,
+    /// `( -- )` ends the current activation (`...`).
+    Return,
+    /// `( -- )` end of a block: returns from an activation or leaves an inline frame.
+    End,
+
+    // ---- compiled control flow ----
+    /// `( -- )` continues at op n.
+    Jump(u32),
+    /// `( c -- )` continues at op n if c is falsy.
+    JumpIfFalse(u32),
+    /// `( c -- )` continues at op n if c is truthy.
+    JumpIfTrue(u32),
+    /// `( -- )` starts a `while`-shaped loop; `break` goes to n, `continue` to the next op.
+    LoopEnter(u32),
+    /// `( -- )` starts a C-style `for`; `break` goes to n, `continue` to the step, two ops on.
+    ForCEnter(u32),
+    /// `( start end -- )` starts a range loop; ends at op n.
+    ForEnter(u32),
+    /// `( count -- )` starts a `times` loop; ends at op n.
+    TimesEnter(u32),
+    /// `( coll -- )` starts an `each` loop; ends at op n.
+    EachEnter(u32),
+    /// `( -- x )` pushes the loop's next element, or ends the loop and continues at op n.
+    LoopNext(u32),
+    /// `( -- )` ends the innermost loop normally.
+    LoopExit,
+    /// `( -- )` leaves the innermost loop of the current activation.
+    Break,
+    /// `( -- )` starts the next iteration of the innermost loop of the current activation.
+    Continue,
+    /// `( -- )` installs an error handler at op n for the code up to `TryExit`.
+    TryEnter(u32),
+    /// `( -- )` removes the innermost handler.
+    TryExit,
+    /// `( "name" -- )` enters a tracing span until `SpanExit`.
+    SpanEnter,
+    /// `( -- )` leaves the innermost span.
+    SpanExit,
+    /// `( -- )` marks the stack depth for an array literal.
+    ArrayStart,
+    /// `( x1 … xn -- [x1 … xn] )` collects everything above the mark.
+    ArrayEnd,
+
+    // ---- control words on runtime values ----
+    /// `( c x -- … )` runs x inline if c is truthy (pushes it if not a continuation).
+    If,
+    /// `( c a b -- … )` runs or pushes a if c is truthy, else b.
+    IfElse,
+    /// `( {cond} {body} -- )` a `while` driven by the following `Drive`.
+    WhileDyn,
+    /// `( start end {body} -- )` or `( {init} {cond} {step} {body} -- )`, driven.
+    ForDyn,
+    /// `( n {body} -- )` driven.
+    TimesDyn,
+    /// `( coll {body} -- )` driven.
+    EachDyn,
+    /// `( {body} {handler} -- )` runs body inline with handler installed; the handler
+    /// runs inline and both continue at op n.
+    TryDyn(u32),
+    /// `( "name" {body} -- )` runs body inline in a span; `SpanExit` follows.
+    SpanDyn,
+    /// `( coll {f} -- )` starts `map`, driven.
+    MapStart,
+    /// `( coll {f} -- )` starts `filter`, driven.
+    FilterStart,
+    /// `( coll init {f} -- )` starts `fold`, driven.
+    FoldStart,
+    /// Runs the next step of the innermost driven construct (a loop on runtime blocks,
+    /// `map`, `filter`, `fold`), coming back here after each block; falls through when done.
+    Drive,
+
+    // ---- errors and ending ----
+    /// `( x -- )` raises x.
+    Throw,
+    /// `( x -- )` raises an assertion error if x is falsy.
+    Assert,
+    /// `( code -- )` ends the program with an exit code.
+    Exit,
+
+    // ---- every other built-in word ----
+    /// A built-in word whose effect is in [`crate::words::Builtin`].
+    Builtin(crate::words::Builtin),
+    /// `( args… -- result )` calls native function n registered by the embedder.
+    Native(u32),
+}

@@ -1,0 +1,247 @@
+//! Arithmetic and bit words. Int results that do not fit are `overflow` errors; mixing an
+//! int with a float gives a float; division or remainder by zero is an error for both.
+
+use std::cmp::Ordering;
+
+use registry::Value;
+
+use crate::error::{Error, ErrorKind};
+use crate::vm::Vm;
+
+/// A number operand.
+#[derive(Clone, Copy)]
+enum Num {
+    Int(i64),
+    Float(f64),
+}
+
+fn num(value: Value) -> Option<Num> {
+    match value {
+        Value::Int(i) => Some(Num::Int(i)),
+        Value::Float(f) => Some(Num::Float(f)),
+        _ => None,
+    }
+}
+
+fn as_float(n: Num) -> f64 {
+    match n {
+        Num::Int(i) => i as f64,
+        Num::Float(f) => f,
+    }
+}
+
+#[cold]
+fn overflow(word: &str, a: i64, b: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::Overflow, format!("integer overflow: {a} {word} {b} does not fit in 64 bits"))
+}
+
+impl Vm {
+    #[cold]
+    fn operands_error(&self, word: &str, expected: &str, a: Value, b: Value) -> Error {
+        Error::type_error(format!(
+            "'{word}' expects {expected}, got {} and {}",
+            self.type_name(a),
+            self.type_name(b)
+        ))
+    }
+
+    /// Pops two numbers for `word`.
+    fn pop_nums(&mut self, word: &str) -> Result<(Num, Num), Error> {
+        let (a, b) = self.task.pop2(word)?;
+        match (num(a), num(b)) {
+            (Some(x), Some(y)) => Ok((x, y)),
+            _ => Err(self.operands_error(word, "two numbers", a, b)),
+        }
+    }
+
+    /// Pops two ints for `word`.
+    fn pop_ints(&mut self, word: &str) -> Result<(i64, i64), Error> {
+        let (a, b) = self.task.pop2(word)?;
+        match (a, b) {
+            (Value::Int(x), Value::Int(y)) => Ok((x, y)),
+            _ => Err(self.operands_error(word, "two ints", a, b)),
+        }
+    }
+
+    fn arith(
+        &mut self,
+        word: &str,
+        int_op: fn(i64, i64) -> Option<i64>,
+        float_op: fn(f64, f64) -> f64,
+    ) -> Result<(), Error> {
+        let result = match self.pop_nums(word)? {
+            (Num::Int(a), Num::Int(b)) => Value::Int(int_op(a, b).ok_or_else(|| overflow(word, a, b))?),
+            (a, b) => Value::Float(float_op(as_float(a), as_float(b))),
+        };
+        self.task.push(result);
+        Ok(())
+    }
+
+    pub(crate) fn add(&mut self) -> Result<(), Error> {
+        let (a, b) = self.task.pop2("+")?;
+        let result = match (a, b) {
+            (Value::Int(x), Value::Int(y)) => Value::Int(x.checked_add(y).ok_or_else(|| overflow("+", x, y))?),
+            (Value::Str(x), Value::Str(y)) => {
+                let mut text = String::with_capacity(0);
+                text.push_str(self.reg.str(x)?.as_str());
+                text.push_str(self.reg.str(y)?.as_str());
+                self.reg.new_str(text)
+            }
+            (Value::Array(x), Value::Array(y)) => {
+                let mut items = self.reg.array(x)?.clone();
+                items.extend_from_slice(self.reg.array(y)?);
+                self.reg.new_array(items)
+            }
+            _ => match (num(a), num(b)) {
+                (Some(x), Some(y)) => Value::Float(as_float(x) + as_float(y)),
+                _ => {
+                    return Err(self.operands_error("+", "two numbers, two strings or two arrays (use str to convert)", a, b));
+                }
+            },
+        };
+        self.task.push(result);
+        Ok(())
+    }
+
+    pub(crate) fn sub(&mut self) -> Result<(), Error> {
+        self.arith("-", i64::checked_sub, |a, b| a - b)
+    }
+
+    pub(crate) fn mul(&mut self) -> Result<(), Error> {
+        self.arith("*", i64::checked_mul, |a, b| a * b)
+    }
+
+    pub(crate) fn div(&mut self) -> Result<(), Error> {
+        let (a, b) = self.pop_nums("/")?;
+        let result = match (a, b) {
+            (_, Num::Int(0)) => return self.fail(ErrorKind::DivisionByZero, "division by zero"),
+            (_, Num::Float(f)) if f == 0.0 => return self.fail(ErrorKind::DivisionByZero, "division by zero"),
+            (Num::Int(x), Num::Int(y)) => Value::Int(x.checked_div(y).ok_or_else(|| overflow("/", x, y))?),
+            (x, y) => Value::Float(as_float(x) / as_float(y)),
+        };
+        self.task.push(result);
+        Ok(())
+    }
+
+    pub(crate) fn modulo(&mut self) -> Result<(), Error> {
+        let (a, b) = self.pop_nums("%")?;
+        let result = match (a, b) {
+            (_, Num::Int(0)) => return self.fail(ErrorKind::DivisionByZero, "modulo by zero"),
+            (_, Num::Float(f)) if f == 0.0 => return self.fail(ErrorKind::DivisionByZero, "modulo by zero"),
+            // i64::MIN % -1 is 0, which fits; only the quotient overflows.
+            (Num::Int(x), Num::Int(y)) => Value::Int(x.wrapping_rem(y)),
+            (x, y) => Value::Float(as_float(x) % as_float(y)),
+        };
+        self.task.push(result);
+        Ok(())
+    }
+
+    fn unary_num(&mut self, word: &str, int_op: fn(i64) -> Option<i64>, float_op: fn(f64) -> f64) -> Result<(), Error> {
+        let value = self.task.pop(word)?;
+        let result = match value {
+            Value::Int(i) => Value::Int(int_op(i).ok_or_else(|| {
+                Error::new(ErrorKind::Overflow, format!("integer overflow: {word} of {i} does not fit in 64 bits"))
+            })?),
+            Value::Float(f) => Value::Float(float_op(f)),
+            other => {
+                return Err(Error::type_error(format!("'{word}' expects a number, got {}", self.type_name(other))));
+            }
+        };
+        self.task.push(result);
+        Ok(())
+    }
+
+    pub(crate) fn neg(&mut self) -> Result<(), Error> {
+        self.unary_num("neg", i64::checked_neg, |f| -f)
+    }
+
+    pub(crate) fn abs(&mut self) -> Result<(), Error> {
+        self.unary_num("abs", i64::checked_abs, f64::abs)
+    }
+
+    fn pick_by_order(&mut self, word: &str, keep: Ordering) -> Result<(), Error> {
+        let (a, b) = self.task.pop2(word)?;
+        let order = self
+            .reg
+            .compare(a, b)
+            .map_err(|_| self.operands_error(word, "two numbers or two strings", a, b))?;
+        // With a NaN involved, the NaN wins, as it does in IEEE min/max propagation.
+        let result = match order {
+            Some(o) if o == keep => a,
+            Some(_) => b,
+            None => Value::Float(f64::NAN),
+        };
+        self.task.push(result);
+        Ok(())
+    }
+
+    pub(crate) fn min(&mut self) -> Result<(), Error> {
+        self.pick_by_order("min", Ordering::Less)
+    }
+
+    pub(crate) fn max(&mut self) -> Result<(), Error> {
+        self.pick_by_order("max", Ordering::Greater)
+    }
+
+    pub(crate) fn pow(&mut self) -> Result<(), Error> {
+        let result = match self.pop_nums("pow")? {
+            (Num::Int(a), Num::Int(b)) if b >= 0 => {
+                let exp = u32::try_from(b).ok();
+                Value::Int(exp.and_then(|e| a.checked_pow(e)).ok_or_else(|| overflow("pow", a, b))?)
+            }
+            (a, b) => Value::Float(as_float(a).powf(as_float(b))),
+        };
+        self.task.push(result);
+        Ok(())
+    }
+
+    pub(crate) fn bit_and(&mut self) -> Result<(), Error> {
+        let (a, b) = self.pop_ints("band")?;
+        self.task.push(Value::Int(a & b));
+        Ok(())
+    }
+
+    pub(crate) fn bit_or(&mut self) -> Result<(), Error> {
+        let (a, b) = self.pop_ints("|")?;
+        self.task.push(Value::Int(a | b));
+        Ok(())
+    }
+
+    pub(crate) fn bit_xor(&mut self) -> Result<(), Error> {
+        let (a, b) = self.pop_ints("bxor")?;
+        self.task.push(Value::Int(a ^ b));
+        Ok(())
+    }
+
+    pub(crate) fn bit_not(&mut self) -> Result<(), Error> {
+        match self.task.pop("bnot")? {
+            Value::Int(a) => {
+                self.task.push(Value::Int(!a));
+                Ok(())
+            }
+            other => Err(Error::type_error(format!("'bnot' expects an int, got {}", self.type_name(other)))),
+        }
+    }
+
+    pub(crate) fn shl(&mut self) -> Result<(), Error> {
+        let (a, n) = self.pop_ints("shl")?;
+        if !(0..64).contains(&n) {
+            return Err(overflow("shl", a, n));
+        }
+        let shifted = a << n;
+        if shifted >> n != a {
+            return Err(overflow("shl", a, n));
+        }
+        self.task.push(Value::Int(shifted));
+        Ok(())
+    }
+
+    pub(crate) fn shr(&mut self) -> Result<(), Error> {
+        let (a, n) = self.pop_ints("shr")?;
+        if !(0..64).contains(&n) {
+            return Err(overflow("shr", a, n));
+        }
+        self.task.push(Value::Int(a >> n));
+        Ok(())
+    }
+}

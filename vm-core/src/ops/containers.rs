@@ -1,0 +1,390 @@
+//! Containers: array literals, `toarray expand size at put push pop tomap keys values has
+//! remove slice reverse sort range new clone`. `put push pop remove` change a collection in
+//! place; `slice reverse sort` make new ones.
+
+use registry::{Map, Value};
+
+use crate::entry::{Entry, EntryKind};
+use crate::error::{Error, ErrorKind};
+use crate::vm::Vm;
+
+const VALUE_BYTES: usize = std::mem::size_of::<Value>();
+
+impl Vm {
+    // ---- array literals ----------------------------------------------------------------
+
+    pub(crate) fn array_start(&mut self) {
+        let floor = self.task.floor as u32;
+        let frame = self.task.frames.len() as u32 - 1;
+        self.task.entries.push(Entry { frame, kind: EntryKind::Mark { floor } });
+        self.task.floor = self.task.stack.len();
+    }
+
+    pub(crate) fn array_end(&mut self) -> Result<(), Error> {
+        let Some(Entry { kind: EntryKind::Mark { floor }, .. }) = self.task.entries.pop() else {
+            return Err(Error::type_error("internal error: ']' without '['"));
+        };
+        let items = self.task.stack.split_off(self.task.floor.min(self.task.stack.len()));
+        self.task.floor = floor as usize;
+        let array = self.reg.new_array(items);
+        self.task.push(array);
+        Ok(())
+    }
+
+    // ---- helpers -----------------------------------------------------------------------
+
+    #[cold]
+    fn expects(&self, word: &str, what: &str, got: Value) -> Error {
+        Error::type_error(format!("'{word}' expects {what}, got {}", self.type_name(got)))
+    }
+
+    /// Checks an index operand against a collection of `len` elements.
+    fn index(&self, word: &str, index: Value, len: usize) -> Result<usize, Error> {
+        match index {
+            Value::Int(i) if i >= 0 && (i as u64) < len as u64 => Ok(i as usize),
+            Value::Int(i) => Err(Error::new(
+                ErrorKind::Index,
+                format!("'{word}': index {i} is out of range for size {len}"),
+            )),
+            other => Err(self.expects(word, "an int index", other)),
+        }
+    }
+
+    fn key(&self, word: &str, key: Value) -> Result<registry::Key, Error> {
+        self.reg.key(key).map_err(|e| Error::type_error(format!("'{word}': {e}")))
+    }
+
+    #[cold]
+    fn missing_key(&self, word: &str, key: Value) -> Error {
+        Error::new(ErrorKind::Key, format!("'{word}': key {} not found", self.reg.repr(key)))
+    }
+
+    fn pop_array(&mut self, word: &str) -> Result<gc::Handle, Error> {
+        match self.task.pop(word)? {
+            Value::Array(h) => Ok(h),
+            other => Err(self.expects(word, "an array", other)),
+        }
+    }
+
+    fn pop_int(&mut self, word: &str) -> Result<i64, Error> {
+        match self.task.pop(word)? {
+            Value::Int(i) => Ok(i),
+            other => Err(self.expects(word, "an int", other)),
+        }
+    }
+
+    /// Refuses an allocation of `count` values that the heap limit or memory cannot hold.
+    fn reserve(&self, word: &str, items: &mut Vec<Value>, count: usize) -> Result<(), Error> {
+        let bytes = count.saturating_mul(VALUE_BYTES);
+        if self.limits.max_heap.is_some_and(|max| bytes > max) || items.try_reserve_exact(count).is_err() {
+            return Err(Error::limit(format!("'{word}': cannot allocate {count} elements")));
+        }
+        Ok(())
+    }
+
+    // ---- words -------------------------------------------------------------------------
+
+    pub(crate) fn new_copy(&mut self) -> Result<(), Error> {
+        let value = self.task.pop("new")?;
+        let copy = self.reg.shallow_copy(value);
+        self.task.push(copy);
+        Ok(())
+    }
+
+    pub(crate) fn clone_deep(&mut self) -> Result<(), Error> {
+        let value = self.task.pop("clone")?;
+        let copy = self.reg.deep_clone(value);
+        self.task.push(copy);
+        Ok(())
+    }
+
+    pub(crate) fn to_array(&mut self) -> Result<(), Error> {
+        let n = self.pop_int("toarray")?;
+        if n < 0 {
+            return Err(Error::new(ErrorKind::Index, format!("'toarray': negative count {n}")));
+        }
+        self.task.need(n as usize, "toarray")?;
+        let items = self.task.stack.split_off(self.task.stack.len() - n as usize);
+        let array = self.reg.new_array(items);
+        self.task.push(array);
+        Ok(())
+    }
+
+    pub(crate) fn expand(&mut self) -> Result<(), Error> {
+        let h = self.pop_array("expand")?;
+        let items = self.reg.array(h)?;
+        if self.task.stack.len() + items.len() > self.limits.max_stack {
+            return Err(Error::limit(format!("data stack limit of {} values exceeded", self.limits.max_stack)));
+        }
+        let n = items.len() as i64;
+        self.task.stack.extend_from_slice(items);
+        self.task.push(Value::Int(n));
+        Ok(())
+    }
+
+    pub(crate) fn size(&mut self) -> Result<(), Error> {
+        let value = self.task.pop("size")?;
+        let n = match value {
+            Value::Array(h) => self.reg.array(h)?.len(),
+            Value::Map(h) => self.reg.map(h)?.len(),
+            Value::Str(h) => self.reg.str(h)?.char_len(),
+            Value::Bytes(h) => self.reg.bytes(h)?.len(),
+            other => return Err(self.expects("size", "an array, map, string or bytes", other)),
+        };
+        self.task.push(Value::Int(n as i64));
+        Ok(())
+    }
+
+    pub(crate) fn at(&mut self) -> Result<(), Error> {
+        let (coll, key) = self.task.pop2("at")?;
+        let value = match coll {
+            Value::Array(h) => {
+                let items = self.reg.array(h)?;
+                items[self.index("at", key, items.len())?]
+            }
+            Value::Map(h) => {
+                let k = self.key("at", key)?;
+                match self.reg.map(h)?.get(&k) {
+                    Some(&v) => v,
+                    None => return Err(self.missing_key("at", key)),
+                }
+            }
+            Value::Str(h) => {
+                let s = self.reg.str(h)?;
+                let i = self.index("at", key, s.char_len())?;
+                let c = s.char_at(i).unwrap_or("").to_string();
+                self.reg.new_str(c)
+            }
+            Value::Bytes(h) => {
+                let bytes = self.reg.bytes(h)?;
+                Value::Int(bytes[self.index("at", key, bytes.len())?] as i64)
+            }
+            other => return Err(self.expects("at", "an array, map, string or bytes", other)),
+        };
+        self.task.push(value);
+        Ok(())
+    }
+
+    pub(crate) fn put(&mut self) -> Result<(), Error> {
+        let (coll, key, value) = self.task.pop3("put")?;
+        match coll {
+            Value::Array(h) => {
+                let len = self.reg.array(h)?.len();
+                let i = self.index("put", key, len)?;
+                self.reg.array_mut(h)?[i] = value;
+            }
+            Value::Map(h) => {
+                let k = self.key("put", key)?;
+                if self.reg.map_mut(h)?.insert(k, value).is_none() {
+                    self.reg.note_growth(VALUE_BYTES + 40);
+                }
+            }
+            other => return Err(self.expects("put", "an array or map (strings are immutable)", other)),
+        }
+        self.task.push(coll);
+        Ok(())
+    }
+
+    pub(crate) fn push_word(&mut self) -> Result<(), Error> {
+        let (coll, value) = self.task.pop2("push")?;
+        let Value::Array(h) = coll else { return Err(self.expects("push", "an array", coll)) };
+        self.reg.array_mut(h)?.push(value);
+        self.reg.note_growth(VALUE_BYTES);
+        self.task.push(coll);
+        Ok(())
+    }
+
+    pub(crate) fn pop_word(&mut self) -> Result<(), Error> {
+        let h = self.pop_array("pop")?;
+        let Some(value) = self.reg.array_mut(h)?.pop() else {
+            return Err(Error::new(ErrorKind::Index, "'pop': the array is empty"));
+        };
+        self.task.push(Value::Array(h));
+        self.task.push(value);
+        Ok(())
+    }
+
+    pub(crate) fn to_map(&mut self) -> Result<(), Error> {
+        let h = self.pop_array("tomap")?;
+        let items = self.reg.array(h)?;
+        if items.len() % 2 != 0 {
+            return Err(Error::new(
+                ErrorKind::Arity,
+                format!("'tomap' needs alternating keys and values, got {} elements", items.len()),
+            ));
+        }
+        let mut map = Map::default();
+        for pair in items.chunks(2) {
+            map.insert(self.key("tomap", pair[0])?, pair[1]);
+        }
+        let value = self.reg.new_map(map);
+        self.task.push(value);
+        Ok(())
+    }
+
+    fn pop_map(&mut self, word: &str) -> Result<gc::Handle, Error> {
+        match self.task.pop(word)? {
+            Value::Map(h) => Ok(h),
+            other => Err(self.expects(word, "a map", other)),
+        }
+    }
+
+    pub(crate) fn keys(&mut self) -> Result<(), Error> {
+        let h = self.pop_map("keys")?;
+        let keys: Vec<registry::Key> = self.reg.map(h)?.keys().cloned().collect();
+        let values = keys.iter().map(|k| self.reg.key_value(k)).collect();
+        let array = self.reg.new_array(values);
+        self.task.push(array);
+        Ok(())
+    }
+
+    pub(crate) fn values(&mut self) -> Result<(), Error> {
+        let h = self.pop_map("values")?;
+        let values = self.reg.map(h)?.values().copied().collect();
+        let array = self.reg.new_array(values);
+        self.task.push(array);
+        Ok(())
+    }
+
+    pub(crate) fn has(&mut self) -> Result<(), Error> {
+        let (coll, x) = self.task.pop2("has")?;
+        let found = match coll {
+            Value::Map(h) => {
+                let k = self.key("has", x)?;
+                self.reg.map(h)?.contains_key(&k)
+            }
+            Value::Array(h) => self.reg.array(h)?.iter().any(|&item| self.reg.equals(item, x)),
+            Value::Str(h) => match self.reg.text(x) {
+                Some(needle) => self.reg.str(h)?.as_str().contains(needle),
+                None => return Err(self.expects("has", "a string to look for in a string", x)),
+            },
+            other => return Err(self.expects("has", "a map, array or string", other)),
+        };
+        self.task.push(Value::Bool(found));
+        Ok(())
+    }
+
+    pub(crate) fn remove(&mut self) -> Result<(), Error> {
+        let (coll, key) = self.task.pop2("remove")?;
+        match coll {
+            Value::Map(h) => {
+                let k = self.key("remove", key)?;
+                if self.reg.map_mut(h)?.shift_remove(&k).is_none() {
+                    return Err(self.missing_key("remove", key));
+                }
+            }
+            Value::Array(h) => {
+                let len = self.reg.array(h)?.len();
+                let i = self.index("remove", key, len)?;
+                self.reg.array_mut(h)?.remove(i);
+            }
+            other => return Err(self.expects("remove", "a map or array", other)),
+        }
+        self.task.push(coll);
+        Ok(())
+    }
+
+    /// Checks `from` and `to` of a slice of a collection of `len` elements.
+    fn bounds(&self, word: &str, from: Value, to: Value, len: usize) -> Result<(usize, usize), Error> {
+        match (from, to) {
+            (Value::Int(f), Value::Int(t)) if 0 <= f && f <= t && (t as u64) <= len as u64 => Ok((f as usize, t as usize)),
+            (Value::Int(f), Value::Int(t)) => Err(Error::new(
+                ErrorKind::Index,
+                format!("'{word}': range {f}..{t} is out of bounds for size {len}"),
+            )),
+            (Value::Int(_), other) | (other, _) => Err(self.expects(word, "int bounds", other)),
+        }
+    }
+
+    pub(crate) fn slice(&mut self) -> Result<(), Error> {
+        let (coll, from, to) = self.task.pop3("slice")?;
+        let result = match coll {
+            Value::Array(h) => {
+                let items = self.reg.array(h)?;
+                let (f, t) = self.bounds("slice", from, to, items.len())?;
+                let part = items[f..t].to_vec();
+                self.reg.new_array(part)
+            }
+            Value::Str(h) => {
+                let s = self.reg.str(h)?;
+                let (f, t) = self.bounds("slice", from, to, s.char_len())?;
+                let part = s.slice(f, t).to_string();
+                self.reg.new_str(part)
+            }
+            Value::Bytes(h) => {
+                let bytes = self.reg.bytes(h)?;
+                let (f, t) = self.bounds("slice", from, to, bytes.len())?;
+                let part = bytes[f..t].to_vec();
+                self.reg.new_bytes(part)
+            }
+            other => return Err(self.expects("slice", "an array, string or bytes", other)),
+        };
+        self.task.push(result);
+        Ok(())
+    }
+
+    pub(crate) fn reverse(&mut self) -> Result<(), Error> {
+        let coll = self.task.pop("reverse")?;
+        let result = match coll {
+            Value::Array(h) => {
+                let mut items = self.reg.array(h)?.clone();
+                items.reverse();
+                self.reg.new_array(items)
+            }
+            Value::Str(h) => {
+                let text: String = self.reg.str(h)?.as_str().chars().rev().collect();
+                self.reg.new_str(text)
+            }
+            other => return Err(self.expects("reverse", "an array or string", other)),
+        };
+        self.task.push(result);
+        Ok(())
+    }
+
+    pub(crate) fn sort(&mut self) -> Result<(), Error> {
+        let h = self.pop_array("sort")?;
+        let mut items = self.reg.array(h)?.clone();
+        // Check the types first: with all numbers or all strings the order is total, so
+        // the sort itself cannot fail.
+        let numbers = items.iter().all(|v| matches!(v, Value::Int(_) | Value::Float(_)));
+        let strings = items.iter().all(|v| matches!(v, Value::Str(_)));
+        if !numbers && !strings {
+            let odd = items
+                .iter()
+                .find(|v| !matches!(v, Value::Int(_) | Value::Float(_) | Value::Str(_)))
+                .copied()
+                .unwrap_or(Value::Nil);
+            return Err(Error::type_error(format!(
+                "'sort' needs all numbers or all strings, found {}",
+                if matches!(odd, Value::Nil) && !items.iter().any(|v| matches!(v, Value::Nil)) {
+                    "numbers mixed with strings".to_string()
+                } else {
+                    format!("a {}", self.type_name(odd))
+                }
+            )));
+        }
+        items.sort_by(|&a, &b| self.reg.sort_order(a, b).unwrap_or(std::cmp::Ordering::Equal));
+        let array = self.reg.new_array(items);
+        self.task.push(array);
+        Ok(())
+    }
+
+    pub(crate) fn range(&mut self) -> Result<(), Error> {
+        let (a, b) = self.task.pop2("range")?;
+        let (Value::Int(from), Value::Int(to)) = (a, b) else {
+            return Err(Error::type_error(format!(
+                "'range' expects two ints, got {} and {}",
+                self.type_name(a),
+                self.type_name(b)
+            )));
+        };
+        let count = (to as i128 - from as i128).max(0);
+        let count = usize::try_from(count).map_err(|_| Error::limit(format!("'range': {count} elements is too many")))?;
+        let mut items = Vec::new();
+        self.reserve("range", &mut items, count)?;
+        items.extend((from..to).map(Value::Int));
+        let array = self.reg.new_array(items);
+        self.task.push(array);
+        Ok(())
+    }
+}

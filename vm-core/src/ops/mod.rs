@@ -1,0 +1,99 @@
+//! The handlers of Pi operations, one file per family. Each handler is a method on
+//! [`crate::Vm`] named after its [`crate::Op`] variant; fallible handlers return `Result`.
+
+mod arith;
+mod compare;
+mod containers;
+mod control;
+mod convert;
+mod names;
+mod output;
+mod stack;
+mod text;
+
+use registry::Value;
+
+use crate::error::Error;
+use crate::vm::Vm;
+use crate::words::Builtin;
+
+impl Vm {
+    /// Runs a [`Builtin`] word. Returns whether it changed frames (only `eval` does).
+    pub(crate) fn builtin(&mut self, builtin: Builtin) -> Result<bool, Error> {
+        use Builtin as B;
+        match builtin {
+            B::Type => self.type_of()?,
+            B::Str => self.to_str()?,
+            B::ToInt => self.to_int()?,
+            B::ToFloat => self.to_float()?,
+            B::ToBool => self.to_bool()?,
+            B::New => self.new_copy()?,
+            B::Clone => self.clone_deep()?,
+            B::ToArray => self.to_array()?,
+            B::Expand => self.expand()?,
+            B::Size => self.size()?,
+            B::At => self.at()?,
+            B::Put => self.put()?,
+            B::Push => self.push_word()?,
+            B::Pop => self.pop_word()?,
+            B::ToMap => self.to_map()?,
+            B::Keys => self.keys()?,
+            B::Values => self.values()?,
+            B::Has => self.has()?,
+            B::Remove => self.remove()?,
+            B::Slice => self.slice()?,
+            B::Reverse => self.reverse()?,
+            B::Sort => self.sort()?,
+            B::Range => self.range()?,
+            B::Split => self.split()?,
+            B::Join => self.join()?,
+            B::Upper => self.upper()?,
+            B::Lower => self.lower()?,
+            B::Trim => self.trim()?,
+            B::Find => self.find()?,
+            B::Chars => self.chars()?,
+            B::StartsWith => self.starts_with()?,
+            B::EndsWith => self.ends_with()?,
+            B::Format => self.format()?,
+            B::Eval => {
+                self.eval_word()?;
+                return Ok(true);
+            }
+            B::Print => self.print()?,
+            B::Peek => self.peek()?,
+            B::PrintStack => self.print_stack(),
+            B::Trace => self.trace_word()?,
+            B::Log => self.log()?,
+            B::Metric => self.metric()?,
+            B::Gc => self.collect_garbage(),
+            B::GcStats => self.gc_stats(),
+        }
+        Ok(false)
+    }
+
+    /// Calls native function `index` with its arguments from the stack.
+    pub(crate) fn call_native(&mut self, index: u32) -> Result<(), Error> {
+        let native = &self.natives[index as usize];
+        let (arity, f, name) = (native.arity, native.f.clone(), native.name);
+        let word = self.reg.name_text(name).to_string();
+        self.task.need(arity, &word)?;
+        let args: smallvec::SmallVec<[Value; 8]> = self.task.stack.drain(self.task.stack.len() - arity..).collect();
+        let result = f(self, &args)?;
+        self.task.push(result);
+        Ok(())
+    }
+
+    /// Kai truthiness (see [`registry::Registry::truthy`]).
+    #[inline]
+    pub(crate) fn truthy(&self, value: Value) -> bool {
+        match value {
+            Value::Bool(b) => b,
+            other => self.reg.truthy(other),
+        }
+    }
+
+    /// The type name of a value for error messages.
+    pub(crate) fn type_name(&self, value: Value) -> &str {
+        self.reg.type_name(value)
+    }
+}

@@ -1,0 +1,90 @@
+//! Output and observability: `print . .s trace log metric gc_stats`.
+
+use std::io::Write;
+
+use registry::{Key, Map, Value};
+
+use crate::error::Error;
+use crate::vm::Vm;
+
+impl Vm {
+    fn write_line(&mut self, text: &str) {
+        // A closed stdout (`kai run … | head`) is not the program's error.
+        let _ = self.out.write_all(text.as_bytes());
+        let _ = self.out.write_all(b"\n");
+    }
+
+    pub(crate) fn print(&mut self) -> Result<(), Error> {
+        let value = self.task.pop("print")?;
+        let text = self.reg.display(value);
+        self.write_line(&text);
+        Ok(())
+    }
+
+    pub(crate) fn peek(&mut self) -> Result<(), Error> {
+        self.task.need(1, ".")?;
+        let value = self.task.stack[self.task.stack.len() - 1];
+        let text = self.reg.display(value);
+        self.write_line(&text);
+        Ok(())
+    }
+
+    /// `.s`: `<depth> v1 v2 …` in repr form, bottom first.
+    pub(crate) fn print_stack(&mut self) {
+        let mut text = format!("<{}>", self.task.stack.len());
+        for &value in &self.task.stack {
+            text.push(' ');
+            self.reg.write_repr(value, &mut text);
+        }
+        self.write_line(&text);
+    }
+
+    pub(crate) fn trace_word(&mut self) -> Result<(), Error> {
+        self.task.need(1, "trace")?;
+        let value = self.task.stack[self.task.stack.len() - 1];
+        let text = self.reg.repr(value);
+        self.flush();
+        eprintln!("{text}");
+        Ok(())
+    }
+
+    pub(crate) fn log(&mut self) -> Result<(), Error> {
+        let value = self.task.pop("log")?;
+        let text = self.reg.display(value);
+        tracing::info!(target: "kai", "{text}");
+        Ok(())
+    }
+
+    pub(crate) fn metric(&mut self) -> Result<(), Error> {
+        let (value, name) = self.task.pop2("metric")?;
+        let Some(name) = self.reg.text(name) else {
+            return Err(Error::type_error(format!("'metric' expects a string name, got {}", self.type_name(name))));
+        };
+        match value {
+            Value::Int(i) => tracing::info!(target: "kai::metric", metric = %name, value = i),
+            Value::Float(f) => tracing::info!(target: "kai::metric", metric = %name, value = f),
+            other => {
+                return Err(Error::type_error(format!("'metric' expects a number value, got {}", self.type_name(other))));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn gc_stats(&mut self) {
+        let stats = self.reg.gc_stats();
+        let mut map = Map::default();
+        let fields: [(&str, i64); 6] = [
+            ("live_objects", stats.live_objects as i64),
+            ("heap_bytes", stats.heap_bytes as i64),
+            ("collections", stats.collections as i64),
+            ("freed_objects", stats.freed_objects as i64),
+            ("max_pause_us", stats.max_pause.as_micros() as i64),
+            ("total_pause_us", stats.total_pause.as_micros() as i64),
+        ];
+        for (key, value) in fields {
+            map.insert(Key::Str(key.into()), Value::Int(value));
+        }
+        let value = self.reg.new_map(map);
+        self.task.push(value);
+    }
+}

@@ -1,0 +1,1 @@
+//! Tests of the executor that need no frontend: ops assembled by hand.

@@ -1,0 +1,358 @@
+//! [`Vm`]: the embedding API — create a VM, install frontends, evaluate source, move values
+//! in and out, call continuations, register natives and set limits.
+
+use std::io::Write;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use registry::{Name, NativeObject, Registry, Rooted, Value};
+use rustc_hash::FxHashMap;
+
+use crate::code::Block;
+use crate::error::{Error, ErrorKind};
+use crate::limits::Limits;
+use crate::native::Native;
+use crate::source::{SourceId, Sources};
+use crate::task::Task;
+use crate::words::WORDS;
+
+/// Turns source text into a [`Block`]. Frontends (lang-pi, lang-rho) install themselves in a
+/// VM under a language name; `eval`, `rho` and the embedding API use them.
+pub trait Frontend {
+    /// Compiles source `source` (already registered in `vm.sources()`).
+    ///
+    /// The returned block's string constants are kept alive only by the block: the caller
+    /// must run it (or store it in a closure) before the VM next collects, as
+    /// [`Vm::eval`] does.
+    ///
+    /// # Errors
+    /// A `parse` error (with related errors for further problems) if the text is invalid.
+    fn compile(&self, vm: &mut Vm, source: SourceId) -> Result<Rc<Block>, Error>;
+}
+
+/// How a run ended without an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The program ran to its end.
+    Finished,
+    /// The program called `exit` with this code.
+    Exit(i32),
+}
+
+/// A Kai virtual machine: one heap, one global scope and the running task.
+pub struct Vm {
+    pub(crate) reg: Registry<Block>,
+    pub(crate) task: Task,
+    pub(crate) limits: Limits,
+    pub(crate) sources: Sources,
+    pub(crate) natives: Vec<Native>,
+    native_index: FxHashMap<Name, u32>,
+    /// Names that cannot be stored to: built-in words and natives, indexed by name id.
+    reserved: Vec<bool>,
+    frontends: FxHashMap<String, Rc<dyn Frontend>>,
+    pub(crate) out: Box<dyn Write>,
+    pub(crate) interrupt: Arc<AtomicBool>,
+    pub(crate) running: bool,
+    pub(crate) run: crate::exec::RunState,
+}
+
+impl Default for Vm {
+    fn default() -> Self {
+        Vm::new()
+    }
+}
+
+impl Vm {
+    /// A VM with no frontends installed. Stress mode for the collector is on when the
+    /// environment variable `KAI_GC_STRESS` is set to anything but `0` or empty.
+    pub fn new() -> Vm {
+        let mut reg = Registry::new();
+        let stress = std::env::var("KAI_GC_STRESS").is_ok_and(|v| !v.is_empty() && v != "0");
+        reg.set_gc_stress(stress);
+        let mut reserved = Vec::new();
+        for word in WORDS {
+            let name = reg.intern(word.name);
+            mark_reserved(&mut reserved, name);
+        }
+        Vm {
+            reg,
+            task: Task::default(),
+            limits: Limits::new(),
+            sources: Sources::default(),
+            natives: Vec::new(),
+            native_index: FxHashMap::default(),
+            reserved,
+            frontends: FxHashMap::default(),
+            out: Box::new(std::io::BufWriter::new(std::io::stdout())),
+            interrupt: Arc::new(AtomicBool::new(false)),
+            running: false,
+            run: crate::exec::RunState::default(),
+        }
+    }
+
+    // ---- frontends and evaluation ------------------------------------------------------
+
+    /// Installs the frontend for language `lang` (`"pi"`, `"rho"`, …).
+    pub fn set_frontend(&mut self, lang: &str, frontend: Rc<dyn Frontend>) {
+        self.frontends.insert(lang.to_string(), frontend);
+    }
+
+    /// Whether a frontend for `lang` is installed.
+    pub fn has_frontend(&self, lang: &str) -> bool {
+        self.frontends.contains_key(lang)
+    }
+
+    /// Compiles `text` (named `name` in diagnostics) with the `lang` frontend.
+    ///
+    /// # Errors
+    /// A `parse` error, or if no frontend for `lang` is installed.
+    pub fn compile(&mut self, lang: &str, name: &str, text: &str) -> Result<Rc<Block>, Error> {
+        let frontend = self.frontend(lang)?;
+        let source = self.sources.add(name, text);
+        frontend.compile(self, source)
+    }
+
+    pub(crate) fn frontend(&self, lang: &str) -> Result<Rc<dyn Frontend>, Error> {
+        self.frontends.get(lang).cloned().ok_or_else(|| {
+            Error::new(ErrorKind::Undefined, format!("no {lang} frontend is installed in this VM"))
+        })
+    }
+
+    /// Compiles and runs `text` at the top level (in the global scope), leaving its results
+    /// on the data stack.
+    ///
+    /// # Errors
+    /// Any error the program raises and does not catch, with its trace; a `limit` error if a
+    /// limit was exceeded. The globals survive; frames are reset.
+    pub fn eval(&mut self, lang: &str, name: &str, text: &str) -> Result<Outcome, Error> {
+        let block = self.compile(lang, name, text)?;
+        self.run(block)
+    }
+
+    /// Runs a compiled block at the top level.
+    ///
+    /// # Errors
+    /// As [`Vm::eval`].
+    pub fn run(&mut self, block: Rc<Block>) -> Result<Outcome, Error> {
+        self.run_top(block)
+    }
+
+    /// Calls the continuation bound to global `name` with `args` pushed in order, and
+    /// returns everything it left on the stack above them.
+    ///
+    /// # Errors
+    /// An `undefined` error if `name` is unbound, a `type` error if it is not a
+    /// continuation, or whatever the call raises.
+    pub fn call(&mut self, name: &str, args: &[Value]) -> Result<Vec<Value>, Error> {
+        let key = self.reg.intern(name);
+        let callee = self
+            .reg
+            .globals
+            .get(key)
+            .ok_or_else(|| Error::new(ErrorKind::Undefined, format!("undefined name '{name}'")))?;
+        self.call_value(callee, args)
+    }
+
+    /// Calls a continuation value with `args`; see [`Vm::call`].
+    ///
+    /// # Errors
+    /// As [`Vm::call`].
+    pub fn call_value(&mut self, callee: Value, args: &[Value]) -> Result<Vec<Value>, Error> {
+        let base = self.task.stack.len();
+        self.task.stack.extend_from_slice(args);
+        let outcome = self.run_call(callee);
+        let results = self.task.stack.split_off(base.min(self.task.stack.len()));
+        outcome.map(|_| results)
+    }
+
+    // ---- the data stack ----------------------------------------------------------------
+
+    /// Pushes a value.
+    pub fn push(&mut self, value: Value) {
+        self.task.stack.push(value);
+    }
+
+    /// Pops the top value.
+    pub fn pop(&mut self) -> Option<Value> {
+        self.task.stack.pop()
+    }
+
+    /// The data stack, bottom first.
+    pub fn stack(&self) -> &[Value] {
+        &self.task.stack
+    }
+
+    /// Replaces the data stack (the REPL restores it after a failed line).
+    pub fn set_stack(&mut self, values: Vec<Value>) {
+        self.task.stack = values;
+    }
+
+    /// Empties the data stack.
+    pub fn clear_stack(&mut self) {
+        self.task.stack.clear();
+    }
+
+    // ---- values ------------------------------------------------------------------------
+
+    /// The registry: heap objects, names and globals.
+    pub fn registry(&self) -> &Registry<Block> {
+        &self.reg
+    }
+
+    /// Mutable access to the registry.
+    pub fn registry_mut(&mut self) -> &mut Registry<Block> {
+        &mut self.reg
+    }
+
+    /// Interns a name.
+    pub fn intern(&mut self, text: &str) -> Name {
+        self.reg.intern(text)
+    }
+
+    /// A new string value.
+    pub fn new_str(&mut self, text: &str) -> Value {
+        self.reg.new_str(text)
+    }
+
+    /// A new array value.
+    pub fn new_array(&mut self, items: Vec<Value>) -> Value {
+        self.reg.new_array(items)
+    }
+
+    /// Puts a native object in the heap.
+    pub fn new_native(&mut self, object: Box<dyn NativeObject>) -> Value {
+        self.reg.new_native(object)
+    }
+
+    /// The native object of type `T` a value refers to, if it is one.
+    pub fn native_ref<T: NativeObject>(&self, value: Value) -> Option<&T> {
+        let Value::Native(h) = value else { return None };
+        let native: &dyn NativeObject = &**self.reg.native(h).ok()?;
+        (native as &dyn std::any::Any).downcast_ref::<T>()
+    }
+
+    /// The display form (what `print` writes).
+    pub fn display(&self, value: Value) -> String {
+        self.reg.display(value)
+    }
+
+    /// The repr form (strings quoted).
+    pub fn repr(&self, value: Value) -> String {
+        self.reg.repr(value)
+    }
+
+    /// Keeps a value alive while the returned handle exists.
+    pub fn root(&mut self, value: Value) -> Rooted {
+        self.reg.root(value)
+    }
+
+    /// The value of global `name`.
+    pub fn global(&mut self, name: &str) -> Option<Value> {
+        let name = self.reg.names.lookup(name)?;
+        self.reg.globals.get(name)
+    }
+
+    /// Binds global `name`.
+    ///
+    /// # Errors
+    /// A `type` error if `name` is a built-in word or a native.
+    pub fn set_global(&mut self, name: &str, value: Value) -> Result<(), Error> {
+        let name = self.reg.intern(name);
+        self.check_not_reserved(name)?;
+        self.reg.globals.set(name, value);
+        Ok(())
+    }
+
+    pub(crate) fn is_reserved(&self, name: Name) -> bool {
+        self.reserved.get(name.index()).copied().unwrap_or(false)
+    }
+
+    pub(crate) fn check_not_reserved(&self, name: Name) -> Result<(), Error> {
+        if self.is_reserved(name) {
+            let text = self.reg.name_text(name);
+            let what = if self.native_index.contains_key(&name) { "native function" } else { "built-in word" };
+            return Err(Error::type_error(format!("cannot bind '{text}': it is a {what}")));
+        }
+        Ok(())
+    }
+
+    // ---- natives -----------------------------------------------------------------------
+
+    pub(crate) fn add_native(&mut self, native: Native) -> Result<(), Error> {
+        let name = native.name;
+        if crate::words::lookup(self.reg.name_text(name)).is_some() {
+            let text = self.reg.name_text(name).to_string();
+            return Err(Error::type_error(format!("cannot register '{text}': it is a built-in word")));
+        }
+        mark_reserved(&mut self.reserved, name);
+        match self.native_index.get(&name) {
+            Some(&index) => self.natives[index as usize] = native,
+            None => {
+                self.native_index.insert(name, self.natives.len() as u32);
+                self.natives.push(native);
+            }
+        }
+        Ok(())
+    }
+
+    /// The index of the native function named `name`, for compilers ([`crate::Op::Native`]).
+    pub fn native_index(&self, name: Name) -> Option<u32> {
+        self.native_index.get(&name).copied()
+    }
+
+    /// The names and arities of every registered native.
+    pub fn natives(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.natives.iter().map(|n| (self.reg.name_text(n.name), n.arity))
+    }
+
+    // ---- configuration -----------------------------------------------------------------
+
+    /// The limits applied to each run.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Sets the limits applied to each run.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// Where `print` and friends write (stdout, buffered, by default).
+    pub fn set_output(&mut self, out: Box<dyn Write>) {
+        self.out = out;
+    }
+
+    /// Flushes program output.
+    pub fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
+
+    /// A flag that, when set from any thread, stops the running program with a `limit`
+    /// error ("interrupted") at its next check (every few thousand operations).
+    pub fn interrupt_handle(&self) -> Arc<AtomicBool> {
+        self.interrupt.clone()
+    }
+
+    /// The source texts compiled so far.
+    pub fn sources(&self) -> &Sources {
+        &self.sources
+    }
+
+    /// Registers a source text for a frontend to compile.
+    pub fn add_source(&mut self, name: &str, text: &str) -> SourceId {
+        self.sources.add(name, text)
+    }
+
+    /// Runs a full garbage collection now.
+    pub fn gc(&mut self) {
+        self.collect_garbage();
+    }
+}
+
+fn mark_reserved(reserved: &mut Vec<bool>, name: Name) {
+    if reserved.len() <= name.index() {
+        reserved.resize(name.index() + 1, false);
+    }
+    reserved[name.index()] = true;
+}
