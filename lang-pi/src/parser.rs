@@ -182,7 +182,7 @@ fn atom(state: &mut ParseState<'_>, rule: Rule, text: &str, start: usize, end: u
             state.error(start, start + 2, "unterminated block comment: no closing '*/'".to_string());
             None
         }
-        Rule::shebang | Rule::EOI => None,
+        Rule::shebang | Rule::line_comment | Rule::block_comment | Rule::EOI => None,
         _ => {
             let shown: String = text.chars().take(40).collect();
             state.error(start, end, format!("invalid token '{shown}': not a number, name, string or word"));

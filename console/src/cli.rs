@@ -1,0 +1,77 @@
+//! The command line, as clap parses it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Kai: a continuation-based virtual machine for Pi and its sibling languages.
+#[derive(Parser, Debug)]
+#[command(name = "kai", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a program file (by extension: .pi), or code given with -e.
+    Run(RunArgs),
+    /// Run test scripts (.pi files, or directories of them); each passes when it runs to
+    /// its end without an error.
+    Test(TestArgs),
+    /// List every built-in word with its stack effect.
+    Words,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The program file; arguments after it are given to the program as the global `args`.
+    #[arg(required_unless_present = "eval")]
+    pub file: Option<PathBuf>,
+    /// Arguments for the program.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+    /// Run this code instead of a file.
+    #[arg(short = 'e', long = "eval", value_name = "CODE", conflicts_with = "file")]
+    pub eval: Option<String>,
+    /// The language of the program (default: from the file's extension; pi for -e).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Print the data stack when the program ends.
+    #[arg(long)]
+    pub print_stack: bool,
+    /// Show `log`, `metric` and `span` events on stderr.
+    #[arg(long)]
+    pub trace: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Resource limits (none are set unless asked for, except the default depth limits).
+#[derive(Args, Debug, Default)]
+pub struct LimitArgs {
+    /// Stop after this many operations.
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
+    /// Maximum context-stack depth (frames).
+    #[arg(long, value_name = "N")]
+    pub max_depth: Option<usize>,
+    /// Maximum data-stack depth (values).
+    #[arg(long, value_name = "N")]
+    pub max_stack: Option<usize>,
+    /// Maximum heap size in bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub max_heap: Option<usize>,
+    /// Stop after this many milliseconds of wall-clock time.
+    #[arg(long, value_name = "MS")]
+    pub deadline: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    /// Script files or directories (searched recursively for .pi files).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}

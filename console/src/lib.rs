@@ -1,0 +1,61 @@
+//! The `kai` command: running and testing programs, listing words. Everything the binary
+//! does goes through [`main_with`], so tests can drive it in-process with captured output.
+
+mod cli;
+mod diagnostic;
+mod run;
+mod test_cmd;
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use clap::Parser;
+
+pub use diagnostic::render;
+
+/// Where the command writes, and whether it may use colour.
+pub struct Streams {
+    pub out: Box<dyn Write>,
+    pub err: Box<dyn Write>,
+    pub color: bool,
+}
+
+/// Runs the `kai` command line `args` (the first is the program name) and returns the
+/// process exit code: 0 on success (or the code a program gave to `exit`), 1 on any
+/// failure, 2 for bad command-line usage.
+pub fn main_with(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, mut streams: Streams) -> i32 {
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let text = if streams.color { err.render().ansi().to_string() } else { err.render().to_string() };
+            let stream = if err.use_stderr() { &mut streams.err } else { &mut streams.out };
+            let _ = stream.write_all(text.as_bytes());
+            return code;
+        }
+    };
+    let code = match cli.command {
+        Some(cli::Command::Run(args)) => run::run(args, &mut streams),
+        Some(cli::Command::Test(args)) => test_cmd::test(args, &mut streams),
+        Some(cli::Command::Words) => words(&mut streams),
+        None => {
+            let _ = writeln!(streams.err, "kai: no command given; try `kai run FILE` or `kai --help`");
+            2
+        }
+    };
+    let _ = streams.out.flush();
+    let _ = streams.err.flush();
+    code
+}
+
+fn words(streams: &mut Streams) -> i32 {
+    let mut group = "";
+    for word in vm_core::words::WORDS {
+        if word.group != group {
+            group = word.group;
+            let _ = writeln!(streams.out, "\n{group}:");
+        }
+        let _ = writeln!(streams.out, "  {:<10} {:<32} {}", word.name, word.effect, word.doc);
+    }
+    0
+}

@@ -1,0 +1,125 @@
+//! `kai run`: run a file or `-e` code, report failures, return the exit code.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::path::Path;
+use std::rc::Rc;
+use std::time::Duration;
+
+use vm_core::{Limits, Outcome, Value, Vm};
+
+use crate::Streams;
+use crate::cli::{LimitArgs, RunArgs};
+use crate::diagnostic::render;
+
+/// A writer shared between the VM (program output) and the command (its own output).
+#[derive(Clone)]
+pub(crate) struct Shared(pub Rc<RefCell<Box<dyn Write>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.borrow_mut().flush()
+    }
+}
+
+/// A VM with every installed frontend.
+pub(crate) fn new_vm() -> Vm {
+    lang_pi::new_vm()
+}
+
+/// The language of a file, from its extension.
+pub(crate) fn language_of(path: &Path) -> Option<&'static str> {
+    match path.extension()?.to_str()? {
+        "pi" => Some("pi"),
+        _ => None,
+    }
+}
+
+impl LimitArgs {
+    pub(crate) fn to_limits(&self) -> Limits {
+        let mut limits = Limits::new();
+        limits.fuel = self.fuel;
+        limits.max_heap = self.max_heap;
+        limits.deadline = self.deadline.map(Duration::from_millis);
+        if let Some(depth) = self.max_depth {
+            limits.max_depth = depth;
+        }
+        if let Some(stack) = self.max_stack {
+            limits.max_stack = stack;
+        }
+        limits
+    }
+}
+
+/// Reads a program file, or explains why it cannot.
+pub(crate) fn read_program(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("kai: cannot read {}: {e}", path.display()))
+}
+
+pub(crate) fn run(args: RunArgs, streams: &mut Streams) -> i32 {
+    if args.trace {
+        let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(true).without_time().try_init();
+    }
+    let (name, text, lang) = match (&args.eval, &args.file) {
+        (Some(code), _) => ("-e".to_string(), code.clone(), args.lang.clone().unwrap_or_else(|| "pi".to_string())),
+        (None, Some(path)) => {
+            let lang = match args.lang.clone().or_else(|| language_of(path).map(str::to_string)) {
+                Some(lang) => lang,
+                None => {
+                    let _ = writeln!(
+                        streams.err,
+                        "kai: cannot tell the language of {} from its extension (.pi); use --lang",
+                        path.display()
+                    );
+                    return 1;
+                }
+            };
+            match read_program(path) {
+                Ok(text) => (path.display().to_string(), text, lang),
+                Err(message) => {
+                    let _ = writeln!(streams.err, "{message}");
+                    return 1;
+                }
+            }
+        }
+        (None, None) => {
+            let _ = writeln!(streams.err, "kai run: give a FILE or -e CODE");
+            return 2;
+        }
+    };
+    let out = Shared(Rc::new(RefCell::new(std::mem::replace(&mut streams.out, Box::new(std::io::sink())))));
+    let mut vm = new_vm();
+    vm.set_output(Box::new(out.clone()));
+    vm.set_limits(args.limits.to_limits());
+    let program_args: Vec<Value> = args.args.iter().map(|a| vm.new_str(a)).collect();
+    let program_args = vm.new_array(program_args);
+    let _ = vm.set_global("args", program_args);
+    let result = vm.eval(&lang, &name, &text);
+    vm.flush();
+    let code = match result {
+        Ok(outcome) => {
+            if args.print_stack {
+                let line: Vec<String> = vm.stack().iter().map(|&v| vm.repr(v)).collect();
+                let _ = writeln!(out.0.borrow_mut(), "{}", line.join(" "));
+            }
+            match outcome {
+                Outcome::Finished => 0,
+                Outcome::Exit(code) => code,
+            }
+        }
+        Err(err) => {
+            let _ = out.0.borrow_mut().flush();
+            let _ = streams.err.write_all(render(&vm, &err, streams.color).as_bytes());
+            1
+        }
+    };
+    drop(vm);
+    if let Ok(cell) = Rc::try_unwrap(out.0) {
+        streams.out = cell.into_inner();
+    }
+    code
+}
