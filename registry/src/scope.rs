@@ -74,6 +74,18 @@ impl Globals {
         self.slots[i] = Some(value);
     }
 
+    /// Replaces the value of `name` if it is bound; whether it was.
+    #[inline]
+    pub fn replace(&mut self, name: Name, value: Value) -> bool {
+        match self.slots.get_mut(name.index()) {
+            Some(slot @ Some(_)) => {
+                *slot = Some(value);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Removes the binding of `name`; whether there was one.
     pub fn remove(&mut self, name: Name) -> bool {
         self.slots.get_mut(name.index()).and_then(Option::take).is_some()

@@ -6,7 +6,7 @@ use gc::{Handle, Tracer};
 use registry::{Code, Value};
 use rustc_hash::FxHashMap;
 
-use crate::op::Op;
+use crate::op::{Cmp, Op};
 use crate::source::Span;
 use crate::words::Builtin;
 
@@ -36,6 +36,28 @@ impl Code for Block {
     fn trace(&self, tracer: &mut Tracer<'_>) {
         if let Some(anchor) = self.anchor {
             tracer.mark(anchor);
+        }
+    }
+}
+
+impl Block {
+    /// A readable listing of the block's ops and, indented, of its nested blocks.
+    pub fn disassemble(&self) -> String {
+        let mut out = String::new();
+        self.disassemble_into(&mut out, 0);
+        out
+    }
+
+    fn disassemble_into(&self, out: &mut String, depth: usize) {
+        use std::fmt::Write;
+        let pad = "  ".repeat(depth);
+        for (i, op) in self.ops.iter().enumerate() {
+            let _ = writeln!(out, "{pad}{i:4}  {op:?}");
+            if let Op::Closure(child) = op {
+                if let Some(block) = self.children.get(*child as usize) {
+                    block.disassemble_into(out, depth + 1);
+                }
+            }
         }
     }
 }
@@ -84,22 +106,13 @@ impl BlockBuilder {
     }
 
     /// Points the op at `patch` to op `target`.
+    ///
+    /// # Panics
+    /// If the op at `patch` has no target (a bug in the frontend).
     pub fn patch_to(&mut self, patch: Patch, target: u32) {
         let op = &mut self.ops[patch.0];
-        *op = match *op {
-            Op::Jump(_) => Op::Jump(target),
-            Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
-            Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
-            Op::LoopEnter(_) => Op::LoopEnter(target),
-            Op::ForCEnter(_) => Op::ForCEnter(target),
-            Op::ForEnter(_) => Op::ForEnter(target),
-            Op::TimesEnter(_) => Op::TimesEnter(target),
-            Op::EachEnter(_) => Op::EachEnter(target),
-            Op::LoopNext(_) => Op::LoopNext(target),
-            Op::TryEnter(_) => Op::TryEnter(target),
-            Op::TryDyn(_) => Op::TryDyn(target),
-            other => panic!("patching a non-jump op {other:?}"),
-        };
+        assert!(op.target().is_some(), "patching an op without a target: {op:?}");
+        *op = op.with_target(target);
     }
 
     /// The index the next op will have.
@@ -122,6 +135,7 @@ impl BlockBuilder {
         let BlockBuilder { mut ops, mut spans, children } = self;
         ops.push(Op::End);
         spans.push(end_span);
+        let (ops, spans) = fuse(ops, spans);
         let needs_locals = ops.iter().any(|op| {
             matches!(op, Op::Store | Op::StoreTo(_) | Op::Let | Op::LetTo(_) | Op::Bind | Op::Forget)
         });
@@ -211,4 +225,100 @@ impl Assembler {
         let pool: Rc<[Value]> = self.consts.into();
         top.finish(&pool, anchor, end_span)
     }
+}
+
+/// The longest sequence [`fused`] replaces.
+const MAX_FUSED: usize = 3;
+
+/// The superinstruction that replaces the ops at the start of `ops`, how many it replaces,
+/// and which of them names the word that does the work (for error positions); `None` if no
+/// pattern starts there.
+fn fused(ops: &[Op]) -> Option<(Op, usize, usize)> {
+    match *ops {
+        [Op::Load(x), Op::AddInt(k), Op::StoreTo(y), ..] if x == y => Some((Op::AddToName(x, k), 3, 1)),
+        [Op::CmpInt(cmp, k), Op::JumpIfFalse(t), ..] => Some((Op::JumpUnlessInt(cmp, k, t), 2, 0)),
+        [Op::Int(k), Op::Add, ..] => Some((Op::AddInt(k), 2, 1)),
+        [Op::Int(k), Op::Sub, ..] => Some((Op::SubInt(k), 2, 1)),
+        [Op::Int(k), other, ..] => Some((Op::CmpInt(Cmp::of(other)?, k), 2, 1)),
+        [first, Op::JumpIfFalse(t), ..] => Some((Op::JumpUnless(Cmp::of(first)?, t), 2, 0)),
+        [Op::Load(name), Op::Call, ..] => Some((Op::CallName(name), 2, 1)),
+        [Op::Load(name), Op::TailCall, ..] => Some((Op::TailCallName(name), 2, 1)),
+        _ => None,
+    }
+}
+
+/// Rewrites a block's ops for speed, keeping its behaviour:
+///
+/// 1. Common sequences become superinstructions (see [`Op::AddInt`] and the ops after it).
+///    Passes repeat, so a pair made in one pass can join a longer pattern in the next. An
+///    op that something jumps to is never absorbed into the op before it. (Continue targets
+///    implied by position, such as the op after a loop's enter op, are also targets of the
+///    loop's own `Jump`, so they are kept.)
+/// 2. A `Jump` to an `End` becomes that `End`, and a `Jump` to a `Jump` goes straight to the
+///    final target.
+fn fuse(mut ops: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec<Span>) {
+    loop {
+        let before = ops.len();
+        (ops, spans) = fuse_pass(ops, spans);
+        if ops.len() == before {
+            break;
+        }
+    }
+    for i in 0..ops.len() {
+        if let Op::Jump(mut t) = ops[i] {
+            // Bounded: a cycle of jumps is left as it is.
+            for _ in 0..8 {
+                match ops.get(t as usize) {
+                    Some(Op::Jump(next)) if *next != t => t = *next,
+                    _ => break,
+                }
+            }
+            ops[i] = match ops.get(t as usize) {
+                Some(Op::End) => Op::End,
+                _ => Op::Jump(t),
+            };
+        }
+    }
+    (ops, spans)
+}
+
+fn fuse_pass(ops: Vec<Op>, spans: Vec<Span>) -> (Vec<Op>, Vec<Span>) {
+    let mut is_target = vec![false; ops.len() + 1];
+    for op in &ops {
+        if let Some(t) = op.target() {
+            is_target[t as usize] = true;
+        }
+    }
+    let mut new_index = vec![0u32; ops.len() + 1];
+    let mut out_ops = Vec::with_capacity(ops.len());
+    let mut out_spans = Vec::with_capacity(ops.len());
+    let mut i = 0;
+    while i < ops.len() {
+        new_index[i] = out_ops.len() as u32;
+        // Only ops that nothing jumps into may be absorbed.
+        let limit = (i + MAX_FUSED).min(ops.len());
+        let run = (i + 1..limit).take_while(|&j| !is_target[j]).count() + 1;
+        match fused(&ops[i..i + run]) {
+            Some((op, used, worker)) => {
+                for j in i + 1..i + used {
+                    new_index[j] = out_ops.len() as u32;
+                }
+                out_ops.push(op);
+                out_spans.push(spans[i + worker]);
+                i += used;
+            }
+            None => {
+                out_ops.push(ops[i]);
+                out_spans.push(spans[i]);
+                i += 1;
+            }
+        }
+    }
+    new_index[ops.len()] = out_ops.len() as u32;
+    for op in &mut out_ops {
+        if let Some(t) = op.target() {
+            *op = op.with_target(new_index[t as usize]);
+        }
+    }
+    (out_ops, out_spans)
 }

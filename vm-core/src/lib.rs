@@ -24,7 +24,7 @@ pub use code::{Assembler, Block, BlockBuilder, Patch};
 pub use error::{Error, ErrorKind, TraceEntry};
 pub use limits::Limits;
 pub use native::{FromValue, IntoNative, IntoValue, NativeFn};
-pub use op::Op;
+pub use op::{Cmp, Op};
 pub use registry::{Key, Map, Name, NativeObject, Rooted, Value, write_float, write_quoted};
 pub use source::{Position, Source, SourceId, Sources, Span};
 pub use task::Task;

@@ -17,7 +17,55 @@
 
 use registry::Name;
 
-/// One Pi operation. 8 bytes (pinned by a test).
+/// A comparison, as fused into [`Op::CmpInt`] and [`Op::JumpUnless`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Cmp {
+    /// The comparison a plain op performs, if it is one.
+    pub fn of(op: Op) -> Option<Cmp> {
+        Some(match op {
+            Op::Eq => Cmp::Eq,
+            Op::Ne => Cmp::Ne,
+            Op::Lt => Cmp::Lt,
+            Op::Le => Cmp::Le,
+            Op::Gt => Cmp::Gt,
+            Op::Ge => Cmp::Ge,
+            _ => return None,
+        })
+    }
+
+    /// The plain op performing this comparison.
+    pub fn op(self) -> Op {
+        match self {
+            Cmp::Eq => Op::Eq,
+            Cmp::Ne => Op::Ne,
+            Cmp::Lt => Op::Lt,
+            Cmp::Le => Op::Le,
+            Cmp::Gt => Op::Gt,
+            Cmp::Ge => Op::Ge,
+        }
+    }
+
+    /// Applies the comparison to two ints.
+    #[inline]
+    pub fn ints(self, a: i64, b: i64) -> bool {
+        // Branch-free: each comparison is the set of orderings it accepts, as bits
+        // 1 (less), 2 (equal) and 4 (greater).
+        const ACCEPTS: [u8; 6] = [0b010, 0b101, 0b001, 0b011, 0b100, 0b110];
+        let ordering = (a >= b) as u8 + (a > b) as u8;
+        ACCEPTS[self as usize] & (1 << ordering) != 0
+    }
+}
+
+/// One Pi operation. 12 bytes (pinned by a test): a tag and up to two 32-bit operands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
     // ---- literals ----
@@ -226,9 +274,70 @@ pub enum Op {
     /// `( code -- )` ends the program with an exit code.
     Exit,
 
+    // ---- superinstructions (made by `code::fuse`, never by a frontend) ----
+    /// `( a -- a+k )` the pair `Int(k) Add`.
+    AddInt(i32),
+    /// `( a -- a-k )` the pair `Int(k) Sub`.
+    SubInt(i32),
+    /// `( a -- bool )` the pair `Int(k) <cmp>`.
+    CmpInt(Cmp, i32),
+    /// `( a b -- )` the pair `<cmp> JumpIfFalse(n)`: continues at op n unless `a cmp b`.
+    JumpUnless(Cmp, u32),
+    /// `( a -- )` the triple `Int(k) <cmp> JumpIfFalse(n)`: continues at op n unless `a cmp k`.
+    JumpUnlessInt(Cmp, i32, u32),
+    /// `( -- )` the triple `Load(x) Int(k) Add StoreTo(x)` (`x k + 'x #`): adds k to x.
+    AddToName(Name, i32),
+    /// `( -- … )` the pair `Load(name) Call`.
+    CallName(Name),
+    /// `( -- … )` the pair `Load(name) TailCall`.
+    TailCallName(Name),
+
     // ---- every other built-in word ----
     /// A built-in word whose effect is in [`crate::words::Builtin`].
     Builtin(crate::words::Builtin),
     /// `( args… -- result )` calls native function n registered by the embedder.
     Native(u32),
 }
+
+impl Op {
+    /// The op index this op may continue at, for the ops that carry one.
+    pub fn target(self) -> Option<u32> {
+        match self {
+            Op::Jump(t)
+            | Op::JumpIfFalse(t)
+            | Op::JumpIfTrue(t)
+            | Op::JumpUnless(_, t)
+            | Op::JumpUnlessInt(_, _, t)
+            | Op::LoopEnter(t)
+            | Op::ForCEnter(t)
+            | Op::ForEnter(t)
+            | Op::TimesEnter(t)
+            | Op::EachEnter(t)
+            | Op::LoopNext(t)
+            | Op::TryEnter(t)
+            | Op::TryDyn(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The same op with its target replaced (ops without one are returned unchanged).
+    pub fn with_target(self, t: u32) -> Op {
+        match self {
+            Op::Jump(_) => Op::Jump(t),
+            Op::JumpIfFalse(_) => Op::JumpIfFalse(t),
+            Op::JumpIfTrue(_) => Op::JumpIfTrue(t),
+            Op::JumpUnless(cmp, _) => Op::JumpUnless(cmp, t),
+            Op::JumpUnlessInt(cmp, k, _) => Op::JumpUnlessInt(cmp, k, t),
+            Op::LoopEnter(_) => Op::LoopEnter(t),
+            Op::ForCEnter(_) => Op::ForCEnter(t),
+            Op::ForEnter(_) => Op::ForEnter(t),
+            Op::TimesEnter(_) => Op::TimesEnter(t),
+            Op::EachEnter(_) => Op::EachEnter(t),
+            Op::LoopNext(_) => Op::LoopNext(t),
+            Op::TryEnter(_) => Op::TryEnter(t),
+            Op::TryDyn(_) => Op::TryDyn(t),
+            other => other,
+        }
+    }
+}
+

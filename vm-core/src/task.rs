@@ -62,6 +62,18 @@ impl Task {
         Ok(())
     }
 
+    /// The top value if it is an int that can be popped.
+    #[inline]
+    pub(crate) fn top_int(&mut self) -> Option<&mut i64> {
+        if self.stack.len() <= self.floor {
+            return None;
+        }
+        match self.stack.last_mut() {
+            Some(Value::Int(i)) => Some(i),
+            _ => None,
+        }
+    }
+
     /// The values that can be popped now.
     pub(crate) fn available(&self) -> usize {
         self.stack.len() - self.floor.min(self.stack.len())

@@ -1,281 +1,505 @@
-//! The instruction loop: runs the top frame's ops until the slice's budget is spent, the
-//! run ends, or a frame change makes it reload the top frame. Nearly every arm is one call
-//! to the handler of the same name; the handlers live in `crate::ops`.
+//! The instruction loop. It has two levels, so that the hot path stays small enough for the
+//! compiler to keep `ip`, the ops and the budget in registers:
+//!
+//! - `run_slice` handles the frequent, cheap ops inline (literals, stack shuffles, int
+//!   arithmetic and comparisons, jumps, global variables) and falls back to `slow_op` for
+//!   anything else, including the slow cases of those ops (a float operand, a local
+//!   variable, an error).
+//! - `slow_op` runs every op through its handler in `crate::ops`, one call per arm.
 //!
 //! Invariant: before anything that can observe the frame's position (an error, a frame
-//! change, a collection), the live `ip` is written back to the frame (`save!`).
+//! change, a collection), the live `ip` is written back to the frame. `slow_op` does so on
+//! entry; the inline arms only fail through `slow_op`.
+//!
+//! Fuel is charged where execution can repeat: one unit per frame entered, and at each
+//! backward jump the length of the code jumped back over (the ops of one loop iteration).
+//! Straight-line code between those points is finite, so it needs no check of its own.
 
 use registry::Value;
 
 use super::Step;
+use crate::code::Block;
+use crate::error::Error;
+use crate::frame::{Env, Frame, FrameKind};
 use crate::op::Op;
 use crate::vm::Vm;
 
+/// What the loop does after `slow_op`.
+pub(crate) enum Flow {
+    /// Continue with the op at this index.
+    Next(usize),
+    /// The frames changed: reload the top frame.
+    Switch,
+    /// `exit` was called.
+    Exit(i32),
+}
+
 impl Vm {
-    /// Runs at most `budget` operations of the frames above `base`.
-    pub(crate) fn run_slice(&mut self, base: usize, mut budget: u32) -> Result<Step, crate::Error> {
+    /// Runs the frames above `base` until `budget` is spent, they end, or an error.
+    pub(crate) fn run_slice(&mut self, base: usize, mut budget: u32) -> Result<Step, Error> {
         'frames: loop {
             if self.task.frames.len() <= base {
                 self.run.slice_left = budget;
                 return Ok(Step::Done);
             }
+            if budget == 0 {
+                self.run.slice_left = 0;
+                return Ok(Step::Pause);
+            }
+            budget -= 1;
             let frame = &self.task.frames[self.task.frames.len() - 1];
             let code = frame.code.clone();
             let env = frame.env;
             let ops = &*code.ops;
             let mut ip = frame.ip as usize;
 
-            // Writes the live ip (and the budget) back before anything can observe them.
-            macro_rules! save {
-                () => {{
-                    if let Some(frame) = self.task.frames.last_mut() {
-                        frame.ip = ip as u32;
-                    }
+            // Runs the current op through `slow_op` and acts on the outcome. (The op is
+            // fetched again rather than kept live, which keeps it out of the hot registers.)
+            macro_rules! slow {
+                ($op:expr) => {{
+                    let _ = $op;
+                    let op = ops[ip - 1];
                     self.run.slice_left = budget;
+                    match self.slow_op(op, ip, &code, env) {
+                        Ok(Flow::Next(next)) => ip = next,
+                        Ok(Flow::Switch) => continue 'frames,
+                        Ok(Flow::Exit(code)) => return Ok(Step::Exit(code)),
+                        Err(err) => return Err(err),
+                    }
                 }};
             }
-            // Runs a fallible handler; on error, saves the position and returns the error.
-            macro_rules! check {
-                ($e:expr) => {
-                    match $e {
-                        Ok(v) => v,
-                        Err(e) => {
-                            save!();
-                            return Err(e);
+            // A jump to `target`; a backward one charges the ops jumped over and pauses
+            // when the budget is spent (the frame then resumes at `target`).
+            macro_rules! jump {
+                ($target:expr) => {{
+                    let target = $target as usize;
+                    if target < ip {
+                        let cost = (ip - target) as u32;
+                        ip = target;
+                        if budget <= cost {
+                            let top = self.task.frames.len() - 1;
+                            self.task.frames[top].ip = ip as u32;
+                            self.run.slice_left = 0;
+                            return Ok(Step::Pause);
                         }
+                        budget -= cost;
+                    } else {
+                        ip = target;
                     }
-                };
+                }};
             }
-            // A collector safe point after an operation that may have allocated.
-            macro_rules! gc_point {
-                () => {
-                    if self.reg.wants_gc() {
-                        save!();
-                        self.gc_point()?;
-                    }
-                };
-            }
-            // Integer fast path for a binary operator, falling back to the general handler.
-            macro_rules! int_binop {
-                ($fast:expr, $slow:ident) => {{
-                    let stack = &mut self.task.stack;
+            // The top two values if both are ints above the floor.
+            macro_rules! two_ints {
+                () => {{
+                    let stack = &self.task.stack;
                     let n = stack.len();
-                    let fast = if n >= self.task.floor + 2 {
+                    if n >= self.task.floor + 2 {
                         match (stack[n - 2], stack[n - 1]) {
-                            (Value::Int(a), Value::Int(b)) => $fast(a, b),
+                            (Value::Int(a), Value::Int(b)) => Some((a, b)),
                             _ => None,
                         }
                     } else {
                         None
-                    };
-                    match fast {
-                        Some(result) => {
-                            stack[n - 2] = result;
-                            stack.pop();
-                        }
-                        None => {
-                            check!(self.$slow());
-                            gc_point!();
-                        }
                     }
+                }};
+            }
+            // Replaces the top two values by `result`.
+            macro_rules! replace_two {
+                ($result:expr) => {{
+                    let n = self.task.stack.len();
+                    self.task.stack[n - 2] = $result;
+                    self.task.stack.truncate(n - 1);
                 }};
             }
 
             loop {
-                if budget == 0 {
-                    save!();
-                    return Ok(Step::Pause);
-                }
-                budget -= 1;
                 let op = ops[ip];
                 ip += 1;
                 match op {
-                    // literals
-                    Op::Nil => self.task.push(Value::Nil),
-                    Op::True => self.task.push(Value::Bool(true)),
-                    Op::False => self.task.push(Value::Bool(false)),
-                    Op::Int(n) => self.task.push(Value::Int(n as i64)),
-                    Op::Const(i) => self.task.push(code.pool[i as usize]),
-                    Op::Name(name) => self.task.push(Value::Name(name)),
-                    Op::Closure(i) => {
-                        self.closure(&code, i, env);
-                        gc_point!();
+                    Op::Nil => self.task.stack.push(Value::Nil),
+                    Op::True => self.task.stack.push(Value::Bool(true)),
+                    Op::False => self.task.stack.push(Value::Bool(false)),
+                    Op::Int(n) => self.task.stack.push(Value::Int(n as i64)),
+                    Op::Const(i) => self.task.stack.push(code.pool[i as usize]),
+                    Op::Name(name) => self.task.stack.push(Value::Name(name)),
+                    Op::Dup => match self.task.stack.last() {
+                        Some(&top) if self.task.stack.len() > self.task.floor => self.task.stack.push(top),
+                        _ => slow!(op),
+                    },
+                    Op::Drop => {
+                        if self.task.stack.len() > self.task.floor {
+                            self.task.stack.pop();
+                        } else {
+                            slow!(op)
+                        }
                     }
-
-                    // stack
-                    Op::Dup => check!(self.dup()),
-                    Op::Drop => check!(self.drop()),
-                    Op::Swap => check!(self.swap()),
-                    Op::Over => check!(self.over()),
-                    Op::Rot => check!(self.rot()),
-                    Op::Nip => check!(self.nip()),
-                    Op::Tuck => check!(self.tuck()),
-                    Op::Dup2 => check!(self.dup2()),
-                    Op::Drop2 => check!(self.drop2()),
-                    Op::Pick => check!(self.pick()),
-                    Op::Roll => check!(self.roll()),
-                    Op::DropN => check!(self.drop_n()),
-                    Op::Depth => self.depth(),
-                    Op::Clear => self.clear(),
-
-                    // arithmetic
-                    Op::Add => int_binop!(|a: i64, b: i64| a.checked_add(b).map(Value::Int), add),
-                    Op::Sub => int_binop!(|a: i64, b: i64| a.checked_sub(b).map(Value::Int), sub),
-                    Op::Mul => int_binop!(|a: i64, b: i64| a.checked_mul(b).map(Value::Int), mul),
-                    Op::Div => check!(self.div()),
-                    Op::Mod => check!(self.modulo()),
-                    Op::Neg => check!(self.neg()),
-                    Op::Abs => check!(self.abs()),
-                    Op::Min => check!(self.min()),
-                    Op::Max => check!(self.max()),
-                    Op::Pow => check!(self.pow()),
-
-                    // comparison and logic
-                    Op::Eq => int_binop!(|a: i64, b: i64| Some(Value::Bool(a == b)), eq),
-                    Op::Ne => int_binop!(|a: i64, b: i64| Some(Value::Bool(a != b)), ne),
-                    Op::Lt => int_binop!(|a: i64, b: i64| Some(Value::Bool(a < b)), lt),
-                    Op::Le => int_binop!(|a: i64, b: i64| Some(Value::Bool(a <= b)), le),
-                    Op::Gt => int_binop!(|a: i64, b: i64| Some(Value::Bool(a > b)), gt),
-                    Op::Ge => int_binop!(|a: i64, b: i64| Some(Value::Bool(a >= b)), ge),
-                    Op::Not => check!(self.not()),
-                    Op::And => check!(self.and()),
-                    Op::Or => check!(self.or()),
-                    Op::Xor => check!(self.xor()),
-                    Op::BitAnd => check!(self.bit_and()),
-                    Op::BitOr => check!(self.bit_or()),
-                    Op::BitXor => check!(self.bit_xor()),
-                    Op::BitNot => check!(self.bit_not()),
-                    Op::Shl => check!(self.shl()),
-                    Op::Shr => check!(self.shr()),
-
-                    // names
-                    Op::Load(name) => {
-                        let value = check!(self.load(env, name));
-                        self.task.push(value);
+                    Op::Swap => {
+                        let n = self.task.stack.len();
+                        if n >= self.task.floor + 2 {
+                            self.task.stack.swap(n - 1, n - 2);
+                        } else {
+                            slow!(op)
+                        }
                     }
-                    Op::Store => check!(self.store(env)),
-                    Op::StoreTo(name) => check!(self.store_to(env, name)),
-                    Op::Let => check!(self.let_(env)),
-                    Op::LetTo(name) => check!(self.let_to(env, name)),
-                    Op::Bind => check!(self.bind(env)),
-                    Op::Fetch => check!(self.fetch(env)),
-                    Op::Exists => check!(self.exists(env)),
-                    Op::Forget => check!(self.forget(env)),
-
-                    // continuations: each changes frames, so the top frame is reloaded
-                    Op::Call => {
-                        save!();
-                        let callee = check!(self.task.pop("&"));
-                        check!(self.push_activation(callee, "&", crate::frame::Frame::NO_EXPECT));
-                        gc_point!();
-                        continue 'frames;
+                    Op::Over => {
+                        let n = self.task.stack.len();
+                        if n >= self.task.floor + 2 {
+                            let second = self.task.stack[n - 2];
+                            self.task.stack.push(second);
+                        } else {
+                            slow!(op)
+                        }
                     }
-                    Op::TailCall => {
-                        save!();
-                        let callee = check!(self.task.pop("!"));
-                        check!(self.tail_call(callee));
-                        gc_point!();
-                        continue 'frames;
+                    Op::Add => match two_ints!().and_then(|(a, b)| a.checked_add(b)) {
+                        Some(sum) => replace_two!(Value::Int(sum)),
+                        None => slow!(op),
+                    },
+                    Op::Sub => match two_ints!().and_then(|(a, b)| a.checked_sub(b)) {
+                        Some(difference) => replace_two!(Value::Int(difference)),
+                        None => slow!(op),
+                    },
+                    Op::Mul => match two_ints!().and_then(|(a, b)| a.checked_mul(b)) {
+                        Some(product) => replace_two!(Value::Int(product)),
+                        None => slow!(op),
+                    },
+                    Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => match two_ints!() {
+                        Some((a, b)) => {
+                            let cmp = crate::op::Cmp::of(op).unwrap_or(crate::op::Cmp::Eq);
+                            replace_two!(Value::Bool(cmp.ints(a, b)));
+                        }
+                        None => slow!(op),
+                    },
+                    Op::AddInt(k) => match self.task.top_int() {
+                        Some(a) if a.checked_add(k as i64).is_some() => *a += k as i64,
+                        _ => slow!(op),
+                    },
+                    Op::SubInt(k) => match self.task.top_int() {
+                        Some(a) if a.checked_sub(k as i64).is_some() => *a -= k as i64,
+                        _ => slow!(op),
+                    },
+                    Op::CmpInt(cmp, k) => match self.task.top_int() {
+                        Some(a) => {
+                            let result = cmp.ints(*a, k as i64);
+                            let n = self.task.stack.len();
+                            self.task.stack[n - 1] = Value::Bool(result);
+                        }
+                        None => slow!(op),
+                    },
+                    Op::Jump(target) => jump!(target),
+                    Op::JumpIfFalse(target) | Op::JumpIfTrue(target) => {
+                        let when = matches!(op, Op::JumpIfTrue(_));
+                        match self.task.stack.last() {
+                            Some(&Value::Bool(b)) if self.task.stack.len() > self.task.floor => {
+                                self.task.stack.pop();
+                                if b == when {
+                                    jump!(target);
+                                }
+                            }
+                            _ => slow!(op),
+                        }
                     }
-                    Op::Return => {
-                        save!();
-                        check!(self.return_());
+                    Op::JumpUnless(cmp, target) => match two_ints!() {
+                        Some((a, b)) => {
+                            let n = self.task.stack.len();
+                            self.task.stack.truncate(n - 2);
+                            if !cmp.ints(a, b) {
+                                jump!(target);
+                            }
+                        }
+                        None => slow!(op),
+                    },
+                    Op::JumpUnlessInt(cmp, k, target) => match self.task.top_int() {
+                        Some(a) => {
+                            let holds = cmp.ints(*a, k as i64);
+                            self.task.stack.pop();
+                            if !holds {
+                                jump!(target);
+                            }
+                        }
+                        None => slow!(op),
+                    },
+                    Op::Load(name) => match (env, self.reg.globals.get(name)) {
+                        (Env::Global, Some(value)) => self.task.stack.push(value),
+                        _ => slow!(op),
+                    },
+                    Op::StoreTo(name) => {
+                        // Reassigning an existing global with a plain value.
+                        let done = match (env, self.task.stack.last()) {
+                            (Env::Global, Some(&value))
+                                if self.task.stack.len() > self.task.floor && !matches!(value, Value::Cont(_)) =>
+                            {
+                                self.reg.globals.replace(name, value)
+                            }
+                            _ => false,
+                        };
+                        if done {
+                            self.task.stack.pop();
+                        } else {
+                            slow!(op)
+                        }
+                    }
+                    Op::AddToName(name, k) => match (env, self.reg.globals.get(name)) {
+                        (Env::Global, Some(Value::Int(a))) if a.checked_add(k as i64).is_some() => {
+                            self.reg.globals.replace(name, Value::Int(a + k as i64));
+                        }
+                        _ => slow!(op),
+                    },
+                    Op::CallName(name) => {
+                        let callee = match (env, self.reg.globals.get(name)) {
+                            (Env::Global, Some(callee)) => callee,
+                            _ => {
+                                slow!(op);
+                                continue;
+                            }
+                        };
+                        let top = self.task.frames.len() - 1;
+                        self.task.frames[top].ip = ip as u32;
+                        self.run.slice_left = budget;
+                        // A block that keeps no variables runs in the scope it captured,
+                        // so calling it is just a new frame.
+                        let plain = match callee {
+                            Value::Cont(h) => match self.reg.closure(h) {
+                                Ok(c) if !c.code.needs_locals && self.task.frames.len() < self.limits.max_depth => {
+                                    Some((c.code.clone(), c.scope, c.name))
+                                }
+                                _ => None,
+                            },
+                            _ => None,
+                        };
+                        match plain {
+                            Some((code, scope, name)) => {
+                                let activation = self.task.frames.len() as u32;
+                                let env = scope.map_or(Env::Global, Env::Scope);
+                                self.task.frames.push(Frame {
+                                    code,
+                                    ip: 0,
+                                    env,
+                                    kind: FrameKind::Activation,
+                                    activation,
+                                    name,
+                                    expect: Frame::NO_EXPECT,
+                                });
+                            }
+                            None => {
+                                self.push_activation(callee, "&", Frame::NO_EXPECT)?;
+                                if self.reg.wants_gc() {
+                                    self.gc_point()?;
+                                }
+                            }
+                        }
                         continue 'frames;
                     }
                     Op::End => {
-                        save!();
-                        check!(self.end());
-                        continue 'frames;
-                    }
-
-                    // compiled control flow
-                    Op::Jump(target) => ip = target as usize,
-                    Op::JumpIfFalse(target) => {
-                        let c = check!(self.task.pop("if"));
-                        if !self.truthy(c) {
-                            ip = target as usize;
-                        }
-                    }
-                    Op::JumpIfTrue(target) => {
-                        let c = check!(self.task.pop("if"));
-                        if self.truthy(c) {
-                            ip = target as usize;
-                        }
-                    }
-                    Op::LoopEnter(exit) => self.loop_enter(exit, ip as u32),
-                    Op::ForCEnter(exit) => self.loop_enter(exit, ip as u32 + 1),
-                    Op::ForEnter(exit) => check!(self.for_enter(exit, ip as u32)),
-                    Op::TimesEnter(exit) => check!(self.times_enter(exit, ip as u32)),
-                    Op::EachEnter(exit) => check!(self.each_enter(exit, ip as u32)),
-                    Op::LoopNext(exit) => {
-                        if !check!(self.loop_next()) {
-                            ip = exit as usize;
-                        }
-                        gc_point!();
-                    }
-                    Op::LoopExit => self.loop_exit(),
-                    Op::Break | Op::Continue => {
-                        save!();
-                        check!(self.break_or_continue(op == Op::Break));
-                        continue 'frames;
-                    }
-                    Op::TryEnter(handler) => self.try_enter(handler),
-                    Op::TryExit => self.try_exit(),
-                    Op::SpanEnter => check!(self.span_enter()),
-                    Op::SpanExit => self.span_exit(),
-                    Op::ArrayStart => self.array_start(),
-                    Op::ArrayEnd => {
-                        check!(self.array_end());
-                        gc_point!();
-                    }
-
-                    // control words on runtime values
-                    Op::If | Op::IfElse | Op::TryDyn(_) | Op::SpanDyn => {
-                        save!();
-                        check!(self.run_inline_word(op));
-                        continue 'frames;
-                    }
-                    Op::WhileDyn | Op::ForDyn | Op::TimesDyn | Op::EachDyn => {
-                        check!(self.dyn_loop_start(op, ip as u32));
-                    }
-                    Op::MapStart | Op::FilterStart | Op::FoldStart => {
-                        check!(self.apply_start(op));
-                    }
-                    Op::Drive => {
-                        save!();
-                        check!(self.drive(ip as u32 - 1));
-                        gc_point!();
-                        continue 'frames;
-                    }
-
-                    // errors and ending
-                    Op::Throw => {
-                        let err = self.throw();
-                        save!();
-                        return Err(err);
-                    }
-                    Op::Assert => check!(self.assert()),
-                    Op::Exit => {
-                        save!();
-                        let code = check!(self.exit());
-                        return Ok(Step::Exit(code));
-                    }
-
-                    Op::Builtin(builtin) => {
-                        save!();
-                        let changed = check!(self.builtin(builtin));
-                        gc_point!();
-                        if changed {
+                        // The common return: an activation with nothing to check or undo.
+                        let top = self.task.frames.len() - 1;
+                        let frame = &self.task.frames[top];
+                        let plain = frame.kind == FrameKind::Activation
+                            && frame.expect == Frame::NO_EXPECT
+                            && !matches!(frame.env, Env::Locals { .. })
+                            && self.task.entries.last().is_none_or(|e| (e.frame as usize) < top);
+                        if plain {
+                            self.task.frames.pop();
                             continue 'frames;
                         }
+                        slow!(op)
                     }
-                    Op::Native(index) => {
-                        save!();
-                        check!(self.call_native(index));
-                        gc_point!();
-                    }
+                    _ => slow!(op),
                 }
             }
         }
+    }
+
+    /// Runs one op through its handler. Writes `ip` back to the frame first, so that errors,
+    /// frame changes and collections see the right position.
+    #[inline(never)]
+    fn slow_op(&mut self, op: Op, mut ip: usize, code: &Block, env: Env) -> Result<Flow, Error> {
+        let top = self.task.frames.len() - 1;
+        self.task.frames[top].ip = ip as u32;
+        match op {
+            Op::Nil | Op::True | Op::False | Op::Int(_) | Op::Const(_) | Op::Name(_) => {
+                unreachable!("literals are always handled inline")
+            }
+            Op::Closure(i) => self.closure(code, i, env),
+
+            Op::Dup => self.dup()?,
+            Op::Drop => self.drop()?,
+            Op::Swap => self.swap()?,
+            Op::Over => self.over()?,
+            Op::Rot => self.rot()?,
+            Op::Nip => self.nip()?,
+            Op::Tuck => self.tuck()?,
+            Op::Dup2 => self.dup2()?,
+            Op::Drop2 => self.drop2()?,
+            Op::Pick => self.pick()?,
+            Op::Roll => self.roll()?,
+            Op::DropN => self.drop_n()?,
+            Op::Depth => self.depth(),
+            Op::Clear => self.clear(),
+
+            Op::Add => self.add()?,
+            Op::Sub => self.sub()?,
+            Op::Mul => self.mul()?,
+            Op::Div => self.div()?,
+            Op::Mod => self.modulo()?,
+            Op::Neg => self.neg()?,
+            Op::Abs => self.abs()?,
+            Op::Min => self.min()?,
+            Op::Max => self.max()?,
+            Op::Pow => self.pow()?,
+
+            Op::Eq => self.eq()?,
+            Op::Ne => self.ne()?,
+            Op::Lt => self.lt()?,
+            Op::Le => self.le()?,
+            Op::Gt => self.gt()?,
+            Op::Ge => self.ge()?,
+            Op::Not => self.not()?,
+            Op::And => self.and()?,
+            Op::Or => self.or()?,
+            Op::Xor => self.xor()?,
+            Op::BitAnd => self.bit_and()?,
+            Op::BitOr => self.bit_or()?,
+            Op::BitXor => self.bit_xor()?,
+            Op::BitNot => self.bit_not()?,
+            Op::Shl => self.shl()?,
+            Op::Shr => self.shr()?,
+
+            Op::Load(name) => {
+                let value = self.load(env, name)?;
+                self.task.push(value);
+            }
+            Op::Store => self.store(env)?,
+            Op::StoreTo(name) => self.store_to(env, name)?,
+            Op::Let => self.let_(env)?,
+            Op::LetTo(name) => self.let_to(env, name)?,
+            Op::Bind => self.bind(env)?,
+            Op::Fetch => self.fetch(env)?,
+            Op::Exists => self.exists(env)?,
+            Op::Forget => self.forget(env)?,
+
+            Op::Call => {
+                let callee = self.task.pop("&")?;
+                self.push_activation(callee, "&", Frame::NO_EXPECT)?;
+                self.gc_point()?;
+                return Ok(Flow::Switch);
+            }
+            Op::CallName(name) => {
+                let callee = self.load(env, name)?;
+                self.push_activation(callee, "&", Frame::NO_EXPECT)?;
+                self.gc_point()?;
+                return Ok(Flow::Switch);
+            }
+            Op::TailCall => {
+                let callee = self.task.pop("!")?;
+                self.tail_call(callee)?;
+                self.gc_point()?;
+                return Ok(Flow::Switch);
+            }
+            Op::TailCallName(name) => {
+                let callee = self.load(env, name)?;
+                self.tail_call(callee)?;
+                self.gc_point()?;
+                return Ok(Flow::Switch);
+            }
+            Op::Return => {
+                self.return_()?;
+                return Ok(Flow::Switch);
+            }
+            Op::End => {
+                self.end()?;
+                return Ok(Flow::Switch);
+            }
+
+            Op::Jump(target) => ip = target as usize,
+            Op::JumpIfFalse(target) | Op::JumpIfTrue(target) => {
+                let c = self.task.pop("if")?;
+                if self.truthy(c) == matches!(op, Op::JumpIfTrue(_)) {
+                    ip = target as usize;
+                }
+            }
+            Op::LoopEnter(exit) => self.loop_enter(exit, ip as u32),
+            Op::ForCEnter(exit) => self.loop_enter(exit, ip as u32 + 1),
+            Op::ForEnter(exit) => self.for_enter(exit, ip as u32)?,
+            Op::TimesEnter(exit) => self.times_enter(exit, ip as u32)?,
+            Op::EachEnter(exit) => self.each_enter(exit, ip as u32)?,
+            Op::LoopNext(exit) => {
+                if !self.loop_next()? {
+                    ip = exit as usize;
+                }
+                self.gc_point()?;
+            }
+            Op::LoopExit => self.loop_exit(),
+            Op::Break | Op::Continue => {
+                self.break_or_continue(op == Op::Break)?;
+                return Ok(Flow::Switch);
+            }
+            Op::TryEnter(handler) => self.try_enter(handler),
+            Op::TryExit => self.try_exit(),
+            Op::SpanEnter => self.span_enter()?,
+            Op::SpanExit => self.span_exit(),
+            Op::ArrayStart => self.array_start(),
+            Op::ArrayEnd => self.array_end()?,
+
+            Op::If | Op::IfElse | Op::TryDyn(_) | Op::SpanDyn => {
+                self.run_inline_word(op)?;
+                return Ok(Flow::Switch);
+            }
+            Op::WhileDyn | Op::ForDyn | Op::TimesDyn | Op::EachDyn => self.dyn_loop_start(op, ip as u32)?,
+            Op::MapStart | Op::FilterStart | Op::FoldStart => self.apply_start(op)?,
+            Op::Drive => {
+                self.drive(ip as u32 - 1)?;
+                self.gc_point()?;
+                return Ok(Flow::Switch);
+            }
+
+            Op::Throw => return Err(self.throw()),
+            Op::Assert => self.assert()?,
+            Op::Exit => return Ok(Flow::Exit(self.exit()?)),
+
+            Op::AddInt(k) => {
+                self.task.push(Value::Int(k as i64));
+                self.add()?;
+            }
+            Op::SubInt(k) => {
+                self.task.push(Value::Int(k as i64));
+                self.sub()?;
+            }
+            Op::CmpInt(cmp, k) => {
+                self.task.push(Value::Int(k as i64));
+                self.compare(cmp)?;
+            }
+            Op::JumpUnless(cmp, target) => {
+                self.compare(cmp)?;
+                let c = self.task.pop("if")?;
+                if !self.truthy(c) {
+                    ip = target as usize;
+                }
+            }
+            Op::JumpUnlessInt(cmp, k, target) => {
+                self.task.push(Value::Int(k as i64));
+                self.compare(cmp)?;
+                let c = self.task.pop("if")?;
+                if !self.truthy(c) {
+                    ip = target as usize;
+                }
+            }
+            Op::AddToName(name, k) => {
+                let value = self.load(env, name)?;
+                self.task.push(value);
+                self.task.push(Value::Int(k as i64));
+                self.add()?;
+                self.store_to(env, name)?;
+            }
+
+            Op::Builtin(builtin) => {
+                let switched = self.builtin(builtin)?;
+                self.gc_point()?;
+                return Ok(if switched { Flow::Switch } else { Flow::Next(ip) });
+            }
+            Op::Native(index) => self.call_native(index)?,
+        }
+        // Any handler may have allocated.
+        self.gc_point()?;
+        Ok(Flow::Next(ip))
     }
 }

@@ -77,6 +77,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn add(&mut self) -> Result<(), Error> {
         let (a, b) = self.task.pop2("+")?;
         let result = match (a, b) {
@@ -103,14 +104,17 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn sub(&mut self) -> Result<(), Error> {
         self.arith("-", i64::checked_sub, |a, b| a - b)
     }
 
+    #[inline(never)]
     pub(crate) fn mul(&mut self) -> Result<(), Error> {
         self.arith("*", i64::checked_mul, |a, b| a * b)
     }
 
+    #[inline(never)]
     pub(crate) fn div(&mut self) -> Result<(), Error> {
         let (a, b) = self.pop_nums("/")?;
         let result = match (a, b) {
@@ -123,6 +127,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn modulo(&mut self) -> Result<(), Error> {
         let (a, b) = self.pop_nums("%")?;
         let result = match (a, b) {
@@ -151,10 +156,12 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn neg(&mut self) -> Result<(), Error> {
         self.unary_num("neg", i64::checked_neg, |f| -f)
     }
 
+    #[inline(never)]
     pub(crate) fn abs(&mut self) -> Result<(), Error> {
         self.unary_num("abs", i64::checked_abs, f64::abs)
     }
@@ -175,14 +182,17 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn min(&mut self) -> Result<(), Error> {
         self.pick_by_order("min", Ordering::Less)
     }
 
+    #[inline(never)]
     pub(crate) fn max(&mut self) -> Result<(), Error> {
         self.pick_by_order("max", Ordering::Greater)
     }
 
+    #[inline(never)]
     pub(crate) fn pow(&mut self) -> Result<(), Error> {
         let result = match self.pop_nums("pow")? {
             (Num::Int(a), Num::Int(b)) if b >= 0 => {
@@ -195,24 +205,28 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn bit_and(&mut self) -> Result<(), Error> {
         let (a, b) = self.pop_ints("band")?;
         self.task.push(Value::Int(a & b));
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn bit_or(&mut self) -> Result<(), Error> {
         let (a, b) = self.pop_ints("|")?;
         self.task.push(Value::Int(a | b));
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn bit_xor(&mut self) -> Result<(), Error> {
         let (a, b) = self.pop_ints("bxor")?;
         self.task.push(Value::Int(a ^ b));
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn bit_not(&mut self) -> Result<(), Error> {
         match self.task.pop("bnot")? {
             Value::Int(a) => {
@@ -223,6 +237,7 @@ impl Vm {
         }
     }
 
+    #[inline(never)]
     pub(crate) fn shl(&mut self) -> Result<(), Error> {
         let (a, n) = self.pop_ints("shl")?;
         if !(0..64).contains(&n) {
@@ -236,6 +251,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn shr(&mut self) -> Result<(), Error> {
         let (a, n) = self.pop_ints("shr")?;
         if !(0..64).contains(&n) {

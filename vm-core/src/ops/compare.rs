@@ -5,9 +5,23 @@ use std::cmp::Ordering;
 use registry::Value;
 
 use crate::error::Error;
+use crate::op::Cmp;
 use crate::vm::Vm;
 
 impl Vm {
+    /// The comparison `cmp` on the top two values (the slow path of fused comparisons).
+    pub(crate) fn compare(&mut self, cmp: Cmp) -> Result<(), Error> {
+        match cmp {
+            Cmp::Eq => self.eq(),
+            Cmp::Ne => self.ne(),
+            Cmp::Lt => self.lt(),
+            Cmp::Le => self.le(),
+            Cmp::Gt => self.gt(),
+            Cmp::Ge => self.ge(),
+        }
+    }
+
+    #[inline(never)]
     pub(crate) fn eq(&mut self) -> Result<(), Error> {
         let (a, b) = self.task.pop2("==")?;
         let equal = self.reg.equals(a, b);
@@ -15,6 +29,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn ne(&mut self) -> Result<(), Error> {
         let (a, b) = self.task.pop2("!=")?;
         let equal = self.reg.equals(a, b);
@@ -36,22 +51,27 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn lt(&mut self) -> Result<(), Error> {
         self.ordered("<", Ordering::is_lt)
     }
 
+    #[inline(never)]
     pub(crate) fn le(&mut self) -> Result<(), Error> {
         self.ordered("<=", Ordering::is_le)
     }
 
+    #[inline(never)]
     pub(crate) fn gt(&mut self) -> Result<(), Error> {
         self.ordered(">", Ordering::is_gt)
     }
 
+    #[inline(never)]
     pub(crate) fn ge(&mut self) -> Result<(), Error> {
         self.ordered(">=", Ordering::is_ge)
     }
 
+    #[inline(never)]
     pub(crate) fn not(&mut self) -> Result<(), Error> {
         let a = self.task.pop("not")?;
         let result = !self.truthy(a);
@@ -66,14 +86,17 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn and(&mut self) -> Result<(), Error> {
         self.logic("and", |a, b| a && b)
     }
 
+    #[inline(never)]
     pub(crate) fn or(&mut self) -> Result<(), Error> {
         self.logic("or", |a, b| a || b)
     }
 
+    #[inline(never)]
     pub(crate) fn xor(&mut self) -> Result<(), Error> {
         self.logic("xor", |a, b| a != b)
     }

@@ -13,6 +13,7 @@ const VALUE_BYTES: usize = std::mem::size_of::<Value>();
 impl Vm {
     // ---- array literals ----------------------------------------------------------------
 
+    #[inline(never)]
     pub(crate) fn array_start(&mut self) {
         let floor = self.task.floor as u32;
         let frame = self.task.frames.len() as u32 - 1;
@@ -20,6 +21,7 @@ impl Vm {
         self.task.floor = self.task.stack.len();
     }
 
+    #[inline(never)]
     pub(crate) fn array_end(&mut self) -> Result<(), Error> {
         let Some(Entry { kind: EntryKind::Mark { floor }, .. }) = self.task.entries.pop() else {
             return Err(Error::type_error("internal error: ']' without '['"));
@@ -84,6 +86,7 @@ impl Vm {
 
     // ---- words -------------------------------------------------------------------------
 
+    #[inline(never)]
     pub(crate) fn new_copy(&mut self) -> Result<(), Error> {
         let value = self.task.pop("new")?;
         let copy = self.reg.shallow_copy(value);
@@ -91,6 +94,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn clone_deep(&mut self) -> Result<(), Error> {
         let value = self.task.pop("clone")?;
         let copy = self.reg.deep_clone(value);
@@ -98,6 +102,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn to_array(&mut self) -> Result<(), Error> {
         let n = self.pop_int("toarray")?;
         if n < 0 {
@@ -110,6 +115,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn expand(&mut self) -> Result<(), Error> {
         let h = self.pop_array("expand")?;
         let items = self.reg.array(h)?;
@@ -122,6 +128,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn size(&mut self) -> Result<(), Error> {
         let value = self.task.pop("size")?;
         let n = match value {
@@ -135,6 +142,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn at(&mut self) -> Result<(), Error> {
         let (coll, key) = self.task.pop2("at")?;
         let value = match coll {
@@ -165,6 +173,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn put(&mut self) -> Result<(), Error> {
         let (coll, key, value) = self.task.pop3("put")?;
         match coll {
@@ -185,6 +194,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn push_word(&mut self) -> Result<(), Error> {
         let (coll, value) = self.task.pop2("push")?;
         let Value::Array(h) = coll else { return Err(self.expects("push", "an array", coll)) };
@@ -194,6 +204,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn pop_word(&mut self) -> Result<(), Error> {
         let h = self.pop_array("pop")?;
         let Some(value) = self.reg.array_mut(h)?.pop() else {
@@ -204,6 +215,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn to_map(&mut self) -> Result<(), Error> {
         let h = self.pop_array("tomap")?;
         let items = self.reg.array(h)?;
@@ -229,6 +241,7 @@ impl Vm {
         }
     }
 
+    #[inline(never)]
     pub(crate) fn keys(&mut self) -> Result<(), Error> {
         let h = self.pop_map("keys")?;
         let keys: Vec<registry::Key> = self.reg.map(h)?.keys().cloned().collect();
@@ -238,6 +251,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn values(&mut self) -> Result<(), Error> {
         let h = self.pop_map("values")?;
         let values = self.reg.map(h)?.values().copied().collect();
@@ -246,6 +260,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn has(&mut self) -> Result<(), Error> {
         let (coll, x) = self.task.pop2("has")?;
         let found = match coll {
@@ -264,6 +279,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn remove(&mut self) -> Result<(), Error> {
         let (coll, key) = self.task.pop2("remove")?;
         match coll {
@@ -296,6 +312,7 @@ impl Vm {
         }
     }
 
+    #[inline(never)]
     pub(crate) fn slice(&mut self) -> Result<(), Error> {
         let (coll, from, to) = self.task.pop3("slice")?;
         let result = match coll {
@@ -323,6 +340,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn reverse(&mut self) -> Result<(), Error> {
         let coll = self.task.pop("reverse")?;
         let result = match coll {
@@ -341,6 +359,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn sort(&mut self) -> Result<(), Error> {
         let h = self.pop_array("sort")?;
         let mut items = self.reg.array(h)?.clone();
@@ -369,6 +388,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn range(&mut self) -> Result<(), Error> {
         let (a, b) = self.task.pop2("range")?;
         let (Value::Int(from), Value::Int(to)) = (a, b) else {

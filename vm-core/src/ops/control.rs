@@ -30,6 +30,7 @@ impl Vm {
     }
 
     /// The scope an activation of `code` runs in, given the scope its closure captured.
+    #[inline]
     fn activation_env(&mut self, code: &Block, captured: Option<gc::Handle>) -> Env {
         if code.needs_heap_scope {
             Env::Scope(self.reg.new_scope(registry::Scope::new(captured)))
@@ -45,6 +46,7 @@ impl Vm {
 
     /// Starts a new activation of continuation `callee` (the `&` of SPEC §2.5). `expect`
     /// is the data-stack depth it must end with, or [`Frame::NO_EXPECT`].
+    #[inline]
     pub(crate) fn push_activation(&mut self, callee: Value, word: &str, expect: u32) -> Result<(), Error> {
         let Value::Cont(h) = callee else { return Err(self.not_a_continuation(word, callee)) };
         let closure = self.reg.closure(h)?;
@@ -103,9 +105,19 @@ impl Vm {
     }
 
     /// The end of a block: leave an inline frame, or return from an activation.
+    #[inline]
     pub(crate) fn end(&mut self) -> Result<(), Error> {
         let top = self.task.frames.len() - 1;
-        if self.task.frames[top].kind == FrameKind::Inline {
+        let frame = &self.task.frames[top];
+        if frame.kind == FrameKind::Inline {
+            self.task.frames.pop();
+            return Ok(());
+        }
+        // The common return: nothing to check, no entries left behind.
+        if frame.expect == Frame::NO_EXPECT && self.task.entries.last().is_none_or(|e| (e.frame as usize) < top) {
+            if let Env::Locals { base, .. } = frame.env {
+                self.task.locals.truncate(base as usize);
+            }
             self.task.frames.pop();
             return Ok(());
         }
@@ -113,12 +125,14 @@ impl Vm {
     }
 
     /// `...`: end the current activation now.
+    #[inline(never)]
     pub(crate) fn return_(&mut self) -> Result<(), Error> {
         let activation = self.task.frames.last().map_or(0, |f| f.activation) as usize;
         self.finish_activation(activation)
     }
 
     /// `!`: replace the current activation by a new activation of `callee`.
+    #[inline(never)]
     pub(crate) fn tail_call(&mut self, callee: Value) -> Result<(), Error> {
         let Value::Cont(h) = callee else { return Err(self.not_a_continuation("!", callee)) };
         let closure = self.reg.closure(h)?;
@@ -183,18 +197,21 @@ impl Vm {
         }
     }
 
+    #[inline(never)]
     pub(crate) fn for_enter(&mut self, exit: u32, next: u32) -> Result<(), Error> {
         let (first, last) = self.pop_range("for")?;
         self.push_entry(EntryKind::Loop { exit, next, iter: LoopIter::Range { next: first, last } });
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn times_enter(&mut self, exit: u32, next: u32) -> Result<(), Error> {
         let left = self.pop_times("times")?;
         self.push_entry(EntryKind::Loop { exit, next, iter: LoopIter::Times { left } });
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn each_enter(&mut self, exit: u32, next: u32) -> Result<(), Error> {
         let coll = self.pop_iterable("each")?;
         self.push_entry(EntryKind::Loop { exit, next, iter: LoopIter::Each { coll, pos: 0 } });
@@ -203,6 +220,7 @@ impl Vm {
 
     /// The element of `coll` at position `pos` and the position after it, or `None` at the
     /// end. Strings advance by code point (positions are byte offsets), maps give keys.
+    #[inline(never)]
     pub(crate) fn element_at(&mut self, coll: Value, pos: usize) -> Result<Option<(Value, usize)>, Error> {
         Ok(match coll {
             Value::Array(h) => self.reg.array(h)?.get(pos).map(|&v| (v, pos + 1)),
@@ -270,6 +288,7 @@ impl Vm {
     }
 
     /// `break` and `continue`: unwind to the innermost loop of the current activation.
+    #[inline(never)]
     pub(crate) fn break_or_continue(&mut self, is_break: bool) -> Result<(), Error> {
         let word = if is_break { "break" } else { "continue" };
         let activation = self.task.frames.last().map_or(0, |f| f.activation);
@@ -325,6 +344,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn span_enter(&mut self) -> Result<(), Error> {
         let name = self.task.pop("span")?;
         self.enter_span(name)
@@ -348,6 +368,7 @@ impl Vm {
     }
 
     /// `if`, `ife`, `try` and `span` on runtime blocks.
+    #[inline(never)]
     pub(crate) fn run_inline_word(&mut self, op: Op) -> Result<(), Error> {
         match op {
             Op::If => {
@@ -394,6 +415,7 @@ impl Vm {
     }
 
     /// Starts a loop on runtime blocks; `drive` is the index of the `Drive` op that follows.
+    #[inline(never)]
     pub(crate) fn dyn_loop_start(&mut self, op: Op, drive: u32) -> Result<(), Error> {
         let (shape, body) = match op {
             Op::WhileDyn => {
@@ -434,6 +456,7 @@ impl Vm {
     }
 
     /// Starts `map`, `filter` or `fold`; the `Drive` op that follows runs the calls.
+    #[inline(never)]
     pub(crate) fn apply_start(&mut self, op: Op) -> Result<(), Error> {
         let (kind, word) = match op {
             Op::MapStart => (ApplyKind::Map, "map"),
@@ -453,6 +476,7 @@ impl Vm {
 
     /// `Drive` at op `at`: runs the next block of the innermost driven construct (setting
     /// the frame to come back to `at`), or finishes it and continues after `at`.
+    #[inline(never)]
     pub(crate) fn drive(&mut self, at: u32) -> Result<(), Error> {
         let top = self.task.frames.len() - 1;
         let Some(entry) = self.task.entries.pop() else {
@@ -596,6 +620,7 @@ impl Vm {
     // ---- errors and ending -------------------------------------------------------------
 
     /// `throw`: the error to raise.
+    #[inline(never)]
     pub(crate) fn throw(&mut self) -> Error {
         let value = match self.task.pop("throw") {
             Ok(value) => value,
@@ -625,6 +650,7 @@ impl Vm {
         err
     }
 
+    #[inline(never)]
     pub(crate) fn assert(&mut self) -> Result<(), Error> {
         let value = self.task.pop("assert")?;
         if !self.truthy(value) {
@@ -633,6 +659,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn exit(&mut self) -> Result<i32, Error> {
         match self.task.pop("exit")? {
             Value::Int(code) => Ok(code.clamp(i32::MIN as i64, i32::MAX as i64) as i32),
@@ -641,6 +668,7 @@ impl Vm {
     }
 
     /// `eval`: compile Pi source and run it inline in the current scope.
+    #[inline(never)]
     pub(crate) fn eval_word(&mut self) -> Result<(), Error> {
         let source = self.task.pop("eval")?;
         let Some(text) = self.reg.text(source).map(str::to_string) else {

@@ -6,6 +6,7 @@ use crate::error::{Error, ErrorKind};
 use crate::vm::Vm;
 
 impl Vm {
+    #[inline(never)]
     pub(crate) fn type_of(&mut self) -> Result<(), Error> {
         let value = self.task.pop("type")?;
         let name = self.reg.type_name(value).to_string();
@@ -14,6 +15,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn to_str(&mut self) -> Result<(), Error> {
         let value = self.task.pop("str")?;
         let result = match value {
@@ -27,6 +29,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn to_int(&mut self) -> Result<(), Error> {
         let value = self.task.pop("int")?;
         let result = match value {
@@ -55,6 +58,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn to_float(&mut self) -> Result<(), Error> {
         let value = self.task.pop("float")?;
         let result = match value {
@@ -75,6 +79,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn to_bool(&mut self) -> Result<(), Error> {
         let value = self.task.pop("bool")?;
         let result = self.truthy(value);

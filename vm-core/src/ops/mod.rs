@@ -19,6 +19,7 @@ use crate::words::Builtin;
 
 impl Vm {
     /// Runs a [`Builtin`] word. Returns whether it changed frames (only `eval` does).
+    #[inline(never)]
     pub(crate) fn builtin(&mut self, builtin: Builtin) -> Result<bool, Error> {
         use Builtin as B;
         match builtin {
@@ -72,6 +73,7 @@ impl Vm {
     }
 
     /// Calls native function `index` with its arguments from the stack.
+    #[inline(never)]
     pub(crate) fn call_native(&mut self, index: u32) -> Result<(), Error> {
         let native = &self.natives[index as usize];
         let (arity, f, name) = (native.arity, native.f.clone(), native.name);

@@ -71,6 +71,16 @@ impl Vm {
     /// A word that is not built in: push the value it is bound to.
     #[inline]
     pub(crate) fn load(&self, env: Env, name: Name) -> Result<Value, Error> {
+        if let Env::Global = env {
+            if let Some(value) = self.reg.globals.get(name) {
+                return Ok(value);
+            }
+        }
+        self.load_slow(env, name)
+    }
+
+    #[inline(never)]
+    fn load_slow(&self, env: Env, name: Name) -> Result<Value, Error> {
         self.lookup(env, name).ok_or_else(|| self.undefined(name))
     }
 
@@ -139,34 +149,40 @@ impl Vm {
         Ok(name)
     }
 
+    #[inline(never)]
     pub(crate) fn store(&mut self, env: Env) -> Result<(), Error> {
         let name = self.pop_bindable("#")?;
         let value = self.task.pop("#")?;
         self.assign(env, name, value)
     }
 
+    #[inline(never)]
     pub(crate) fn store_to(&mut self, env: Env, name: Name) -> Result<(), Error> {
         let value = self.task.pop("#")?;
         self.assign(env, name, value)
     }
 
+    #[inline(never)]
     pub(crate) fn let_(&mut self, env: Env) -> Result<(), Error> {
         let name = self.pop_bindable("let")?;
         let value = self.task.pop("let")?;
         self.declare(env, name, value)
     }
 
+    #[inline(never)]
     pub(crate) fn let_to(&mut self, env: Env, name: Name) -> Result<(), Error> {
         let value = self.task.pop("let")?;
         self.declare(env, name, value)
     }
 
+    #[inline(never)]
     pub(crate) fn bind(&mut self, env: Env) -> Result<(), Error> {
         let value = self.task.pop("=")?;
         let name = self.pop_bindable("=")?;
         self.declare(env, name, value)
     }
 
+    #[inline(never)]
     pub(crate) fn fetch(&mut self, env: Env) -> Result<(), Error> {
         let name = self.pop_name("@")?;
         let value = self.load(env, name)?;
@@ -174,6 +190,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn exists(&mut self, env: Env) -> Result<(), Error> {
         let name = self.pop_name("exists")?;
         let bound = self.lookup(env, name).is_some();
@@ -181,6 +198,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn forget(&mut self, env: Env) -> Result<(), Error> {
         let name = self.pop_name("forget")?;
         match self.find_binding(env, name) {
@@ -199,6 +217,7 @@ impl Vm {
     }
 
     /// `{ … }`: a closure of nested block `index`, capturing the scope of `env`.
+    #[inline(never)]
     pub(crate) fn closure(&mut self, code: &Block, index: u32, env: Env) {
         let block = code.children[index as usize].clone();
         let value = self.reg.new_closure(Closure { code: block, scope: env.captured(), name: None, arity: None });

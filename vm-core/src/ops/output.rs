@@ -14,6 +14,7 @@ impl Vm {
         let _ = self.out.write_all(b"\n");
     }
 
+    #[inline(never)]
     pub(crate) fn print(&mut self) -> Result<(), Error> {
         let value = self.task.pop("print")?;
         let text = self.reg.display(value);
@@ -21,6 +22,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn peek(&mut self) -> Result<(), Error> {
         self.task.need(1, ".")?;
         let value = self.task.stack[self.task.stack.len() - 1];
@@ -30,6 +32,7 @@ impl Vm {
     }
 
     /// `.s`: `<depth> v1 v2 …` in repr form, bottom first.
+    #[inline(never)]
     pub(crate) fn print_stack(&mut self) {
         let mut text = format!("<{}>", self.task.stack.len());
         for &value in &self.task.stack {
@@ -39,6 +42,7 @@ impl Vm {
         self.write_line(&text);
     }
 
+    #[inline(never)]
     pub(crate) fn trace_word(&mut self) -> Result<(), Error> {
         self.task.need(1, "trace")?;
         let value = self.task.stack[self.task.stack.len() - 1];
@@ -48,6 +52,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn log(&mut self) -> Result<(), Error> {
         let value = self.task.pop("log")?;
         let text = self.reg.display(value);
@@ -55,6 +60,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn metric(&mut self) -> Result<(), Error> {
         let (value, name) = self.task.pop2("metric")?;
         let Some(name) = self.reg.text(name) else {
@@ -70,6 +76,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn gc_stats(&mut self) {
         let stats = self.reg.gc_stats();
         let mut map = Map::default();

@@ -31,6 +31,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn rot(&mut self) -> Result<(), Error> {
         self.task.need(3, "rot")?;
         let n = self.task.stack.len();
@@ -38,18 +39,21 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn nip(&mut self) -> Result<(), Error> {
         let (_, b) = self.task.pop2("nip")?;
         self.task.push(b);
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn tuck(&mut self) -> Result<(), Error> {
         let (a, b) = self.task.pop2("tuck")?;
         self.task.stack.extend_from_slice(&[b, a, b]);
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn dup2(&mut self) -> Result<(), Error> {
         self.task.need(2, "dup2")?;
         let n = self.task.stack.len();
@@ -57,6 +61,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn drop2(&mut self) -> Result<(), Error> {
         self.task.pop2("drop2").map(|_| ())
     }
@@ -70,6 +75,7 @@ impl Vm {
         }
     }
 
+    #[inline(never)]
     pub(crate) fn pick(&mut self) -> Result<(), Error> {
         let n = self.pop_count("pick")?;
         self.task.need(n.saturating_add(1), "pick")?;
@@ -78,6 +84,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn roll(&mut self) -> Result<(), Error> {
         let n = self.pop_count("roll")?;
         self.task.need(n.saturating_add(1), "roll")?;
@@ -86,6 +93,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn drop_n(&mut self) -> Result<(), Error> {
         let n = self.pop_count("dropn")?;
         self.task.need(n, "dropn")?;

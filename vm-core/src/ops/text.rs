@@ -25,6 +25,7 @@ impl Vm {
         self.task.push(array);
     }
 
+    #[inline(never)]
     pub(crate) fn split(&mut self) -> Result<(), Error> {
         let sep = self.pop_text("split")?;
         let text = self.pop_text("split")?;
@@ -37,6 +38,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn join(&mut self) -> Result<(), Error> {
         let sep = self.pop_text("join")?;
         let coll = self.task.pop("join")?;
@@ -50,24 +52,28 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn upper(&mut self) -> Result<(), Error> {
         let text = self.pop_text("upper")?;
         self.push_str(&text.to_uppercase());
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn lower(&mut self) -> Result<(), Error> {
         let text = self.pop_text("lower")?;
         self.push_str(&text.to_lowercase());
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn trim(&mut self) -> Result<(), Error> {
         let text = self.pop_text("trim")?;
         self.push_str(text.trim());
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn find(&mut self) -> Result<(), Error> {
         let (coll, x) = self.task.pop2("find")?;
         let index = match coll {
@@ -91,6 +97,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn chars(&mut self) -> Result<(), Error> {
         let text = self.pop_text("chars")?;
         let chars: Vec<String> = text.chars().map(String::from).collect();
@@ -98,6 +105,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn starts_with(&mut self) -> Result<(), Error> {
         let prefix = self.pop_text("starts?")?;
         let text = self.pop_text("starts?")?;
@@ -105,6 +113,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn ends_with(&mut self) -> Result<(), Error> {
         let suffix = self.pop_text("ends?")?;
         let text = self.pop_text("ends?")?;
@@ -112,6 +121,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     pub(crate) fn format(&mut self) -> Result<(), Error> {
         let (fmt, args) = self.task.pop2("format")?;
         let Some(fmt) = self.reg.text(fmt).map(str::to_string) else {
