@@ -31,8 +31,9 @@ pub struct RunArgs {
     /// Arguments for the program.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub args: Vec<String>,
-    /// Run this code instead of a file.
-    #[arg(short = 'e', long = "eval", value_name = "CODE", conflicts_with = "file")]
+    /// Run this code instead of a file (then every positional argument goes to the
+    /// program).
+    #[arg(short = 'e', long = "eval", value_name = "CODE")]
     pub eval: Option<String>,
     /// The language of the program (default: from the file's extension; pi for -e).
     #[arg(long, value_name = "LANG")]

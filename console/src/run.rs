@@ -60,7 +60,12 @@ pub(crate) fn read_program(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("kai: cannot read {}: {e}", path.display()))
 }
 
-pub(crate) fn run(args: RunArgs, streams: &mut Streams) -> i32 {
+pub(crate) fn run(mut args: RunArgs, streams: &mut Streams) -> i32 {
+    if args.eval.is_some() {
+        if let Some(first) = args.file.take() {
+            args.args.insert(0, first.display().to_string());
+        }
+    }
     if args.trace {
         let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(true).without_time().try_init();
     }

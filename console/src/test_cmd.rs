@@ -39,7 +39,10 @@ pub(crate) fn test(args: TestArgs, streams: &mut Streams) -> i32 {
     }
     let (mut passed, mut failed) = (0, 0);
     for file in &files {
-        match run_script(file, &args, streams.color) {
+        // A panic is a bug in Kai, but it should cost one script, not the whole run.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_script(file, &args, streams.color)))
+            .unwrap_or_else(|_| Err(format!("{}: the VM panicked (a bug in Kai)\n", file.display())));
+        match outcome {
             Ok(()) => {
                 passed += 1;
                 let _ = writeln!(streams.out, "ok    {}", file.display());

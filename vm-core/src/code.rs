@@ -94,7 +94,7 @@ impl BlockBuilder {
     }
 
     /// Appends a jump-like op whose target is filled in later by [`BlockBuilder::patch`].
-    pub fn emit_forward(&mut self, make: fn(u32) -> Op, span: Span) -> Patch {
+    pub fn emit_forward(&mut self, make: impl FnOnce(u32) -> Op, span: Span) -> Patch {
         let at = self.emit(make(u32::MAX), span);
         Patch(at as usize)
     }
@@ -241,8 +241,8 @@ fn fused(ops: &[Op]) -> Option<(Op, usize, usize)> {
         [Op::Int(k), Op::Sub, ..] => Some((Op::SubInt(k), 2, 1)),
         [Op::Int(k), other, ..] => Some((Op::CmpInt(Cmp::of(other)?, k), 2, 1)),
         [first, Op::JumpIfFalse(t), ..] => Some((Op::JumpUnless(Cmp::of(first)?, t), 2, 0)),
-        [Op::Load(name), Op::Call, ..] => Some((Op::CallName(name), 2, 1)),
-        [Op::Load(name), Op::TailCall, ..] => Some((Op::TailCallName(name), 2, 1)),
+        [Op::Load(name), Op::Call, ..] => Some((Op::CallName(name), 2, 0)),
+        [Op::Load(name), Op::TailCall, ..] => Some((Op::TailCallName(name), 2, 0)),
         _ => None,
     }
 }

@@ -37,6 +37,9 @@ pub(crate) enum LoopIter {
     Times { left: i64 },
     /// `each`: the collection and the position of the next element.
     Each { coll: Value, pos: usize },
+    /// A C-style `for` whose init, cond and step are runtime blocks but whose body is
+    /// compiled inline: `LoopNext` runs the blocks inline, `phase` says which is next.
+    CFor { init: Value, cond: Value, step: Value, phase: Phase },
     /// Loops on runtime blocks, driven by `Drive`.
     Dyn(Box<DynLoop>),
 }
@@ -94,6 +97,11 @@ impl Entry {
             EntryKind::Loop { iter, .. } => match iter {
                 LoopIter::Plain | LoopIter::Range { .. } | LoopIter::Times { .. } => {}
                 LoopIter::Each { coll, .. } => coll.trace(tracer),
+                LoopIter::CFor { init, cond, step, .. } => {
+                    init.trace(tracer);
+                    cond.trace(tracer);
+                    step.trace(tracer);
+                }
                 LoopIter::Dyn(dynamic) => {
                     dynamic.body.trace(tracer);
                     match &dynamic.shape {

@@ -211,13 +211,16 @@ pub enum Op {
     LoopEnter(u32),
     /// `( -- )` starts a C-style `for`; `break` goes to n, `continue` to the step, two ops on.
     ForCEnter(u32),
-    /// `( start end -- )` starts a range loop; ends at op n.
+    /// `( start end -- )` starts a range loop; ends at op n. If instead the top three values
+    /// are continuations, it starts a C-style `for` (`{init} {cond} {step}` with this literal
+    /// body), whose blocks `LoopNext` runs inline.
     ForEnter(u32),
     /// `( count -- )` starts a `times` loop; ends at op n.
     TimesEnter(u32),
     /// `( coll -- )` starts an `each` loop; ends at op n.
     EachEnter(u32),
     /// `( -- x )` pushes the loop's next element, or ends the loop and continues at op n.
+    /// (For a C-style loop begun by `ForEnter`, runs its step and condition inline first.)
     LoopNext(u32),
     /// `( -- )` ends the innermost loop normally.
     LoopExit,

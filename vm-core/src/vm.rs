@@ -193,6 +193,12 @@ impl Vm {
         self.task.stack.clear();
     }
 
+    /// The number of frames on the context stack (activations and inline blocks). A
+    /// native function sees the depth of the code that called it.
+    pub fn context_depth(&self) -> usize {
+        self.task.frames.len()
+    }
+
     // ---- values ------------------------------------------------------------------------
 
     /// The registry: heap objects, names and globals.
@@ -248,7 +254,7 @@ impl Vm {
     }
 
     /// The value of global `name`.
-    pub fn global(&mut self, name: &str) -> Option<Value> {
+    pub fn global(&self, name: &str) -> Option<Value> {
         let name = self.reg.names.lookup(name)?;
         self.reg.globals.get(name)
     }

@@ -22,6 +22,7 @@ use crate::code::Block;
 use crate::error::Error;
 use crate::frame::{Env, Frame, FrameKind};
 use crate::op::Op;
+use crate::ops::Advance;
 use crate::vm::Vm;
 
 /// What the loop does after `slow_op`.
@@ -309,6 +310,20 @@ impl Vm {
         }
     }
 
+    /// The word a compiled conditional jump came from (`if`, `ife`, `while`, `for`), read
+    /// from its source span, for error messages.
+    #[cold]
+    fn control_word(&self, code: &Block, ip: usize) -> String {
+        let text = code.spans.get(ip.wrapping_sub(1)).and_then(|span| {
+            let source = self.sources.get(span.source)?;
+            source.text.get(span.start as usize..span.end as usize)
+        });
+        match text {
+            Some(word) if crate::words::lookup(word).is_some() => word.to_string(),
+            _ => "if".to_string(),
+        }
+    }
+
     /// Runs one op through its handler. Writes `ip` back to the frame first, so that errors,
     /// frame changes and collections see the right position.
     #[inline(never)]
@@ -412,6 +427,9 @@ impl Vm {
 
             Op::Jump(target) => ip = target as usize,
             Op::JumpIfFalse(target) | Op::JumpIfTrue(target) => {
+                if self.task.available() == 0 {
+                    self.task.need(1, &self.control_word(code, ip))?;
+                }
                 let c = self.task.pop("if")?;
                 if self.truthy(c) == matches!(op, Op::JumpIfTrue(_)) {
                     ip = target as usize;
@@ -422,12 +440,16 @@ impl Vm {
             Op::ForEnter(exit) => self.for_enter(exit, ip as u32)?,
             Op::TimesEnter(exit) => self.times_enter(exit, ip as u32)?,
             Op::EachEnter(exit) => self.each_enter(exit, ip as u32)?,
-            Op::LoopNext(exit) => {
-                if !self.loop_next()? {
-                    ip = exit as usize;
+            Op::LoopNext(exit) => match self.loop_next()? {
+                Advance::Body => self.gc_point()?,
+                Advance::Done => ip = exit as usize,
+                Advance::Run(block) => {
+                    // Come back to this LoopNext when the block ends.
+                    self.task.frames[top].ip = ip as u32 - 1;
+                    self.push_inline(block, "for")?;
+                    return Ok(Flow::Switch);
                 }
-                self.gc_point()?;
-            }
+            },
             Op::LoopExit => self.loop_exit(),
             Op::Break | Op::Continue => {
                 self.break_or_continue(op == Op::Break)?;

@@ -83,14 +83,26 @@ impl Vm {
         let result = match (a, b) {
             (Value::Int(x), Value::Int(y)) => Value::Int(x.checked_add(y).ok_or_else(|| overflow("+", x, y))?),
             (Value::Str(x), Value::Str(y)) => {
-                let mut text = String::with_capacity(0);
-                text.push_str(self.reg.str(x)?.as_str());
-                text.push_str(self.reg.str(y)?.as_str());
+                let (left, right) = (self.reg.str(x)?.as_str(), self.reg.str(y)?.as_str());
+                let mut text = String::new();
+                self.check_size("+", left.len().saturating_add(right.len()))?;
+                if text.try_reserve_exact(left.len() + right.len()).is_err() {
+                    return Err(Error::limit("'+': out of memory for the joined string"));
+                }
+                text.push_str(left);
+                text.push_str(right);
                 self.reg.new_str(text)
             }
             (Value::Array(x), Value::Array(y)) => {
-                let mut items = self.reg.array(x)?.clone();
-                items.extend_from_slice(self.reg.array(y)?);
+                let (left, right) = (self.reg.array(x)?, self.reg.array(y)?);
+                let mut items = Vec::new();
+                let len = left.len().saturating_add(right.len());
+                self.check_size("+", len.saturating_mul(std::mem::size_of::<Value>()))?;
+                if items.try_reserve_exact(len).is_err() {
+                    return Err(Error::limit("'+': out of memory for the joined array"));
+                }
+                items.extend_from_slice(left);
+                items.extend_from_slice(right);
                 self.reg.new_array(items)
             }
             _ => match (num(a), num(b)) {
@@ -196,8 +208,14 @@ impl Vm {
     pub(crate) fn pow(&mut self) -> Result<(), Error> {
         let result = match self.pop_nums("pow")? {
             (Num::Int(a), Num::Int(b)) if b >= 0 => {
-                let exp = u32::try_from(b).ok();
-                Value::Int(exp.and_then(|e| a.checked_pow(e)).ok_or_else(|| overflow("pow", a, b))?)
+                // Exponents past u32 only fit for the bases whose powers stay small.
+                let result = match (a, u32::try_from(b)) {
+                    (_, Ok(e)) => a.checked_pow(e),
+                    (0 | 1, Err(_)) => Some(a),
+                    (-1, Err(_)) => Some(if b % 2 == 0 { 1 } else { -1 }),
+                    (_, Err(_)) => None,
+                };
+                Value::Int(result.ok_or_else(|| overflow("pow", a, b))?)
             }
             (a, b) => Value::Float(as_float(a).powf(as_float(b))),
         };

@@ -77,11 +77,21 @@ impl Vm {
 
     /// Refuses an allocation of `count` values that the heap limit or memory cannot hold.
     fn reserve(&self, word: &str, items: &mut Vec<Value>, count: usize) -> Result<(), Error> {
-        let bytes = count.saturating_mul(VALUE_BYTES);
-        if self.limits.max_heap.is_some_and(|max| bytes > max) || items.try_reserve_exact(count).is_err() {
-            return Err(Error::limit(format!("'{word}': cannot allocate {count} elements")));
+        self.check_size(word, count.saturating_mul(VALUE_BYTES))?;
+        if items.try_reserve_exact(count).is_err() {
+            return Err(Error::limit(format!("'{word}': out of memory for {count} elements")));
         }
         Ok(())
+    }
+
+    /// Refuses a single allocation of `bytes` that alone exceeds the heap limit.
+    pub(crate) fn check_size(&self, word: &str, bytes: usize) -> Result<(), Error> {
+        match self.limits.max_heap {
+            Some(max) if bytes > max => {
+                Err(Error::limit(format!("'{word}': {bytes} bytes would exceed the heap limit of {max} bytes")))
+            }
+            _ => Ok(()),
+        }
     }
 
     // ---- words -------------------------------------------------------------------------

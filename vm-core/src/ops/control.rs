@@ -198,13 +198,24 @@ impl Vm {
     }
 
     #[inline(never)]
+    /// A compiled `for` with a literal body: a range loop from two ints, or a C-style loop
+    /// when the top three values are the init, cond and step continuations.
     pub(crate) fn for_enter(&mut self, exit: u32, next: u32) -> Result<(), Error> {
-        let (first, last) = self.pop_range("for")?;
-        self.push_entry(EntryKind::Loop { exit, next, iter: LoopIter::Range { next: first, last } });
+        let n = self.task.stack.len();
+        let c_style = self.task.available() >= 3 && self.task.stack[n - 3..].iter().all(|v| matches!(v, Value::Cont(_)));
+        let iter = if c_style {
+            let step = self.pop_block("for")?;
+            let cond = self.pop_block("for")?;
+            let init = self.pop_block("for")?;
+            LoopIter::CFor { init, cond, step, phase: Phase::Init }
+        } else {
+            let (first, last) = self.pop_range("for")?;
+            LoopIter::Range { next: first, last }
+        };
+        self.push_entry(EntryKind::Loop { exit, next, iter });
         Ok(())
     }
 
-    #[inline(never)]
     pub(crate) fn times_enter(&mut self, exit: u32, next: u32) -> Result<(), Error> {
         let left = self.pop_times("times")?;
         self.push_entry(EntryKind::Loop { exit, next, iter: LoopIter::Times { left } });
@@ -244,15 +255,27 @@ impl Vm {
         })
     }
 
-    /// Advances the innermost compiled loop: pushes the next element (if the loop has
-    /// elements) and returns `true`, or removes the loop and returns `false`.
-    pub(crate) fn loop_next(&mut self) -> Result<bool, Error> {
+    /// Advances the innermost compiled loop: pushes its next element (if it has elements)
+    /// for the body, runs a block of a C-style loop first, or ends the loop.
+    pub(crate) fn loop_next(&mut self) -> Result<Advance, Error> {
         let Some(Entry { kind: EntryKind::Loop { iter, .. }, .. }) = self.task.entries.last_mut() else {
             return Err(Error::type_error("internal error: no loop to advance"));
         };
         let advance = match iter {
-            LoopIter::Range { next, last } => step_range(next, last).map(|i| Some(Value::Int(i))),
-            LoopIter::Times { left } => step_times(left).then_some(None),
+            LoopIter::Range { next, last } => match step_range(next, last) {
+                Some(i) => {
+                    self.task.push(Value::Int(i));
+                    Advance::Body
+                }
+                None => Advance::Done,
+            },
+            LoopIter::Times { left } => {
+                if step_times(left) {
+                    Advance::Body
+                } else {
+                    Advance::Done
+                }
+            }
             LoopIter::Each { coll, pos } => {
                 let (coll, at) = (*coll, *pos);
                 match self.element_at(coll, at)? {
@@ -262,25 +285,37 @@ impl Vm {
                         {
                             *pos = after;
                         }
-                        Some(Some(value))
+                        self.task.push(value);
+                        Advance::Body
                     }
-                    None => None,
+                    None => Advance::Done,
                 }
             }
-            LoopIter::Plain | LoopIter::Dyn(_) => None,
+            LoopIter::CFor { init, cond, step, phase } => match phase {
+                Phase::Init => {
+                    *phase = Phase::Cond;
+                    Advance::Run(*init)
+                }
+                Phase::Cond => {
+                    *phase = Phase::Test;
+                    Advance::Run(*cond)
+                }
+                Phase::Step => {
+                    *phase = Phase::Cond;
+                    Advance::Run(*step)
+                }
+                Phase::Test => {
+                    *phase = Phase::Step;
+                    let c = self.task.pop("for")?;
+                    if self.truthy(c) { Advance::Body } else { Advance::Done }
+                }
+            },
+            LoopIter::Plain | LoopIter::Dyn(_) => Advance::Done,
         };
-        match advance {
-            Some(element) => {
-                if let Some(value) = element {
-                    self.task.push(value);
-                }
-                Ok(true)
-            }
-            None => {
-                self.task.entries.pop();
-                Ok(false)
-            }
+        if matches!(advance, Advance::Done) {
+            self.task.entries.pop();
         }
+        Ok(advance)
     }
 
     pub(crate) fn loop_exit(&mut self) {
@@ -312,6 +347,9 @@ impl Vm {
             self.task.entries.pop();
             self.task.frames[frame].ip = exit;
         } else {
+            if let LoopIter::CFor { phase, .. } = iter {
+                *phase = Phase::Step;
+            }
             if let LoopIter::Dyn(dynamic) = iter {
                 match &mut dynamic.shape {
                     DynShape::While { phase, .. } => *phase = Phase::Cond,
@@ -682,6 +720,17 @@ impl Vm {
         self.task.frames.push(Frame { code, ip: 0, env, kind: FrameKind::Inline, activation, name: None, expect: Frame::NO_EXPECT });
         Ok(())
     }
+}
+
+/// What `LoopNext` does next.
+pub(crate) enum Advance {
+    /// Run the loop body (its element, if any, is pushed).
+    Body,
+    /// The loop is over: continue after it.
+    Done,
+    /// Run this block inline, then come back to `LoopNext` (a C-style loop's init, cond
+    /// or step).
+    Run(Value),
 }
 
 /// Advances a range: the int to use now, or `None` when past `last`.

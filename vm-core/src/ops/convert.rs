@@ -48,9 +48,18 @@ impl Vm {
             }
             Value::Str(_) => {
                 let text = self.reg.text(value).unwrap_or("").trim();
-                parse_int(text).ok_or_else(|| {
-                    Error::type_error(format!("'int': cannot convert {} to an int", self.reg.repr(value)))
-                })?
+                match parse_int(text) {
+                    Ok(i) => i,
+                    Err(IntText::Invalid) => {
+                        return Err(Error::type_error(format!("'int': cannot convert {} to an int", self.reg.repr(value))));
+                    }
+                    Err(IntText::TooBig) => {
+                        return Err(Error::new(
+                            ErrorKind::Overflow,
+                            format!("'int': {} does not fit in 64 bits", self.reg.repr(value)),
+                        ));
+                    }
+                }
             }
             other => return Err(Error::type_error(format!("'int': cannot convert a {} to an int", self.type_name(other)))),
         };
@@ -67,9 +76,12 @@ impl Vm {
             Value::Bool(b) => b as i64 as f64,
             Value::Str(_) => {
                 let text = self.reg.text(value).unwrap_or("").trim();
-                text.parse::<f64>().map_err(|_| {
-                    Error::type_error(format!("'float': cannot convert {} to a float", self.reg.repr(value)))
-                })?
+                match parse_float(text) {
+                    Some(f) => f,
+                    None => {
+                        return Err(Error::type_error(format!("'float': cannot convert {} to a float", self.reg.repr(value))));
+                    }
+                }
             }
             other => {
                 return Err(Error::type_error(format!("'float': cannot convert a {} to a float", self.type_name(other))));
@@ -88,8 +100,23 @@ impl Vm {
     }
 }
 
-/// Parses an int as Pi writes it: decimal or `0x` hex, optional sign, `_` separators.
-pub(crate) fn parse_int(text: &str) -> Option<i64> {
+/// Why text is not an int.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum IntText {
+    /// Not an int literal at all.
+    Invalid,
+    /// An int literal whose value does not fit in 64 bits.
+    TooBig,
+}
+
+/// Whether `digits` are digits of `radix` with single `_` separators between them.
+fn well_formed(digits: &str, radix: u32) -> bool {
+    !digits.is_empty() && digits.split('_').all(|group| !group.is_empty() && group.chars().all(|c| c.is_digit(radix)))
+}
+
+/// Parses an int as Pi writes it: decimal or `0x` hex, one optional sign, `_` between
+/// digits.
+pub(crate) fn parse_int(text: &str) -> Result<i64, IntText> {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
@@ -98,14 +125,33 @@ pub(crate) fn parse_int(text: &str) -> Option<i64> {
         Some(hex) => (16, hex),
         None => (10, digits),
     };
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') {
-        return None;
+    if !well_formed(digits, radix) {
+        return Err(IntText::Invalid);
     }
     let clean: String = digits.chars().filter(|&c| c != '_').collect();
-    let magnitude = u64::from_str_radix(&clean, radix).ok()?;
-    if negative {
-        0i64.checked_sub_unsigned(magnitude)
-    } else {
-        i64::try_from(magnitude).ok()
+    let magnitude = u64::from_str_radix(&clean, radix).map_err(|_| IntText::TooBig)?;
+    let value = if negative { 0i64.checked_sub_unsigned(magnitude) } else { i64::try_from(magnitude).ok() };
+    value.ok_or(IntText::TooBig)
+}
+
+/// Parses a float as Pi writes numbers (an int literal is accepted too), or `inf`/`nan`.
+pub(crate) fn parse_float(text: &str) -> Option<f64> {
+    if let Ok(i) = parse_int(text) {
+        return Some(i as f64);
     }
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    match unsigned {
+        "inf" | "nan" => return text.parse::<f64>().ok(),
+        _ => {}
+    }
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['-', '+']).unwrap_or(e))),
+        None => (unsigned, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
+    let ok = well_formed(whole, 10) && well_formed(fraction, 10) && exponent.is_none_or(|e| well_formed(e, 10));
+    if !ok {
+        return None;
+    }
+    text.chars().filter(|&c| c != '_').collect::<String>().parse::<f64>().ok()
 }

@@ -13,6 +13,8 @@ mod text;
 
 use registry::Value;
 
+pub(crate) use control::Advance;
+
 use crate::error::Error;
 use crate::vm::Vm;
 use crate::words::Builtin;

@@ -1,0 +1,152 @@
+//! The `kai` command as a user drives it: running files and `-e` code, exit codes, the
+//! diagnostics printed for failures, limit flags, `kai test` and `kai words`.
+
+use kai_tests::{kai, root};
+
+fn example(name: &str) -> String {
+    root().join("examples").join(name).display().to_string()
+}
+
+#[test]
+fn run_eval_prints_and_exits_zero() {
+    let run = kai(&["run", "-e", "2 3 + print"]);
+    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "5\n", ""));
+}
+
+#[test]
+fn print_stack_shows_the_final_stack_in_repr_form() {
+    let run = kai(&["run", "--print-stack", "-e", "1 \"a\" [2.0]"]);
+    assert_eq!(run.stdout, "1 \"a\" [2.0]\n");
+}
+
+#[test]
+fn exit_sets_the_process_exit_code() {
+    assert_eq!(kai(&["run", "-e", "3 exit 4 print"]).code, 3);
+    assert_eq!(kai(&["run", "-e", "0 exit"]).code, 0);
+}
+
+#[test]
+fn program_arguments_are_the_global_args() {
+    let run = kai(&["run", "-e", "args print args size print"]);
+    assert_eq!(run.stdout, "[]\n0\n");
+    let run = kai(&["run", "-e", "args print", "x", "--flag"]);
+    assert_eq!(run.stdout, "[\"x\" \"--flag\"]\n");
+}
+
+#[test]
+fn a_runtime_error_prints_kind_message_position_caret_and_trace() {
+    let run = kai(&["run", "-e", "{ 1 0 / } 'boom #\n{ boom & } 'outer #\nouter &"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    let err = run.stderr;
+    assert!(err.contains("division-by-zero error"), "{err}");
+    assert!(err.contains("division by zero"), "{err}");
+    assert!(err.contains("[-e:1:7]"), "{err}");
+    assert!(err.contains("{ 1 0 / } 'boom #"), "the source line is shown: {err}");
+    assert!(err.contains('┬') || err.contains('^'), "a caret marks the spot: {err}");
+    assert!(err.contains("at boom (-e:1:7)"), "{err}");
+    assert!(err.contains("at outer (-e:2:3)"), "{err}");
+    assert!(err.contains("at <top level> (-e:3:1)"), "{err}");
+}
+
+#[test]
+fn a_parse_error_reports_every_problem() {
+    let run = kai(&["run", "-e", "{ 1 \"x\\q\" ]"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("unknown escape '\\q'"), "{}", run.stderr);
+    assert!(run.stderr.contains("'{' opened at 1:1 is closed by ']'"), "{}", run.stderr);
+}
+
+#[test]
+fn an_unreadable_file_is_a_clear_error() {
+    let run = kai(&["run", "/no/such/file.pi"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("cannot read /no/such/file.pi"), "{}", run.stderr);
+}
+
+#[test]
+fn an_unknown_extension_asks_for_lang() {
+    let run = kai(&["run", "Cargo.toml"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("--lang"), "{}", run.stderr);
+}
+
+#[test]
+fn bad_usage_exits_two() {
+    assert_eq!(kai(&["run"]).code, 2);
+    assert_eq!(kai(&["frobnicate"]).code, 2);
+    assert_eq!(kai(&["run", "--fuel", "lots", "-e", "1"]).code, 2);
+}
+
+#[test]
+fn limit_flags_stop_runaway_programs() {
+    let run = kai(&["run", "--fuel", "10000", "-e", "{ true } { } while"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("fuel exhausted"), "{}", run.stderr);
+
+    let run = kai(&["run", "--max-depth", "50", "-e", "{ r & } 'r # r &"]);
+    assert!(run.stderr.contains("context depth limit of 50"), "{}", run.stderr);
+
+    let run = kai(&["run", "--max-stack", "1000", "-e", "{ true } { 1 } while"]);
+    assert!(run.stderr.contains("data stack limit of 1000"), "{}", run.stderr);
+
+    let run = kai(&["run", "--deadline", "50", "-e", "{ true } { } while"]);
+    assert!(run.stderr.contains("deadline of 50 ms"), "{}", run.stderr);
+
+    let run = kai(&["run", "--max-heap", "2000000", "-e", "[] 'a # { true } { a 0 1000 range push drop } while"]);
+    assert!(run.stderr.contains("heap limit"), "{}", run.stderr);
+}
+
+#[test]
+fn examples_run() {
+    for (file, expected) in [
+        ("fib.pi", "6765\n"),
+        ("primes.pi", "2 3 5 7 11 13 17 19 23 29 31 37 41 43 47\n"),
+        ("counter.pi", "1\n2\n3\n1\n"),
+    ] {
+        let run = kai(&["run", &example(file)]);
+        assert_eq!((run.code, run.stdout.as_str()), (0, expected), "{file}: {}", run.stderr);
+    }
+    let run = kai(&["run", &example("errors.pi")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("caught division-by-zero"), "{}", run.stdout);
+}
+
+#[test]
+fn kai_test_counts_passes_and_failures() {
+    let dir = std::env::temp_dir().join(format!("kai-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("good.pi"), "1 1 + 2 == assert").unwrap();
+    std::fs::write(dir.join("bad.pi"), "1 2 == assert").unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a script").unwrap();
+    let run = kai(&["test", &dir.display().to_string()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("1 passed, 1 failed"), "{}", run.stdout);
+    assert!(run.stderr.contains("assertion failed"), "{}", run.stderr);
+}
+
+#[test]
+fn kai_test_runs_files_and_directories() {
+    let stack = root().join("tests/scripts/pi/stack.pi").display().to_string();
+    let run = kai(&["test", &stack, &root().join("examples").display().to_string()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("5 passed, 0 failed"), "{}", run.stdout);
+}
+
+#[test]
+fn words_lists_every_builtin_with_its_effect() {
+    let run = kai(&["words"]);
+    assert_eq!(run.code, 0);
+    for word in vm_core::words::WORDS {
+        assert!(run.stdout.contains(word.name), "{} missing", word.name);
+    }
+    assert!(run.stdout.contains("( a -- a a )"));
+}
+
+#[test]
+fn trace_flag_is_accepted_and_log_runs() {
+    let run = kai(&["run", "--trace", "-e", "\"hello\" log 3 \"m\" metric \"s\" { 1 print } span"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "1\n");
+}

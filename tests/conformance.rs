@@ -1,0 +1,93 @@
+//! The script conformance suite.
+//!
+//! - `tests/scripts/pi/**.pi` are self-checking programs: each passes when it runs to its
+//!   end without an error (they check themselves with `assert`).
+//! - `tests/scripts/errors/**.pi` must fail. Their first lines say how, as comments:
+//!   `// error: KIND` (required), `// message: TEXT` (a substring of the message), and
+//!   `// at: LINE:COLUMN` (where the error is reported). They pin error kinds, messages and
+//!   source positions, including for errors `try` cannot catch.
+
+use kai_tests::{files, root};
+use vm_core::Outcome;
+
+fn run_file(path: &std::path::Path) -> Result<(), (vm_core::Vm, vm_core::Error)> {
+    let text = std::fs::read_to_string(path).expect("readable script");
+    let (mut vm, _out) = kai_tests::vm();
+    let name = path.strip_prefix(root()).unwrap_or(path).display().to_string();
+    match vm.eval("pi", &name, &text) {
+        Ok(Outcome::Finished) | Ok(Outcome::Exit(0)) => Ok(()),
+        Ok(Outcome::Exit(code)) => Err((vm, vm_core::Error::new(vm_core::ErrorKind::User, format!("exit {code}")))),
+        Err(err) => Err((vm, err)),
+    }
+}
+
+#[test]
+fn pi_scripts_pass() {
+    let scripts = files(&root().join("tests/scripts/pi"), "pi");
+    assert!(scripts.len() >= 10, "the suite is missing: {} scripts", scripts.len());
+    let mut failures = Vec::new();
+    for script in &scripts {
+        if let Err((vm, err)) = run_file(script) {
+            failures.push(format!("{}:\n{}", script.display(), console::render(&vm, &err, false)));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} scripts failed:\n\n{}", failures.len(), scripts.len(), failures.join("\n"));
+}
+
+/// The expectations written at the top of an error script.
+struct Expected {
+    kind: String,
+    message: Option<String>,
+    at: Option<String>,
+}
+
+fn expected(text: &str) -> Expected {
+    let mut kind = None;
+    let (mut message, mut at) = (None, None);
+    for line in text.lines().take_while(|l| l.starts_with("//")) {
+        let line = line.trim_start_matches("//").trim();
+        if let Some(k) = line.strip_prefix("error:") {
+            kind = Some(k.trim().to_string());
+        } else if let Some(m) = line.strip_prefix("message:") {
+            message = Some(m.trim().to_string());
+        } else if let Some(a) = line.strip_prefix("at:") {
+            at = Some(a.trim().to_string());
+        }
+    }
+    Expected { kind: kind.expect("an error script starts with `// error: KIND`"), message, at }
+}
+
+#[test]
+fn error_scripts_fail_as_expected() {
+    let scripts = files(&root().join("tests/scripts/errors"), "pi");
+    assert!(!scripts.is_empty());
+    let mut problems = Vec::new();
+    for script in &scripts {
+        let text = std::fs::read_to_string(script).expect("readable script");
+        let want = expected(&text);
+        match run_file(script) {
+            Ok(()) => problems.push(format!("{}: ran without the expected {} error", script.display(), want.kind)),
+            Err((vm, err)) => {
+                let mut wrong = Vec::new();
+                if err.kind().as_str() != want.kind {
+                    wrong.push(format!("kind {} (expected {})", err.kind(), want.kind));
+                }
+                if let Some(m) = &want.message {
+                    if !err.message().contains(m.as_str()) {
+                        wrong.push(format!("message {:?} (expected to contain {m:?})", err.message()));
+                    }
+                }
+                if let Some(at) = &want.at {
+                    let found = err.span().map(|s| vm.sources().describe(s)).unwrap_or_default();
+                    if !found.ends_with(&format!(":{at}")) {
+                        wrong.push(format!("position {found} (expected {at})"));
+                    }
+                }
+                if !wrong.is_empty() {
+                    problems.push(format!("{}: {}", script.display(), wrong.join("; ")));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -1,0 +1,84 @@
+//! Property tests: no input makes the lexer, parser, compiler or executor panic or hang, and
+//! printed Pi re-parses to the same tree.
+
+use proptest::prelude::*;
+use vm_core::{Limits, SourceId};
+
+fn any_word() -> impl Strategy<Value = String> {
+    let words: Vec<String> = vm_core::words::WORDS.iter().map(|w| w.name.to_string()).collect();
+    prop_oneof![
+        3 => proptest::sample::select(words),
+        1 => proptest::sample::select(vec!["{".to_string(), "}".to_string(), "[".to_string(), "]".to_string()]),
+        2 => (-5i64..20).prop_map(|n| n.to_string()),
+        1 => proptest::sample::select(vec!["'x".to_string(), "x".to_string(), "'y".to_string(), "y".to_string(), "\"s\"".to_string(), "1.5".to_string(), "nil".to_string(), "true".to_string(), "\"\"".to_string()]),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    /// Arbitrary text never panics the parser (errors are fine).
+    #[test]
+    fn arbitrary_text_never_panics_the_parser(text in "\\PC{0,200}") {
+        let _ = lang_pi::parse(&text, SourceId(0));
+    }
+
+    /// Arbitrary bytes-as-text with Pi's special characters never panic either.
+    #[test]
+    fn arbitrary_pi_like_text_never_panics(text in "[ {}\\[\\]\"\\\\'a-z0-9_.#@&!+*/%<>=|-]{0,120}") {
+        let mut vm = lang_pi::new_vm();
+        vm.set_limits(Limits { fuel: Some(20_000), max_depth: 2_000, max_stack: 10_000, max_heap: Some(8 << 20), ..Limits::new() });
+        vm.set_output(Box::new(std::io::sink()));
+        let _ = vm.eval("pi", "fuzz", &text);
+    }
+
+    /// Random programs from real words compile and run to an end or an error, never a
+    /// panic or a hang; the VM stays usable.
+    #[test]
+    fn random_programs_never_panic(words in proptest::collection::vec(any_word(), 0..60)) {
+        let program = words.join(" ");
+        let mut vm = lang_pi::new_vm();
+        vm.set_limits(Limits { fuel: Some(50_000), max_depth: 2_000, max_stack: 10_000, max_heap: Some(8 << 20), ..Limits::new() });
+        vm.set_output(Box::new(std::io::sink()));
+        let _ = vm.eval("pi", "fuzz", &program);
+        vm.clear_stack();
+        prop_assert!(vm.eval("pi", "after", "1 2 +").is_ok());
+    }
+
+    /// Printing a parsed program and parsing it again gives the same tree.
+    #[test]
+    fn printed_pi_reparses_to_the_same_tree(words in proptest::collection::vec(any_word(), 0..60)) {
+        let program = words.join(" ");
+        if let Ok(tree) = lang_pi::parse(&program, SourceId(0)) {
+            let printed = lang_pi::print(&tree);
+            let again = lang_pi::parse(&printed, SourceId(0));
+            prop_assert!(again.is_ok(), "{printed}");
+            prop_assert_eq!(again.unwrap(), tree);
+        }
+    }
+}
+
+#[test]
+fn deep_nesting_is_a_parse_error_not_a_stack_overflow() {
+    let deep = "{".repeat(100_000) + &"}".repeat(100_000);
+    let err = lang_pi::parse(&deep, SourceId(0)).unwrap_err();
+    assert!(err.message().contains("nest more than"), "{}", err.message());
+    let ok = "[".repeat(lang_pi::MAX_NESTING) + &"]".repeat(lang_pi::MAX_NESTING);
+    let mut vm = lang_pi::new_vm();
+    assert!(vm.eval("pi", "nested", &ok).is_ok());
+}
+
+#[test]
+fn printing_deep_and_cyclic_values_does_not_overflow() {
+    // 100,000 levels would overflow any recursive walk; stress mode builds fewer.
+    let depth = kai_tests::scale(100_000, 3_000);
+    let mut vm = lang_pi::new_vm();
+    vm.eval("pi", "deep", &format!("[] 1 {depth} {{ drop 1 toarray }} for dup str size")).unwrap();
+    let size = vm.pop().unwrap();
+    assert_eq!(size, vm_core::Value::Int(2 * depth as i64 + 2));
+    vm.eval("pi", "cycle", "[1] dup dup push drop str").unwrap();
+    let text = vm.pop().unwrap();
+    assert_eq!(vm.display(text), "[1 [...]]");
+    vm.eval("pi", "eq", &format!("[] 1 {depth} {{ drop 1 toarray }} for dup clone ==")).unwrap();
+    assert_eq!(vm.pop(), Some(vm_core::Value::Bool(true)));
+}

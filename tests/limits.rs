@@ -1,0 +1,137 @@
+//! Limits (SPEC §8): deep recursion is stopped by the depth limit, not the host stack;
+//! tail calls run in constant depth; fuel, deadline, stack and heap limits raise `limit`
+//! errors that `try` cannot catch; the VM stays usable afterwards.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use kai_tests::{stack_text, vm};
+use vm_core::{ErrorKind, Limits, Value};
+
+#[test]
+fn a_million_deep_recursion_raises_the_depth_limit_and_does_not_crash() {
+    let (mut vm, _) = vm();
+    let err = vm
+        .eval("pi", "deep", "{ dup 0 == { } { 1 - deep & } ife } 'deep # 1000000 deep &")
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit);
+    assert!(err.message().contains("context depth limit"), "{}", err.message());
+    // The trace is abbreviated rather than a million lines long.
+    assert!(err.trace().len() < 64, "{} trace entries", err.trace().len());
+    // The VM is usable afterwards, with its globals.
+    vm.clear_stack();
+    vm.eval("pi", "after", "10 deep & 7").unwrap();
+    assert_eq!(stack_text(&vm), "0 7");
+}
+
+#[test]
+fn the_default_depth_allows_a_hundred_thousand_nested_calls() {
+    let (mut vm, _) = vm();
+    vm.eval("pi", "deep", "{ dup 0 == { } { 1 - deep & 1 + } ife } 'deep # 100000 deep &").unwrap();
+    assert_eq!(stack_text(&vm), "100000");
+}
+
+#[test]
+fn a_ten_million_step_tail_call_loop_runs_in_constant_depth() {
+    let (mut vm, _) = vm();
+    let depths = Rc::new(RefCell::new(Vec::new()));
+    let seen = depths.clone();
+    vm.register_native("probe", 0, move |vm, _| {
+        seen.borrow_mut().push(vm.context_depth());
+        Ok(Value::Nil)
+    })
+    .unwrap();
+    vm.eval(
+        "pi",
+        "countdown",
+        "{ dup 0 == { } { dup 1000000 % 0 == { probe drop } if 1 - countdown ! } ife } 'countdown #
+         10000000 countdown &",
+    )
+    .unwrap();
+    assert_eq!(stack_text(&vm), "0");
+    let depths = depths.borrow();
+    assert_eq!(depths.len(), 10);
+    assert!(depths.iter().all(|&d| d == depths[0]), "depths vary: {depths:?}");
+    assert!(depths[0] <= 3, "depth {}", depths[0]);
+}
+
+fn limited(limits: Limits) -> vm_core::Vm {
+    let (mut vm, _) = vm();
+    vm.set_limits(limits);
+    vm
+}
+
+#[test]
+fn fuel_stops_an_infinite_loop_and_try_cannot_catch_it() {
+    let mut vm = limited(Limits { fuel: Some(100_000), ..Limits::new() });
+    let err = vm.eval("pi", "spin", "{ { true } { } while } { \"caught\" } try").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit);
+    assert!(err.message().contains("fuel"));
+    assert!(!err.is_catchable());
+    assert_eq!(vm.stack().len(), 0, "nothing was pushed by a handler");
+    // Fuel is per run: the next run gets a fresh allowance.
+    vm.eval("pi", "next", "1 2 +").unwrap();
+    assert_eq!(stack_text(&vm), "3");
+}
+
+#[test]
+fn fuel_also_stops_unbounded_recursion_through_tail_calls() {
+    let mut vm = limited(Limits { fuel: Some(50_000), ..Limits::new() });
+    let err = vm.eval("pi", "spin", "{ again ! } 'again # again &").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit);
+}
+
+#[test]
+fn a_deadline_stops_a_long_run() {
+    let mut vm = limited(Limits { deadline: Some(Duration::from_millis(30)), ..Limits::new() });
+    let err = vm.eval("pi", "spin", "{ true } { } while").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit);
+    assert!(err.message().contains("deadline"));
+}
+
+#[test]
+fn the_data_stack_limit_stops_a_runaway_push() {
+    let mut vm = limited(Limits { max_stack: 10_000, ..Limits::new() });
+    let err = vm.eval("pi", "push", "{ true } { 1 } while").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit);
+    assert!(err.message().contains("data stack limit"));
+    let err = vm.eval("pi", "expand", "clear 0 20000 range expand").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit);
+}
+
+#[test]
+fn the_heap_limit_stops_a_runaway_allocation() {
+    let mut vm = limited(Limits { max_heap: Some(4 << 20), ..Limits::new() });
+    let err = vm
+        .eval("pi", "grow", "[] 'keep # { true } { keep 0 1000 range push drop } while")
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit);
+    assert!(err.message().contains("heap limit"), "{}", err.message());
+    let err = vm.eval("pi", "huge", "0 100000000 range").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit);
+    // After dropping the garbage the VM works again.
+    vm.eval("pi", "free", "nil 'keep # gc 1 2 +").unwrap();
+}
+
+#[test]
+fn an_interrupt_from_another_thread_stops_the_program() {
+    let (mut vm, _) = vm();
+    let flag = vm.interrupt_handle();
+    let setter = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let err = vm.eval("pi", "spin", "{ true } { } while").unwrap_err();
+    setter.join().unwrap();
+    assert_eq!(err.kind(), ErrorKind::Limit);
+    assert_eq!(err.message(), "interrupted");
+}
+
+#[test]
+fn runaway_inline_nesting_is_bounded_too() {
+    let (mut vm, _) = vm();
+    // A block that runs itself inline through `if` nests frames without activations.
+    let err = vm.eval("pi", "nest", "{ true 'k @ if } 'k # true 'k @ if").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit);
+}
