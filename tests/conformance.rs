@@ -10,15 +10,17 @@
 use kai_tests::{files, root};
 use vm_core::Outcome;
 
-fn run_file(path: &std::path::Path) -> Result<(), (vm_core::Vm, vm_core::Error)> {
+/// Runs a script; returns the VM (for rendering) and the error it ended with, if any.
+fn run_file(path: &std::path::Path) -> (vm_core::Vm, Option<vm_core::Error>) {
     let text = std::fs::read_to_string(path).expect("readable script");
     let (mut vm, _out) = kai_tests::vm();
     let name = path.strip_prefix(root()).unwrap_or(path).display().to_string();
-    match vm.eval("pi", &name, &text) {
-        Ok(Outcome::Finished) | Ok(Outcome::Exit(0)) => Ok(()),
-        Ok(Outcome::Exit(code)) => Err((vm, vm_core::Error::new(vm_core::ErrorKind::User, format!("exit {code}")))),
-        Err(err) => Err((vm, err)),
-    }
+    let error = match vm.eval("pi", &name, &text) {
+        Ok(Outcome::Finished) | Ok(Outcome::Exit(0)) => None,
+        Ok(Outcome::Exit(code)) => Some(vm_core::Error::new(vm_core::ErrorKind::User, format!("exit {code}"))),
+        Err(err) => Some(err),
+    };
+    (vm, error)
 }
 
 #[test]
@@ -27,7 +29,7 @@ fn pi_scripts_pass() {
     assert!(scripts.len() >= 10, "the suite is missing: {} scripts", scripts.len());
     let mut failures = Vec::new();
     for script in &scripts {
-        if let Err((vm, err)) = run_file(script) {
+        if let (vm, Some(err)) = run_file(script) {
             failures.push(format!("{}:\n{}", script.display(), console::render(&vm, &err, false)));
         }
     }
@@ -66,16 +68,16 @@ fn error_scripts_fail_as_expected() {
         let text = std::fs::read_to_string(script).expect("readable script");
         let want = expected(&text);
         match run_file(script) {
-            Ok(()) => problems.push(format!("{}: ran without the expected {} error", script.display(), want.kind)),
-            Err((vm, err)) => {
+            (_, None) => problems.push(format!("{}: ran without the expected {} error", script.display(), want.kind)),
+            (vm, Some(err)) => {
                 let mut wrong = Vec::new();
                 if err.kind().as_str() != want.kind {
                     wrong.push(format!("kind {} (expected {})", err.kind(), want.kind));
                 }
-                if let Some(m) = &want.message {
-                    if !err.message().contains(m.as_str()) {
-                        wrong.push(format!("message {:?} (expected to contain {m:?})", err.message()));
-                    }
+                if let Some(m) = &want.message
+                    && !err.message().contains(m.as_str())
+                {
+                    wrong.push(format!("message {:?} (expected to contain {m:?})", err.message()));
                 }
                 if let Some(at) = &want.at {
                     let found = err.span().map(|s| vm.sources().describe(s)).unwrap_or_default();

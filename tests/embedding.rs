@@ -75,7 +75,9 @@ fn native_objects_are_values() {
     let counter = vm.new_native(Box::new(Counter { hits: 0 }));
     vm.set_global("c", counter).unwrap();
     vm.register_native("hit", 1, |vm, args| {
-        let Value::Native(h) = args[0] else { return Err(vm_core::Error::type_error("hit: not a counter")) };
+        let Value::Native(h) = args[0] else {
+            return Err(vm_core::Error::type_error("hit: not a counter"));
+        };
         let object = vm.registry_mut().native_mut(h)?;
         let counter = (&mut **object as &mut dyn std::any::Any).downcast_mut::<Counter>().expect("a counter");
         counter.hits += 1;

@@ -12,9 +12,7 @@ use vm_core::{ErrorKind, Limits, Value};
 #[test]
 fn a_million_deep_recursion_raises_the_depth_limit_and_does_not_crash() {
     let (mut vm, _) = vm();
-    let err = vm
-        .eval("pi", "deep", "{ dup 0 == { } { 1 - deep & } ife } 'deep # 1000000 deep &")
-        .unwrap_err();
+    let err = vm.eval("pi", "deep", "{ dup 0 == { } { 1 - deep & } ife } 'deep # 1000000 deep &").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Limit);
     assert!(err.message().contains("context depth limit"), "{}", err.message());
     // The trace is abbreviated rather than a million lines long.
@@ -103,9 +101,7 @@ fn the_data_stack_limit_stops_a_runaway_push() {
 #[test]
 fn the_heap_limit_stops_a_runaway_allocation() {
     let mut vm = limited(Limits { max_heap: Some(4 << 20), ..Limits::new() });
-    let err = vm
-        .eval("pi", "grow", "[] 'keep # { true } { keep 0 1000 range push drop } while")
-        .unwrap_err();
+    let err = vm.eval("pi", "grow", "[] 'keep # { true } { keep 0 1000 range push drop } while").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Limit);
     assert!(err.message().contains("heap limit"), "{}", err.message());
     let err = vm.eval("pi", "huge", "0 100000000 range").unwrap_err();

@@ -61,10 +61,10 @@ pub(crate) fn read_program(path: &Path) -> Result<String, String> {
 }
 
 pub(crate) fn run(mut args: RunArgs, streams: &mut Streams) -> i32 {
-    if args.eval.is_some() {
-        if let Some(first) = args.file.take() {
-            args.args.insert(0, first.display().to_string());
-        }
+    if args.eval.is_some()
+        && let Some(first) = args.file.take()
+    {
+        args.args.insert(0, first.display().to_string());
     }
     if args.trace {
         let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(true).without_time().try_init();

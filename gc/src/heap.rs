@@ -331,10 +331,10 @@ impl<T: Trace> Heap<T> {
         roots(&mut Tracer::marking(&mut self.colours, &mut self.grey));
         self.propagate(usize::MAX);
         debug_assert!(self.grey.is_empty());
-        if self.stress {
-            if let Err(err) = self.check_no_black_to_white() {
-                panic!("GC stress: tri-colour invariant broken at the end of marking: {err}");
-            }
+        if self.stress
+            && let Err(err) = self.check_no_black_to_white()
+        {
+            panic!("GC stress: tri-colour invariant broken at the end of marking: {err}");
         }
         self.phase = Phase::Sweep;
         self.sweep_cursor = 0;
@@ -365,8 +365,7 @@ impl<T: Trace> Heap<T> {
             self.phase = Phase::Idle;
             self.stats.heap_bytes = self.survivor_bytes;
             self.stats.collections += 1;
-            self.threshold =
-                (self.survivor_bytes / 100 * Self::PAUSE_PERCENT).max(Self::MIN_THRESHOLD);
+            self.threshold = (self.survivor_bytes / 100 * Self::PAUSE_PERCENT).max(Self::MIN_THRESHOLD);
         }
         work
     }
@@ -437,7 +436,9 @@ impl<T: Trace> Heap<T> {
             if std::mem::replace(&mut seen[index], true) {
                 continue;
             }
-            let Some(value) = self.get(parent) else { continue };
+            let Some(value) = self.get(parent) else {
+                continue;
+            };
             Self::children(value, &mut children);
             if let Some(&child) = children.iter().find(|&&h| !self.contains(h)) {
                 return Err(VerifyError::DanglingChild { parent, child });
@@ -471,7 +472,9 @@ pub enum VerifyError {
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            VerifyError::DanglingRoot { handle } => write!(f, "root {handle:?} names a freed object"),
+            VerifyError::DanglingRoot { handle } => {
+                write!(f, "root {handle:?} names a freed object")
+            }
             VerifyError::DanglingChild { parent, child } => {
                 write!(f, "object {parent:?} holds {child:?}, which was freed")
             }

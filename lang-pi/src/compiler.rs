@@ -86,11 +86,12 @@ impl Compiler<'_> {
                         "let" => Some(Op::LetTo(name)),
                         _ => None,
                     };
-                    if let Some(op) = fused {
-                        if words::lookup(text).is_none() && self.vm.native_index(name).is_none() {
-                            b.emit(op, nodes[i + 1].span);
-                            return Ok(2);
-                        }
+                    if let Some(op) = fused
+                        && words::lookup(text).is_none()
+                        && self.vm.native_index(name).is_none()
+                    {
+                        b.emit(op, nodes[i + 1].span);
+                        return Ok(2);
                     }
                 }
                 b.emit(Op::Name(name), span);
@@ -165,10 +166,18 @@ impl Compiler<'_> {
     fn control_pattern(&mut self, nodes: &[Node], i: usize, b: &mut BlockBuilder) -> Result<Option<usize>, Error> {
         // Longest patterns first: `{i} {c} {s} {b} for` must not be taken for `{b} for`.
         for count in [4, 2, 1] {
-            let Some(word_node) = nodes.get(i + count) else { continue };
-            let NodeKind::Word(text) = &word_node.kind else { continue };
-            let Some(blocks) = literal_blocks(&nodes[i..i + count]) else { continue };
-            let Some(WordKind::Control(control)) = words::lookup(text).map(|w| w.kind) else { continue };
+            let Some(word_node) = nodes.get(i + count) else {
+                continue;
+            };
+            let NodeKind::Word(text) = &word_node.kind else {
+                continue;
+            };
+            let Some(blocks) = literal_blocks(&nodes[i..i + count]) else {
+                continue;
+            };
+            let Some(WordKind::Control(control)) = words::lookup(text).map(|w| w.kind) else {
+                continue;
+            };
             let span = word_node.span;
             let done = match (count, control) {
                 (1, Control::If) => self.inline_if(blocks[0], span, b)?,
@@ -238,7 +247,13 @@ impl Compiler<'_> {
     }
 
     /// `for` (range), `times` and `each`: an enter op, then `LoopNext` before each pass.
-    fn inline_counted(&mut self, enter: fn(u32) -> Op, body: &[Node], span: Span, b: &mut BlockBuilder) -> Result<bool, Error> {
+    fn inline_counted(
+        &mut self,
+        enter: fn(u32) -> Op,
+        body: &[Node],
+        span: Span,
+        b: &mut BlockBuilder,
+    ) -> Result<bool, Error> {
         let enter = b.emit_forward(enter, span);
         let top = b.here();
         let next = b.emit_forward(Op::LoopNext, span);

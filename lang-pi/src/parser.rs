@@ -113,7 +113,11 @@ pub fn parse(text: &str, source: SourceId) -> Result<Vec<Node>, Error> {
             Rule::close_block | Rule::close_array => {
                 let bracket = bracket.unwrap_or(Bracket::Block);
                 let Some(opened) = open.pop() else {
-                    state.error(start, end, format!("unexpected '{}' with no matching '{}'", bracket.close(), bracket.open()));
+                    state.error(
+                        start,
+                        end,
+                        format!("unexpected '{}' with no matching '{}'", bracket.close(), bracket.open()),
+                    );
                     continue;
                 };
                 if opened.bracket != bracket {
@@ -143,7 +147,11 @@ pub fn parse(text: &str, source: SourceId) -> Result<Vec<Node>, Error> {
         state.error(
             opened.start,
             opened.start + 1,
-            format!("'{}' opened at {at} is never closed: expected '{}' before the end of the input", opened.bracket.open(), opened.bracket.close()),
+            format!(
+                "'{}' opened at {at} is never closed: expected '{}' before the end of the input",
+                opened.bracket.open(),
+                opened.bracket.close()
+            ),
         );
         items = opened.outer;
     }
@@ -175,7 +183,11 @@ fn atom(state: &mut ParseState<'_>, rule: Rule, text: &str, start: usize, end: u
         Rule::symbol => Some(NodeKind::Word(text.to_string())),
         Rule::string => decode_string(state, &text[1..text.len() - 1], start + 1).map(NodeKind::Str),
         Rule::unterminated_string => {
-            state.error(start, start + 1, "unterminated string: no closing '\"' before the end of the input".to_string());
+            state.error(
+                start,
+                start + 1,
+                "unterminated string: no closing '\"' before the end of the input".to_string(),
+            );
             None
         }
         Rule::unterminated_comment => {
@@ -256,14 +268,16 @@ fn decode_string(state: &mut ParseState<'_>, body: &str, offset: usize) -> Optio
                         }
                     }
                 }
-                let decoded = closed
-                    .then(|| u32::from_str_radix(&code, 16).ok())
-                    .flatten()
-                    .and_then(char::from_u32);
+                let decoded = closed.then(|| u32::from_str_radix(&code, 16).ok()).flatten().and_then(char::from_u32);
                 match decoded {
                     Some(c) if !code.is_empty() => out.push(c),
                     _ => {
-                        state.error(at, at + 2, "bad unicode escape: write \\u{1F600} with 1 to 6 hex digits naming a valid character".to_string());
+                        state.error(
+                            at,
+                            at + 2,
+                            "bad unicode escape: write \\u{1F600} with 1 to 6 hex digits naming a valid character"
+                                .to_string(),
+                        );
                         ok = false;
                     }
                 }

@@ -65,7 +65,11 @@ fn write_bracketed(open: char, close: char, items: &[Node], depth: usize, out: &
     out.push(open);
     if multiline {
         for (i, node) in items.iter().enumerate() {
-            if i == 0 || node.newline { newline(depth + 1, out) } else { out.push(' ') }
+            if i == 0 || node.newline {
+                newline(depth + 1, out)
+            } else {
+                out.push(' ')
+            }
             write_node(node, depth + 1, out);
         }
         newline(depth, out);

@@ -13,11 +13,11 @@ impl<C: Code> Registry<C> {
     pub fn shallow_copy(&mut self, value: Value) -> Value {
         match value {
             Value::Array(h) => {
-                let items = self.array(h).map(Vec::clone).unwrap_or_default();
+                let items = self.array(h).cloned().unwrap_or_default();
                 self.new_array(items)
             }
             Value::Map(h) => {
-                let map = self.map(h).map(|m| m.clone()).unwrap_or_default();
+                let map = self.map(h).cloned().unwrap_or_default();
                 self.new_map(map)
             }
             other => other,
@@ -66,7 +66,9 @@ impl<C: Code> Registry<C> {
         copies: &mut FxHashMap<gc::Handle, Value>,
         todo: &mut Vec<(gc::Handle, Value)>,
     ) -> Value {
-        let (Value::Array(h) | Value::Map(h)) = value else { return value };
+        let (Value::Array(h) | Value::Map(h)) = value else {
+            return value;
+        };
         if let Some(&copy) = copies.get(&h) {
             return copy;
         }

@@ -52,13 +52,7 @@ impl<C: Code> Registry<C> {
         }
     }
 
-    fn write_one(
-        &self,
-        value: Value,
-        out: &mut String,
-        todo: &mut Vec<Piece>,
-        open: &mut FxHashSet<gc::Handle>,
-    ) {
+    fn write_one(&self, value: Value, out: &mut String, todo: &mut Vec<Piece>, open: &mut FxHashSet<gc::Handle>) {
         match value {
             Value::Nil => out.push_str("nil"),
             Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),

@@ -87,7 +87,11 @@ impl<C: Code> Trace for Object<C> {
             Object::Map(map) => std::mem::size_of::<Map>() + map.capacity() * (VALUE + 40),
             Object::Closure(_) => 0,
             Object::Scope(scope) => {
-                if scope.vars.spilled() { scope.vars.capacity() * (VALUE + 8) } else { 0 }
+                if scope.vars.spilled() {
+                    scope.vars.capacity() * (VALUE + 8)
+                } else {
+                    0
+                }
             }
             Object::Native(native) => native.size_bytes(),
         }

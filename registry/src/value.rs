@@ -40,12 +40,9 @@ impl Value {
     #[inline]
     pub fn handle(self) -> Option<Handle> {
         match self {
-            Value::Str(h)
-            | Value::Bytes(h)
-            | Value::Array(h)
-            | Value::Map(h)
-            | Value::Cont(h)
-            | Value::Native(h) => Some(h),
+            Value::Str(h) | Value::Bytes(h) | Value::Array(h) | Value::Map(h) | Value::Cont(h) | Value::Native(h) => {
+                Some(h)
+            }
             Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Name(_) => None,
         }
     }

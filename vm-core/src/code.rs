@@ -53,10 +53,10 @@ impl Block {
         let pad = "  ".repeat(depth);
         for (i, op) in self.ops.iter().enumerate() {
             let _ = writeln!(out, "{pad}{i:4}  {op:?}");
-            if let Op::Closure(child) = op {
-                if let Some(block) = self.children.get(*child as usize) {
-                    block.disassemble_into(out, depth + 1);
-                }
+            if let Op::Closure(child) = op
+                && let Some(block) = self.children.get(*child as usize)
+            {
+                block.disassemble_into(out, depth + 1);
             }
         }
     }
@@ -136,11 +136,10 @@ impl BlockBuilder {
         ops.push(Op::End);
         spans.push(end_span);
         let (ops, spans) = fuse(ops, spans);
-        let needs_locals = ops.iter().any(|op| {
-            matches!(op, Op::Store | Op::StoreTo(_) | Op::Let | Op::LetTo(_) | Op::Bind | Op::Forget)
-        });
-        let needs_heap_scope =
-            ops.iter().any(|op| matches!(op, Op::Closure(_) | Op::Builtin(Builtin::Eval)));
+        let needs_locals = ops
+            .iter()
+            .any(|op| matches!(op, Op::Store | Op::StoreTo(_) | Op::Let | Op::LetTo(_) | Op::Bind | Op::Forget));
+        let needs_heap_scope = ops.iter().any(|op| matches!(op, Op::Closure(_) | Op::Builtin(Builtin::Eval)));
         let children = children
             .into_iter()
             .map(|child| {
@@ -217,11 +216,7 @@ impl Assembler {
     /// Finishes the unit with `top` as its outermost block.
     pub fn finish(self, vm: &mut crate::Vm, top: BlockBuilder, end_span: Span) -> Rc<Block> {
         let heap_consts: Vec<Value> = self.consts.iter().copied().filter(|v| v.handle().is_some()).collect();
-        let anchor = if heap_consts.is_empty() {
-            None
-        } else {
-            vm.registry_mut().new_array(heap_consts).handle()
-        };
+        let anchor = if heap_consts.is_empty() { None } else { vm.registry_mut().new_array(heap_consts).handle() };
         let pool: Rc<[Value]> = self.consts.into();
         top.finish(&pool, anchor, end_span)
     }
@@ -300,9 +295,7 @@ fn fuse_pass(ops: Vec<Op>, spans: Vec<Span>) -> (Vec<Op>, Vec<Span>) {
         let run = (i + 1..limit).take_while(|&j| !is_target[j]).count() + 1;
         match fused(&ops[i..i + run]) {
             Some((op, used, worker)) => {
-                for j in i + 1..i + used {
-                    new_index[j] = out_ops.len() as u32;
-                }
+                new_index[i + 1..i + used].fill(out_ops.len() as u32);
                 out_ops.push(op);
                 out_spans.push(spans[i + worker]);
                 i += used;

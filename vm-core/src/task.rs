@@ -91,7 +91,10 @@ impl Task {
         let place = if self.floor > 0 { " above the array literal's '['" } else { "" };
         Error::new(
             ErrorKind::Stack,
-            format!("stack underflow: '{word}' needs {needed} {plural} but there {} {have}{place}", if have == 1 { "is" } else { "are" }),
+            format!(
+                "stack underflow: '{word}' needs {needed} {plural} but there {} {have}{place}",
+                if have == 1 { "is" } else { "are" }
+            ),
         )
     }
 

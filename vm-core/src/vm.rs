@@ -114,9 +114,10 @@ impl Vm {
     }
 
     pub(crate) fn frontend(&self, lang: &str) -> Result<Rc<dyn Frontend>, Error> {
-        self.frontends.get(lang).cloned().ok_or_else(|| {
-            Error::new(ErrorKind::Undefined, format!("no {lang} frontend is installed in this VM"))
-        })
+        self.frontends
+            .get(lang)
+            .cloned()
+            .ok_or_else(|| Error::new(ErrorKind::Undefined, format!("no {lang} frontend is installed in this VM")))
     }
 
     /// Compiles and runs `text` at the top level (in the global scope), leaving its results

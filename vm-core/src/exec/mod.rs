@@ -148,11 +148,11 @@ impl Vm {
         if self.interrupt.swap(false, Ordering::Relaxed) {
             return Err(Error::limit("interrupted"));
         }
-        if let Some(deadline) = self.run.deadline {
-            if Instant::now() >= deadline {
-                let ms = self.limits.deadline.map_or(0, |d| d.as_millis());
-                return Err(Error::limit(format!("deadline of {ms} ms exceeded")));
-            }
+        if let Some(deadline) = self.run.deadline
+            && Instant::now() >= deadline
+        {
+            let ms = self.limits.deadline.map_or(0, |d| d.as_millis());
+            return Err(Error::limit(format!("deadline of {ms} ms exceeded")));
         }
         self.check_stack_limit()?;
         self.gc_point()
@@ -160,10 +160,7 @@ impl Vm {
 
     pub(crate) fn check_stack_limit(&self) -> Result<(), Error> {
         if self.task.stack.len() > self.limits.max_stack {
-            return Err(Error::limit(format!(
-                "data stack limit of {} values exceeded",
-                self.limits.max_stack
-            )));
+            return Err(Error::limit(format!("data stack limit of {} values exceeded", self.limits.max_stack)));
         }
         Ok(())
     }
@@ -176,13 +173,13 @@ impl Vm {
         }
         let crate::vm::Vm { reg, task, .. } = self;
         reg.gc_step(|t| task.trace(t));
-        if let Some(max) = self.limits.max_heap {
-            if self.reg.gc_stats().heap_bytes > max {
-                self.collect_garbage();
-                let used = self.reg.gc_stats().heap_bytes;
-                if used > max {
-                    return Err(Error::limit(format!("heap limit of {max} bytes exceeded ({used} bytes live)")));
-                }
+        if let Some(max) = self.limits.max_heap
+            && self.reg.gc_stats().heap_bytes > max
+        {
+            self.collect_garbage();
+            let used = self.reg.gc_stats().heap_bytes;
+            if used > max {
+                return Err(Error::limit(format!("heap limit of {max} bytes exceeded ({used} bytes live)")));
             }
         }
         Ok(())
@@ -238,9 +235,11 @@ impl Vm {
             err.set_trace(self.build_trace());
         }
         if err.is_catchable() {
-            let handler = self.task.entries.iter().rposition(|e| {
-                e.frame as usize >= base && matches!(e.kind, EntryKind::Try { .. })
-            });
+            let handler = self
+                .task
+                .entries
+                .iter()
+                .rposition(|e| e.frame as usize >= base && matches!(e.kind, EntryKind::Try { .. }));
             if let Some(index) = handler {
                 self.pop_entries_above(index);
                 let entry = self.task.entries.pop().expect("the handler entry");
@@ -265,10 +264,10 @@ impl Vm {
     /// Removes entries above `index`, undoing what each set up.
     pub(crate) fn pop_entries_above(&mut self, index: usize) {
         while self.task.entries.len() > index + 1 {
-            if let Some(entry) = self.task.entries.pop() {
-                if let EntryKind::Mark { floor } = entry.kind {
-                    self.task.floor = floor as usize;
-                }
+            if let Some(entry) = self.task.entries.pop()
+                && let EntryKind::Mark { floor } = entry.kind
+            {
+                self.task.floor = floor as usize;
             }
         }
     }
@@ -278,10 +277,10 @@ impl Vm {
     /// is passed on as it is.
     pub(crate) fn error_value(&mut self, err: &Error) -> Value {
         let thrown = err.thrown().map(|r| r.get());
-        if let Some(Value::Map(h)) = thrown {
-            if self.reg.map(h).is_ok_and(|m| m.contains_key(&Key::Str("kind".into()))) {
-                return Value::Map(h);
-            }
+        if let Some(Value::Map(h)) = thrown
+            && self.reg.map(h).is_ok_and(|m| m.contains_key(&Key::Str("kind".into())))
+        {
+            return Value::Map(h);
         }
         let mut map = Map::default();
         let kind = self.reg.new_str(err.kind().as_str());
@@ -305,16 +304,15 @@ impl Vm {
                 None => Value::Nil,
             };
             map.insert(Key::Str("name".into()), name);
-            if let Some(span) = entry.span {
-                if let (Some(source), Some(pos)) =
+            if let Some(span) = entry.span
+                && let (Some(source), Some(pos)) =
                     (self.sources.get(span.source), self.sources.position(span.source, span.start))
-                {
-                    let file = source.name.clone();
-                    let file = self.reg.new_str(file);
-                    map.insert(Key::Str("file".into()), file);
-                    map.insert(Key::Str("line".into()), Value::Int(pos.line as i64));
-                    map.insert(Key::Str("column".into()), Value::Int(pos.column as i64));
-                }
+            {
+                let file = source.name.clone();
+                let file = self.reg.new_str(file);
+                map.insert(Key::Str("file".into()), file);
+                map.insert(Key::Str("line".into()), Value::Int(pos.line as i64));
+                map.insert(Key::Str("column".into()), Value::Int(pos.column as i64));
             }
             entries.push(self.reg.new_map(map));
         }

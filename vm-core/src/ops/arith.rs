@@ -38,11 +38,7 @@ fn overflow(word: &str, a: i64, b: impl std::fmt::Display) -> Error {
 impl Vm {
     #[cold]
     fn operands_error(&self, word: &str, expected: &str, a: Value, b: Value) -> Error {
-        Error::type_error(format!(
-            "'{word}' expects {expected}, got {} and {}",
-            self.type_name(a),
-            self.type_name(b)
-        ))
+        Error::type_error(format!("'{word}' expects {expected}, got {} and {}", self.type_name(a), self.type_name(b)))
     }
 
     /// Pops two numbers for `word`.
@@ -108,7 +104,12 @@ impl Vm {
             _ => match (num(a), num(b)) {
                 (Some(x), Some(y)) => Value::Float(as_float(x) + as_float(y)),
                 _ => {
-                    return Err(self.operands_error("+", "two numbers, two strings or two arrays (use str to convert)", a, b));
+                    return Err(self.operands_error(
+                        "+",
+                        "two numbers, two strings or two arrays (use str to convert)",
+                        a,
+                        b,
+                    ));
                 }
             },
         };
@@ -131,7 +132,9 @@ impl Vm {
         let (a, b) = self.pop_nums("/")?;
         let result = match (a, b) {
             (_, Num::Int(0)) => return self.fail(ErrorKind::DivisionByZero, "division by zero"),
-            (_, Num::Float(f)) if f == 0.0 => return self.fail(ErrorKind::DivisionByZero, "division by zero"),
+            (_, Num::Float(0.0)) => {
+                return self.fail(ErrorKind::DivisionByZero, "division by zero");
+            }
             (Num::Int(x), Num::Int(y)) => Value::Int(x.checked_div(y).ok_or_else(|| overflow("/", x, y))?),
             (x, y) => Value::Float(as_float(x) / as_float(y)),
         };
@@ -144,7 +147,9 @@ impl Vm {
         let (a, b) = self.pop_nums("%")?;
         let result = match (a, b) {
             (_, Num::Int(0)) => return self.fail(ErrorKind::DivisionByZero, "modulo by zero"),
-            (_, Num::Float(f)) if f == 0.0 => return self.fail(ErrorKind::DivisionByZero, "modulo by zero"),
+            (_, Num::Float(0.0)) => {
+                return self.fail(ErrorKind::DivisionByZero, "modulo by zero");
+            }
             // i64::MIN % -1 is 0, which fits; only the quotient overflows.
             (Num::Int(x), Num::Int(y)) => Value::Int(x.wrapping_rem(y)),
             (x, y) => Value::Float(as_float(x) % as_float(y)),
@@ -180,10 +185,8 @@ impl Vm {
 
     fn pick_by_order(&mut self, word: &str, keep: Ordering) -> Result<(), Error> {
         let (a, b) = self.task.pop2(word)?;
-        let order = self
-            .reg
-            .compare(a, b)
-            .map_err(|_| self.operands_error(word, "two numbers or two strings", a, b))?;
+        let order =
+            self.reg.compare(a, b).map_err(|_| self.operands_error(word, "two numbers or two strings", a, b))?;
         // With a NaN involved, the NaN wins, as it does in IEEE min/max propagation.
         let result = match order {
             Some(o) if o == keep => a,

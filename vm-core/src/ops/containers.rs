@@ -44,10 +44,9 @@ impl Vm {
     fn index(&self, word: &str, index: Value, len: usize) -> Result<usize, Error> {
         match index {
             Value::Int(i) if i >= 0 && (i as u64) < len as u64 => Ok(i as usize),
-            Value::Int(i) => Err(Error::new(
-                ErrorKind::Index,
-                format!("'{word}': index {i} is out of range for size {len}"),
-            )),
+            Value::Int(i) => {
+                Err(Error::new(ErrorKind::Index, format!("'{word}': index {i} is out of range for size {len}")))
+            }
             other => Err(self.expects(word, "an int index", other)),
         }
     }
@@ -113,7 +112,7 @@ impl Vm {
     }
 
     #[inline(never)]
-    pub(crate) fn to_array(&mut self) -> Result<(), Error> {
+    pub(crate) fn array_of(&mut self) -> Result<(), Error> {
         let n = self.pop_int("toarray")?;
         if n < 0 {
             return Err(Error::new(ErrorKind::Index, format!("'toarray': negative count {n}")));
@@ -198,7 +197,9 @@ impl Vm {
                     self.reg.note_growth(VALUE_BYTES + 40);
                 }
             }
-            other => return Err(self.expects("put", "an array or map (strings are immutable)", other)),
+            other => {
+                return Err(self.expects("put", "an array or map (strings are immutable)", other));
+            }
         }
         self.task.push(coll);
         Ok(())
@@ -207,7 +208,9 @@ impl Vm {
     #[inline(never)]
     pub(crate) fn push_word(&mut self) -> Result<(), Error> {
         let (coll, value) = self.task.pop2("push")?;
-        let Value::Array(h) = coll else { return Err(self.expects("push", "an array", coll)) };
+        let Value::Array(h) = coll else {
+            return Err(self.expects("push", "an array", coll));
+        };
         self.reg.array_mut(h)?.push(value);
         self.reg.note_growth(VALUE_BYTES);
         self.task.push(coll);
@@ -226,7 +229,7 @@ impl Vm {
     }
 
     #[inline(never)]
-    pub(crate) fn to_map(&mut self) -> Result<(), Error> {
+    pub(crate) fn map_of(&mut self) -> Result<(), Error> {
         let h = self.pop_array("tomap")?;
         let items = self.reg.array(h)?;
         if items.len() % 2 != 0 {
@@ -313,11 +316,12 @@ impl Vm {
     /// Checks `from` and `to` of a slice of a collection of `len` elements.
     fn bounds(&self, word: &str, from: Value, to: Value, len: usize) -> Result<(usize, usize), Error> {
         match (from, to) {
-            (Value::Int(f), Value::Int(t)) if 0 <= f && f <= t && (t as u64) <= len as u64 => Ok((f as usize, t as usize)),
-            (Value::Int(f), Value::Int(t)) => Err(Error::new(
-                ErrorKind::Index,
-                format!("'{word}': range {f}..{t} is out of bounds for size {len}"),
-            )),
+            (Value::Int(f), Value::Int(t)) if 0 <= f && f <= t && (t as u64) <= len as u64 => {
+                Ok((f as usize, t as usize))
+            }
+            (Value::Int(f), Value::Int(t)) => {
+                Err(Error::new(ErrorKind::Index, format!("'{word}': range {f}..{t} is out of bounds for size {len}")))
+            }
             (Value::Int(_), other) | (other, _) => Err(self.expects(word, "int bounds", other)),
         }
     }
@@ -409,7 +413,8 @@ impl Vm {
             )));
         };
         let count = (to as i128 - from as i128).max(0);
-        let count = usize::try_from(count).map_err(|_| Error::limit(format!("'range': {count} elements is too many")))?;
+        let count =
+            usize::try_from(count).map_err(|_| Error::limit(format!("'range': {count} elements is too many")))?;
         let mut items = Vec::new();
         self.reserve("range", &mut items, count)?;
         items.extend((from..to).map(Value::Int));

@@ -48,7 +48,9 @@ impl Vm {
     /// is the data-stack depth it must end with, or [`Frame::NO_EXPECT`].
     #[inline]
     pub(crate) fn push_activation(&mut self, callee: Value, word: &str, expect: u32) -> Result<(), Error> {
-        let Value::Cont(h) = callee else { return Err(self.not_a_continuation(word, callee)) };
+        let Value::Cont(h) = callee else {
+            return Err(self.not_a_continuation(word, callee));
+        };
         let closure = self.reg.closure(h)?;
         let (code, scope, name) = (closure.code.clone(), closure.scope, closure.name);
         self.check_depth()?;
@@ -61,7 +63,9 @@ impl Vm {
     /// Runs continuation `block` inline: in its own captured scope, as part of the current
     /// activation.
     pub(crate) fn push_inline(&mut self, block: Value, word: &str) -> Result<(), Error> {
-        let Value::Cont(h) = block else { return Err(self.not_a_continuation(word, block)) };
+        let Value::Cont(h) = block else {
+            return Err(self.not_a_continuation(word, block));
+        };
         let closure = self.reg.closure(h)?;
         let (code, scope) = (closure.code.clone(), closure.scope);
         self.check_depth()?;
@@ -93,7 +97,8 @@ impl Vm {
         let expect = self.task.frames[index].expect;
         if expect != Frame::NO_EXPECT && self.task.stack.len() != expect as usize {
             let left = self.task.stack.len() as i64 - (expect as i64 - 1);
-            let name = self.task.frames[index].name.map_or("<anonymous>".to_string(), |n| self.reg.name_text(n).to_string());
+            let name =
+                self.task.frames[index].name.map_or("<anonymous>".to_string(), |n| self.reg.name_text(n).to_string());
             return Err(Error::new(
                 ErrorKind::Arity,
                 format!("function '{name}' must leave exactly one value, but left {left}"),
@@ -134,7 +139,9 @@ impl Vm {
     /// `!`: replace the current activation by a new activation of `callee`.
     #[inline(never)]
     pub(crate) fn tail_call(&mut self, callee: Value) -> Result<(), Error> {
-        let Value::Cont(h) = callee else { return Err(self.not_a_continuation("!", callee)) };
+        let Value::Cont(h) = callee else {
+            return Err(self.not_a_continuation("!", callee));
+        };
         let closure = self.reg.closure(h)?;
         let (code, scope, name) = (closure.code.clone(), closure.scope, closure.name);
         let index = self.task.frames.last().map_or(0, |f| f.activation) as usize;
@@ -202,7 +209,8 @@ impl Vm {
     /// when the top three values are the init, cond and step continuations.
     pub(crate) fn for_enter(&mut self, exit: u32, next: u32) -> Result<(), Error> {
         let n = self.task.stack.len();
-        let c_style = self.task.available() >= 3 && self.task.stack[n - 3..].iter().all(|v| matches!(v, Value::Cont(_)));
+        let c_style =
+            self.task.available() >= 3 && self.task.stack[n - 3..].iter().all(|v| matches!(v, Value::Cont(_)));
         let iter = if c_style {
             let step = self.pop_block("for")?;
             let cond = self.pop_block("for")?;
@@ -463,8 +471,8 @@ impl Vm {
             }
             Op::ForDyn => {
                 let n = self.task.stack.len();
-                let c_style = self.task.available() >= 4
-                    && self.task.stack[n - 4..].iter().all(|v| matches!(v, Value::Cont(_)));
+                let c_style =
+                    self.task.available() >= 4 && self.task.stack[n - 4..].iter().all(|v| matches!(v, Value::Cont(_)));
                 let body = self.pop_block("for")?;
                 if c_style {
                     let step = self.pop_block("for")?;
@@ -525,7 +533,10 @@ impl Vm {
                 match self.next_dyn_block(&mut dynamic)? {
                     Some(block) => {
                         let word = dyn_word(&dynamic.shape);
-                        self.task.entries.push(Entry { frame: entry.frame, kind: EntryKind::Loop { exit, next, iter: LoopIter::Dyn(dynamic) } });
+                        self.task.entries.push(Entry {
+                            frame: entry.frame,
+                            kind: EntryKind::Loop { exit, next, iter: LoopIter::Dyn(dynamic) },
+                        });
                         self.task.frames[top].ip = at;
                         self.push_inline(block, word)?;
                     }
@@ -717,7 +728,15 @@ impl Vm {
         let code = frontend.compile(self, id)?;
         self.check_depth()?;
         let (env, activation) = self.task.frames.last().map_or((Env::Global, 0), |f| (f.env, f.activation));
-        self.task.frames.push(Frame { code, ip: 0, env, kind: FrameKind::Inline, activation, name: None, expect: Frame::NO_EXPECT });
+        self.task.frames.push(Frame {
+            code,
+            ip: 0,
+            env,
+            kind: FrameKind::Inline,
+            activation,
+            name: None,
+            expect: Frame::NO_EXPECT,
+        });
         Ok(())
     }
 }

@@ -16,7 +16,7 @@ impl Vm {
     }
 
     #[inline(never)]
-    pub(crate) fn to_str(&mut self) -> Result<(), Error> {
+    pub(crate) fn str_of(&mut self) -> Result<(), Error> {
         let value = self.task.pop("str")?;
         let result = match value {
             Value::Str(_) => value,
@@ -30,7 +30,7 @@ impl Vm {
     }
 
     #[inline(never)]
-    pub(crate) fn to_int(&mut self) -> Result<(), Error> {
+    pub(crate) fn int_of(&mut self) -> Result<(), Error> {
         let value = self.task.pop("int")?;
         let result = match value {
             Value::Int(i) => i,
@@ -44,14 +44,20 @@ impl Vm {
                 t as i64
             }
             Value::Float(f) => {
-                return Err(Error::type_error(format!("'int': cannot convert {} to an int", self.reg.display(Value::Float(f)))));
+                return Err(Error::type_error(format!(
+                    "'int': cannot convert {} to an int",
+                    self.reg.display(Value::Float(f))
+                )));
             }
             Value::Str(_) => {
                 let text = self.reg.text(value).unwrap_or("").trim();
                 match parse_int(text) {
                     Ok(i) => i,
                     Err(IntText::Invalid) => {
-                        return Err(Error::type_error(format!("'int': cannot convert {} to an int", self.reg.repr(value))));
+                        return Err(Error::type_error(format!(
+                            "'int': cannot convert {} to an int",
+                            self.reg.repr(value)
+                        )));
                     }
                     Err(IntText::TooBig) => {
                         return Err(Error::new(
@@ -61,14 +67,16 @@ impl Vm {
                     }
                 }
             }
-            other => return Err(Error::type_error(format!("'int': cannot convert a {} to an int", self.type_name(other)))),
+            other => {
+                return Err(Error::type_error(format!("'int': cannot convert a {} to an int", self.type_name(other))));
+            }
         };
         self.task.push(Value::Int(result));
         Ok(())
     }
 
     #[inline(never)]
-    pub(crate) fn to_float(&mut self) -> Result<(), Error> {
+    pub(crate) fn float_of(&mut self) -> Result<(), Error> {
         let value = self.task.pop("float")?;
         let result = match value {
             Value::Int(i) => i as f64,
@@ -79,12 +87,18 @@ impl Vm {
                 match parse_float(text) {
                     Some(f) => f,
                     None => {
-                        return Err(Error::type_error(format!("'float': cannot convert {} to a float", self.reg.repr(value))));
+                        return Err(Error::type_error(format!(
+                            "'float': cannot convert {} to a float",
+                            self.reg.repr(value)
+                        )));
                     }
                 }
             }
             other => {
-                return Err(Error::type_error(format!("'float': cannot convert a {} to a float", self.type_name(other))));
+                return Err(Error::type_error(format!(
+                    "'float': cannot convert a {} to a float",
+                    self.type_name(other)
+                )));
             }
         };
         self.task.push(Value::Float(result));
@@ -92,7 +106,7 @@ impl Vm {
     }
 
     #[inline(never)]
-    pub(crate) fn to_bool(&mut self) -> Result<(), Error> {
+    pub(crate) fn bool_of(&mut self) -> Result<(), Error> {
         let value = self.task.pop("bool")?;
         let result = self.truthy(value);
         self.task.push(Value::Bool(result));

@@ -71,10 +71,10 @@ impl Vm {
     /// A word that is not built in: push the value it is bound to.
     #[inline]
     pub(crate) fn load(&self, env: Env, name: Name) -> Result<Value, Error> {
-        if let Env::Global = env {
-            if let Some(value) = self.reg.globals.get(name) {
-                return Ok(value);
-            }
+        if let Env::Global = env
+            && let Some(value) = self.reg.globals.get(name)
+        {
+            return Ok(value);
         }
         self.load_slow(env, name)
     }
@@ -86,12 +86,11 @@ impl Vm {
 
     /// Gives an unnamed continuation the name it is being stored under, for traces.
     fn name_closure(&mut self, value: Value, name: Name) {
-        if let Value::Cont(h) = value {
-            if self.reg.closure(h).is_ok_and(|c| c.name.is_none()) {
-                if let Ok(closure) = self.reg.closure_mut(h) {
-                    closure.name = Some(name);
-                }
-            }
+        if let Value::Cont(h) = value
+            && self.reg.closure(h).is_ok_and(|c| c.name.is_none())
+            && let Ok(closure) = self.reg.closure_mut(h)
+        {
+            closure.name = Some(name);
         }
     }
 

@@ -70,7 +70,10 @@ impl Vm {
             Value::Int(i) => tracing::info!(target: "kai::metric", metric = %name, value = i),
             Value::Float(f) => tracing::info!(target: "kai::metric", metric = %name, value = f),
             other => {
-                return Err(Error::type_error(format!("'metric' expects a number value, got {}", self.type_name(other))));
+                return Err(Error::type_error(format!(
+                    "'metric' expects a number value, got {}",
+                    self.type_name(other)
+                )));
             }
         }
         Ok(())

@@ -90,7 +90,10 @@ impl Vm {
                 self.reg.array(h)?.iter().position(|&item| self.reg.equals(item, x)).map_or(-1, |i| i as i64)
             }
             other => {
-                return Err(Error::type_error(format!("'find' expects a string or array, got {}", self.type_name(other))));
+                return Err(Error::type_error(format!(
+                    "'find' expects a string or array, got {}",
+                    self.type_name(other)
+                )));
             }
         };
         self.task.push(Value::Int(index));
@@ -128,7 +131,10 @@ impl Vm {
             return Err(Error::type_error(format!("'format' expects a format string, got {}", self.type_name(fmt))));
         };
         let Value::Array(h) = args else {
-            return Err(Error::type_error(format!("'format' expects an array of arguments, got {}", self.type_name(args))));
+            return Err(Error::type_error(format!(
+                "'format' expects an array of arguments, got {}",
+                self.type_name(args)
+            )));
         };
         let args = self.reg.array(h)?.clone();
         let mut out = String::with_capacity(fmt.len());
