@@ -232,6 +232,7 @@ fn fused(ops: &[Op]) -> Option<(Op, usize, usize)> {
     match *ops {
         [Op::Load(x), Op::AddInt(k), Op::StoreTo(y), ..] if x == y => Some((Op::AddToName(x, k), 3, 1)),
         [Op::CmpInt(cmp, k), Op::JumpIfFalse(t), ..] => Some((Op::JumpUnlessInt(cmp, k, t), 2, 0)),
+        [Op::Dup, Op::JumpUnlessInt(cmp, k, t), ..] => Some((Op::JumpUnlessTopInt(cmp, k, t), 2, 1)),
         [Op::Int(k), Op::Add, ..] => Some((Op::AddInt(k), 2, 1)),
         [Op::Int(k), Op::Sub, ..] => Some((Op::SubInt(k), 2, 1)),
         [Op::Int(k), other, ..] => Some((Op::CmpInt(Cmp::of(other)?, k), 2, 1)),

@@ -288,6 +288,9 @@ pub enum Op {
     JumpUnless(Cmp, u32),
     /// `( a -- )` the triple `Int(k) <cmp> JumpIfFalse(n)`: continues at op n unless `a cmp k`.
     JumpUnlessInt(Cmp, i32, u32),
+    /// `( a -- a )` the pair `Dup JumpUnlessInt(cmp, k, n)` (`dup k <cmp>` as a condition):
+    /// tests the top value without popping it.
+    JumpUnlessTopInt(Cmp, i32, u32),
     /// `( -- )` the triple `Load(x) Int(k) Add StoreTo(x)` (`x k + 'x #`): adds k to x.
     AddToName(Name, i32),
     /// `( -- … )` the pair `Load(name) Call`.
@@ -311,6 +314,7 @@ impl Op {
             | Op::JumpIfTrue(t)
             | Op::JumpUnless(_, t)
             | Op::JumpUnlessInt(_, _, t)
+            | Op::JumpUnlessTopInt(_, _, t)
             | Op::LoopEnter(t)
             | Op::ForCEnter(t)
             | Op::ForEnter(t)
@@ -331,6 +335,7 @@ impl Op {
             Op::JumpIfTrue(_) => Op::JumpIfTrue(t),
             Op::JumpUnless(cmp, _) => Op::JumpUnless(cmp, t),
             Op::JumpUnlessInt(cmp, k, _) => Op::JumpUnlessInt(cmp, k, t),
+            Op::JumpUnlessTopInt(cmp, k, _) => Op::JumpUnlessTopInt(cmp, k, t),
             Op::LoopEnter(_) => Op::LoopEnter(t),
             Op::ForCEnter(_) => Op::ForCEnter(t),
             Op::ForEnter(_) => Op::ForEnter(t),

@@ -219,6 +219,14 @@ impl Vm {
                         }
                         None => slow!(op),
                     },
+                    Op::JumpUnlessTopInt(cmp, k, target) => match self.task.top_int() {
+                        Some(a) => {
+                            if !cmp.ints(*a, k as i64) {
+                                jump!(target);
+                            }
+                        }
+                        None => slow!(op),
+                    },
                     Op::Load(name) => match (env, self.reg.globals.get(name)) {
                         (Env::Global, Some(value)) => self.task.stack.push(value),
                         _ => slow!(op),
@@ -498,6 +506,15 @@ impl Vm {
                 }
             }
             Op::JumpUnlessInt(cmp, k, target) => {
+                self.task.push(Value::Int(k as i64));
+                self.compare(cmp)?;
+                let c = self.task.pop("if")?;
+                if !self.truthy(c) {
+                    ip = target as usize;
+                }
+            }
+            Op::JumpUnlessTopInt(cmp, k, target) => {
+                self.dup()?;
                 self.task.push(Value::Int(k as i64));
                 self.compare(cmp)?;
                 let c = self.task.pop("if")?;
