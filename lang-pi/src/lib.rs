@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 pub use ast::{Node, NodeKind};
 pub use compiler::compile;
-pub use parser::{MAX_NESTING, parse};
+pub use parser::{EscapeProblem, MAX_NESTING, decode_escapes, parse, parse_range};
 pub use printer::print;
 
 use vm_core::{Block, Error, Frontend, SourceId, Span, Vm};

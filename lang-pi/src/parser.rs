@@ -46,14 +46,17 @@ struct Open {
 }
 
 struct ParseState<'t> {
+    /// The whole source text (positions in messages are counted in it).
     text: &'t str,
+    /// Where the parsed part starts in `text`; pest positions are relative to it.
+    base: usize,
     source: SourceId,
     errors: Vec<Error>,
 }
 
 impl ParseState<'_> {
     fn span(&self, start: usize, end: usize) -> Span {
-        Span::new(self.source, start, end)
+        Span::new(self.source, self.base + start, self.base + end)
     }
 
     fn error(&mut self, start: usize, end: usize, message: String) {
@@ -62,7 +65,7 @@ impl ParseState<'_> {
 
     /// `line:column` of byte `offset`, for messages that name a second position.
     fn position(&self, offset: usize) -> String {
-        let before = &self.text[..offset.min(self.text.len())];
+        let before = &self.text[..(self.base + offset).min(self.text.len())];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         format!("{line}:{column}")
@@ -75,7 +78,20 @@ impl ParseState<'_> {
 /// A `parse` error for the first problem, carrying every further problem as related
 /// errors.
 pub fn parse(text: &str, source: SourceId) -> Result<Vec<Node>, Error> {
-    let mut state = ParseState { text, source, errors: Vec::new() };
+    parse_range(text, 0..text.len(), source)
+}
+
+/// Parses the Pi in `text[range]` (Pi embedded in another language's source), with spans
+/// and positions counted in the whole of `text`.
+///
+/// # Errors
+/// As [`parse`].
+///
+/// # Panics
+/// If `range` is not a range of char boundaries of `text`.
+pub fn parse_range(full: &str, range: std::ops::Range<usize>, source: SourceId) -> Result<Vec<Node>, Error> {
+    let text = &full[range.clone()];
+    let mut state = ParseState { text: full, base: range.start, source, errors: Vec::new() };
     let pairs = match PiGrammar::parse(Rule::program, text) {
         Ok(mut pairs) => pairs.next().map(|p| p.into_inner()),
         Err(err) => {
@@ -236,15 +252,40 @@ fn number(state: &mut ParseState<'_>, text: &str, start: usize, end: usize) -> O
 
 /// Decodes the escapes of a string body that starts at byte `offset` of the source.
 fn decode_string(state: &mut ParseState<'_>, body: &str, offset: usize) -> Option<String> {
+    match decode_escapes(body) {
+        Ok(text) => Some(text),
+        Err(problems) => {
+            for problem in problems {
+                state.error(offset + problem.start, offset + problem.end, problem.message);
+            }
+            None
+        }
+    }
+}
+
+/// A bad escape in a string literal: where it is in the string body, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EscapeProblem {
+    pub start: usize,
+    pub end: usize,
+    pub message: String,
+}
+
+/// Decodes the escapes of a string literal's body (the text between the quotes):
+/// `\n \t \r \\ \" \0 \u{1F600}`. Pi and Rho strings share this.
+///
+/// # Errors
+/// Every bad escape, with its byte range in `body`.
+pub fn decode_escapes(body: &str) -> Result<String, Vec<EscapeProblem>> {
     let mut out = String::with_capacity(body.len());
+    let mut problems = Vec::new();
     let mut chars = body.char_indices().peekable();
-    let mut ok = true;
-    while let Some((i, c)) = chars.next() {
+    while let Some((at, c)) = chars.next() {
         if c != '\\' {
             out.push(c);
             continue;
         }
-        let at = offset + i;
+        let mut problem = |end: usize, message: String| problems.push(EscapeProblem { start: at, end, message });
         match chars.next() {
             Some((_, 'n')) => out.push('\n'),
             Some((_, 't')) => out.push('\t'),
@@ -271,30 +312,18 @@ fn decode_string(state: &mut ParseState<'_>, body: &str, offset: usize) -> Optio
                 let decoded = closed.then(|| u32::from_str_radix(&code, 16).ok()).flatten().and_then(char::from_u32);
                 match decoded {
                     Some(c) if !code.is_empty() => out.push(c),
-                    _ => {
-                        state.error(
-                            at,
-                            at + 2,
-                            "bad unicode escape: write \\u{1F600} with 1 to 6 hex digits naming a valid character"
-                                .to_string(),
-                        );
-                        ok = false;
-                    }
+                    _ => problem(
+                        at + 2,
+                        "bad unicode escape: write \\u{1F600} with 1 to 6 hex digits naming a valid character".to_string(),
+                    ),
                 }
             }
-            Some((_, other)) => {
-                state.error(
-                    at,
-                    at + 1 + other.len_utf8(),
-                    format!("unknown escape '\\{other}' (known: \\n \\t \\r \\\\ \\\" \\0 \\u{{…}})"),
-                );
-                ok = false;
-            }
-            None => {
-                state.error(at, at + 1, "a string cannot end with a single '\\'".to_string());
-                ok = false;
-            }
+            Some((_, other)) => problem(
+                at + 1 + other.len_utf8(),
+                format!("unknown escape '\\{other}' (known: \\n \\t \\r \\\\ \\\" \\0 \\u{{…}})"),
+            ),
+            None => problem(at + 1, "a string cannot end with a single '\\'".to_string()),
         }
     }
-    ok.then_some(out)
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
 }

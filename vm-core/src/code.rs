@@ -138,8 +138,10 @@ impl BlockBuilder {
         let (ops, spans) = fuse(ops, spans);
         let needs_locals = ops
             .iter()
-            .any(|op| matches!(op, Op::Store | Op::StoreTo(_) | Op::Let | Op::LetTo(_) | Op::Bind | Op::Forget));
-        let needs_heap_scope = ops.iter().any(|op| matches!(op, Op::Closure(_) | Op::Builtin(Builtin::Eval)));
+            .any(|op| matches!(op, Op::Store | Op::StoreTo(_) | Op::AddToName(..) | Op::Let | Op::LetTo(_) | Op::Bind | Op::Forget));
+        let needs_heap_scope = ops
+            .iter()
+            .any(|op| matches!(op, Op::Closure(_) | Op::Function(..) | Op::Builtin(Builtin::Eval | Builtin::Rho)));
         let children = children
             .into_iter()
             .map(|child| {
@@ -231,6 +233,8 @@ const MAX_FUSED: usize = 3;
 fn fused(ops: &[Op]) -> Option<(Op, usize, usize)> {
     match *ops {
         [Op::Load(x), Op::AddInt(k), Op::StoreTo(y), ..] if x == y => Some((Op::AddToName(x, k), 3, 1)),
+        [Op::Closure(b), Op::Int(n), Op::Builtin(Builtin::Fn), ..] if n >= 0 => Some((Op::Function(b, n as u32), 3, 2)),
+        [Op::Int(n), Op::Load(f), Op::CallFunction, ..] if n >= 0 => Some((Op::CallFunctionName(f, n as u32), 3, 2)),
         [Op::CmpInt(cmp, k), Op::JumpIfFalse(t), ..] => Some((Op::JumpUnlessInt(cmp, k, t), 2, 0)),
         [Op::Dup, Op::JumpUnlessInt(cmp, k, t), ..] => Some((Op::JumpUnlessTopInt(cmp, k, t), 2, 1)),
         [Op::Int(k), Op::Add, ..] => Some((Op::AddInt(k), 2, 1)),

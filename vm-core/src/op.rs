@@ -199,6 +199,9 @@ pub enum Op {
     Return,
     /// `( -- )` end of a block: returns from an activation or leaves an inline frame.
     End,
+    /// `( a1 … an n f -- r )` calls function f with n arguments (`call`): checks f's arity
+    /// if it has one, and that it leaves exactly one value.
+    CallFunction,
 
     // ---- compiled control flow ----
     /// `( -- )` continues at op n.
@@ -293,6 +296,12 @@ pub enum Op {
     JumpUnlessTopInt(Cmp, i32, u32),
     /// `( -- )` the triple `Load(x) Int(k) Add StoreTo(x)` (`x k + 'x #`): adds k to x.
     AddToName(Name, i32),
+    /// `( -- f )` the triple `Closure(b) Int(n) fn`: a function of nested block b taking n
+    /// arguments.
+    Function(u32, u32),
+    /// `( a1 … an -- r )` the triple `Int(n) Load(f) CallFunction`: calls function f with n
+    /// arguments.
+    CallFunctionName(Name, u32),
     /// `( -- … )` the pair `Load(name) Call`.
     CallName(Name),
     /// `( -- … )` the pair `Load(name) TailCall`.

@@ -29,6 +29,16 @@ pub trait Frontend {
     /// # Errors
     /// A `parse` error (with related errors for further problems) if the text is invalid.
     fn compile(&self, vm: &mut Vm, source: SourceId) -> Result<Rc<Block>, Error>;
+
+    /// Compiles source typed or evaluated interactively (the REPL, the `rho` word): as
+    /// [`Frontend::compile`], except that a lone expression leaves its value on the stack.
+    /// Pi has no statements, so by default this is `compile`.
+    ///
+    /// # Errors
+    /// As [`Frontend::compile`].
+    fn compile_interactive(&self, vm: &mut Vm, source: SourceId) -> Result<Rc<Block>, Error> {
+        self.compile(vm, source)
+    }
 }
 
 /// How a run ended without an error.
@@ -111,6 +121,17 @@ impl Vm {
         let frontend = self.frontend(lang)?;
         let source = self.sources.add(name, text);
         frontend.compile(self, source)
+    }
+
+    /// Compiles `text` as typed at a prompt: a lone expression leaves its value (see
+    /// [`Frontend::compile_interactive`]).
+    ///
+    /// # Errors
+    /// As [`Vm::compile`].
+    pub fn compile_interactive(&mut self, lang: &str, name: &str, text: &str) -> Result<Rc<Block>, Error> {
+        let frontend = self.frontend(lang)?;
+        let source = self.sources.add(name, text);
+        frontend.compile_interactive(self, source)
     }
 
     pub(crate) fn frontend(&self, lang: &str) -> Result<Rc<dyn Frontend>, Error> {

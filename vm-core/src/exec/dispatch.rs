@@ -428,6 +428,18 @@ impl Vm {
                 self.return_()?;
                 return Ok(Flow::Switch);
             }
+            Op::CallFunction => {
+                self.call_word()?;
+                self.gc_point()?;
+                return Ok(Flow::Switch);
+            }
+            Op::CallFunctionName(name, argc) => {
+                let callee = self.load(env, name)?;
+                self.call_function(callee, argc as usize)?;
+                self.gc_point()?;
+                return Ok(Flow::Switch);
+            }
+            Op::Function(index, arity) => self.function_literal(code, index, arity, env),
             Op::End => {
                 self.end()?;
                 return Ok(Flow::Switch);

@@ -510,6 +510,9 @@ impl Vm {
             _ => (ApplyKind::Fold, "fold"),
         };
         let f = self.pop_block(word)?;
+        // A function is called with one argument (two for `fold`); check its arity now
+        // rather than let it take values that are not its arguments.
+        self.check_call(word, f, if kind == ApplyKind::Fold { 2 } else { 1 })?;
         let init = if kind == ApplyKind::Fold { Some(self.task.pop(word)?) } else { None };
         let coll = self.pop_iterable(word)?;
         if let Some(init) = init {
@@ -666,6 +669,113 @@ impl Vm {
         }
     }
 
+    // ---- functions ---------------------------------------------------------------------
+
+    /// `fn`: a function (a continuation with an arity) made from a continuation.
+    #[inline(never)]
+    pub(crate) fn make_function(&mut self) -> Result<(), Error> {
+        let (k, n) = self.task.pop2("fn")?;
+        let Value::Cont(h) = k else { return Err(self.not_a_continuation("fn", k)) };
+        let arity = match n {
+            Value::Int(n) if (0..=u32::MAX as i64).contains(&n) => n as u32,
+            other => {
+                return Err(Error::type_error(format!(
+                    "'fn' expects a non-negative int arity, got {}",
+                    self.reg.repr(other)
+                )));
+            }
+        };
+        let closure = self.reg.closure(h)?;
+        let copy = registry::Closure { code: closure.code.clone(), scope: closure.scope, name: closure.name, arity: Some(arity) };
+        let function = self.reg.new_closure(copy);
+        self.task.push(function);
+        Ok(())
+    }
+
+    /// A function literal: nested block `index` with `arity` parameters, capturing `env`.
+    #[inline(never)]
+    pub(crate) fn function_literal(&mut self, code: &Block, index: u32, arity: u32, env: Env) {
+        let block = code.children[index as usize].clone();
+        let value =
+            self.reg.new_closure(registry::Closure { code: block, scope: env.captured(), name: None, arity: Some(arity) });
+        self.task.push(value);
+    }
+
+    /// The name a function is known by, for messages.
+    fn function_name(&self, callee: Value) -> String {
+        let name = match callee {
+            Value::Cont(h) => self.reg.closure(h).ok().and_then(|c| c.name),
+            _ => None,
+        };
+        name.map_or_else(|| "<anonymous>".to_string(), |n| self.reg.name_text(n).to_string())
+    }
+
+    /// Checks that `callee` can be called as a function with `argc` arguments.
+    fn check_call(&self, word: &str, callee: Value, argc: usize) -> Result<(), Error> {
+        let Value::Cont(h) = callee else {
+            return Err(Error::type_error(format!("'{word}': cannot call a {}", self.type_name(callee))));
+        };
+        if let Some(arity) = self.reg.closure(h)?.arity {
+            if arity as usize != argc {
+                let plural = if arity == 1 { "" } else { "s" };
+                return Err(Error::new(
+                    ErrorKind::Arity,
+                    format!(
+                        "function '{}' takes {arity} argument{plural} but was given {argc}",
+                        self.function_name(callee)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `call`: calls `callee` with the `argc` values on top of the stack as its arguments.
+    /// It must leave exactly one value in their place.
+    #[inline(never)]
+    pub(crate) fn call_function(&mut self, callee: Value, argc: usize) -> Result<(), Error> {
+        self.check_call("call", callee, argc)?;
+        self.task.need(argc, "call")?;
+        let expect = self.task.stack.len() - argc + 1;
+        self.push_activation(callee, "call", expect as u32)
+    }
+
+    /// `call` with its operands on the stack.
+    #[inline(never)]
+    pub(crate) fn call_word(&mut self) -> Result<(), Error> {
+        let (n, callee) = self.task.pop2("call")?;
+        let argc = match n {
+            Value::Int(n) if n >= 0 => n as usize,
+            other => {
+                return Err(Error::type_error(format!(
+                    "'call' expects a non-negative int argument count, got {}",
+                    self.reg.repr(other)
+                )));
+            }
+        };
+        self.call_function(callee, argc)
+    }
+
+    /// `single`: the one element of a one-element array.
+    #[inline(never)]
+    pub(crate) fn single(&mut self) -> Result<(), Error> {
+        let value = self.task.pop("single")?;
+        let Value::Array(h) = value else {
+            return Err(Error::type_error(format!("'single' expects an array, got {}", self.type_name(value))));
+        };
+        match self.reg.array(h)?.as_slice() {
+            [one] => {
+                let one = *one;
+                self.task.push(one);
+                Ok(())
+            }
+            items => Err(Error::new(
+                ErrorKind::Arity,
+                format!("expected exactly one value but got {}", items.len()),
+            )),
+        }
+    }
+
     // ---- errors and ending -------------------------------------------------------------
 
     /// `throw`: the error to raise.
@@ -716,16 +826,18 @@ impl Vm {
         }
     }
 
-    /// `eval`: compile Pi source and run it inline in the current scope.
+    /// `eval` (`lang` "pi") and `rho`: compile source and run it inline in the current
+    /// scope.
     #[inline(never)]
-    pub(crate) fn eval_word(&mut self) -> Result<(), Error> {
-        let source = self.task.pop("eval")?;
+    pub(crate) fn eval_word(&mut self, lang: &str) -> Result<(), Error> {
+        let word = if lang == "pi" { "eval" } else { lang };
+        let source = self.task.pop(word)?;
         let Some(text) = self.reg.text(source).map(str::to_string) else {
-            return Err(Error::type_error(format!("'eval' expects a string, got {}", self.type_name(source))));
+            return Err(Error::type_error(format!("'{word}' expects a string, got {}", self.type_name(source))));
         };
-        let frontend = self.frontend("pi")?;
-        let id = self.sources.add("<eval>", text.as_str());
-        let code = frontend.compile(self, id)?;
+        let frontend = self.frontend(lang)?;
+        let id = self.sources.add(format!("<{word}>"), text.as_str());
+        let code = frontend.compile_interactive(self, id)?;
         self.check_depth()?;
         let (env, activation) = self.task.frames.last().map_or((Env::Global, 0), |f| (f.env, f.activation));
         self.task.frames.push(Frame {

@@ -59,9 +59,16 @@ impl Vm {
             B::EndsWith => self.ends_with()?,
             B::Format => self.format()?,
             B::Eval => {
-                self.eval_word()?;
+                self.eval_word("pi")?;
                 return Ok(true);
             }
+            B::Rho => {
+                self.eval_word("rho")?;
+                return Ok(true);
+            }
+            B::Fn => self.make_function()?,
+            B::Single => self.single()?,
+            B::ReadFile => self.read_file()?,
             B::Print => self.print()?,
             B::Peek => self.peek()?,
             B::PrintStack => self.print_stack(),

@@ -169,4 +169,17 @@ impl Vm {
         self.push_str(&out);
         Ok(())
     }
+
+    #[inline(never)]
+    pub(crate) fn read_file(&mut self) -> Result<(), Error> {
+        let path = self.pop_text("read_file")?;
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                self.check_size("read_file", text.len())?;
+                self.push_str(&text);
+                Ok(())
+            }
+            Err(err) => Err(Error::new(ErrorKind::User, format!("read_file: cannot read {path:?}: {err}"))),
+        }
+    }
 }

@@ -1,0 +1,193 @@
+//! The Rho abstract syntax tree, with the source span of every statement and expression.
+
+use vm_core::Span;
+
+/// A name as written, with where.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    pub text: String,
+    pub span: Span,
+}
+
+/// A statement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+/// What a statement is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StmtKind {
+    /// `let x = e`
+    Let { name: Ident, value: Expr },
+    /// `target op e`, where target is a name, an index or a member.
+    Assign { target: Expr, op: AssignOp, value: Expr },
+    /// An expression whose value is dropped.
+    Expr(Expr),
+    /// `fun name(params) { body }`
+    Fun { name: Ident, params: Vec<Ident>, body: Vec<Stmt> },
+    /// `if c { … } else …`; an `else if` is an `If` alone in `otherwise`.
+    If { cond: Expr, then: Vec<Stmt>, otherwise: Option<Vec<Stmt>> },
+    While { cond: Expr, body: Vec<Stmt> },
+    DoWhile { body: Vec<Stmt>, cond: Expr },
+    /// `for x in e { … }`
+    ForIn { var: Ident, iter: Expr, body: Vec<Stmt> },
+    /// `for init; cond; step { … }`
+    ForC { init: Option<Box<Stmt>>, cond: Option<Expr>, step: Option<Box<Stmt>>, body: Vec<Stmt> },
+    /// `try { … } catch e { … }`
+    Try { body: Vec<Stmt>, var: Ident, handler: Vec<Stmt> },
+    Return(Option<Expr>),
+    Break,
+    Continue,
+    Assert(Expr),
+    Throw(Expr),
+}
+
+/// `=` or a compound assignment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssignOp {
+    Set,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+/// An expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+/// What an expression is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Bool(bool),
+    Nil,
+    Name(String),
+    /// `[a, b]`
+    Array(Vec<Expr>),
+    /// `{k: v}`; `{}` is an empty map.
+    Map(Vec<(Expr, Expr)>),
+    /// `fun(params) { body }`
+    Fun { params: Vec<Ident>, body: Vec<Stmt> },
+    /// `pi { … }`, already parsed as Pi.
+    Pi(Vec<lang_pi::Node>),
+    Call { callee: Box<Expr>, args: Vec<Expr> },
+    Index { target: Box<Expr>, index: Box<Expr> },
+    Member { target: Box<Expr>, name: Ident },
+    Unary { op: UnaryOp, operand: Box<Expr> },
+    Binary { op: BinaryOp, left: Box<Expr>, right: Box<Expr> },
+}
+
+/// Prefix operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `-`
+    Neg,
+    /// `!`
+    Not,
+    /// `~`
+    BitNot,
+}
+
+/// Infix operators, loosest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    BitOr,
+    BitXor,
+    BitAnd,
+    Shl,
+    Shr,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+impl BinaryOp {
+    /// Binding strength: a higher level binds tighter. All levels are left-associative.
+    pub fn level(self) -> u8 {
+        match self {
+            BinaryOp::Or => 1,
+            BinaryOp::And => 2,
+            BinaryOp::Eq | BinaryOp::Ne => 3,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => 4,
+            BinaryOp::BitOr => 5,
+            BinaryOp::BitXor => 6,
+            BinaryOp::BitAnd => 7,
+            BinaryOp::Shl | BinaryOp::Shr => 8,
+            BinaryOp::Add | BinaryOp::Sub => 9,
+            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => 10,
+        }
+    }
+
+    /// Comparisons do not chain: `a < b < c` is a parse error.
+    pub fn is_comparison(self) -> bool {
+        matches!(self.level(), 3 | 4)
+    }
+
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "||",
+            BinaryOp::And => "&&",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::BitOr => "|",
+            BinaryOp::BitXor => "^",
+            BinaryOp::BitAnd => "&",
+            BinaryOp::Shl => "<<",
+            BinaryOp::Shr => ">>",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Mod => "%",
+        }
+    }
+
+    /// The operator for its symbol.
+    pub fn from_symbol(symbol: &str) -> Option<BinaryOp> {
+        Some(match symbol {
+            "||" => BinaryOp::Or,
+            "&&" => BinaryOp::And,
+            "==" => BinaryOp::Eq,
+            "!=" => BinaryOp::Ne,
+            "<" => BinaryOp::Lt,
+            "<=" => BinaryOp::Le,
+            ">" => BinaryOp::Gt,
+            ">=" => BinaryOp::Ge,
+            "|" => BinaryOp::BitOr,
+            "^" => BinaryOp::BitXor,
+            "&" => BinaryOp::BitAnd,
+            "<<" => BinaryOp::Shl,
+            ">>" => BinaryOp::Shr,
+            "+" => BinaryOp::Add,
+            "-" => BinaryOp::Sub,
+            "*" => BinaryOp::Mul,
+            "/" => BinaryOp::Div,
+            "%" => BinaryOp::Mod,
+            _ => return None,
+        })
+    }
+}

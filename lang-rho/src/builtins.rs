@@ -1,0 +1,199 @@
+//! Rho's built-in functions and the Pi each one becomes. A call leaves exactly one value;
+//! where the Pi word leaves another number of values, the translation adapts it (noted on
+//! each entry). Arity is checked when translating.
+
+use lang_pi::{Node, NodeKind};
+use vm_core::Span;
+
+/// How a call to a built-in becomes Pi.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Shape {
+    /// The arguments in order, then these words; they leave one value.
+    Words(&'static [&'static str]),
+    /// The arguments, then these words, which leave nothing; the call's value is `nil`.
+    Effect(&'static [&'static str]),
+    /// `print(a, b, …)`: the display forms separated by spaces, then a newline; `nil`.
+    Print,
+    /// `format(fmt, a, b, …)`: `fmt [a b …] format`.
+    Format,
+    /// `range(n)` is `range(0, n)`.
+    Range,
+    /// Words that leave any number of values: `[ args words ] single` checks for one.
+    Single(&'static [&'static str]),
+}
+
+/// One built-in function.
+#[derive(Debug)]
+pub(crate) struct Builtin {
+    pub name: &'static str,
+    pub min: usize,
+    /// `None`: any number of arguments from `min`.
+    pub max: Option<usize>,
+    pub shape: Shape,
+    pub doc: &'static str,
+}
+
+const fn fixed(name: &'static str, arity: usize, words: &'static [&'static str], doc: &'static str) -> Builtin {
+    Builtin { name, min: arity, max: Some(arity), shape: Shape::Words(words), doc }
+}
+
+const fn effect(name: &'static str, arity: usize, words: &'static [&'static str], doc: &'static str) -> Builtin {
+    Builtin { name, min: arity, max: Some(arity), shape: Shape::Effect(words), doc }
+}
+
+/// Every Rho built-in function.
+pub(crate) static BUILTINS: &[Builtin] = &[
+    // output
+    Builtin { name: "print", min: 0, max: None, shape: Shape::Print, doc: "print(a, b, …): display forms, space-separated, then a newline; nil" },
+    fixed("trace", 1, &["trace"], "trace(x): writes x's repr to stderr; returns x"),
+    effect("log", 1, &["log"], "log(x): an info event on the tracing stream; nil"),
+    effect("metric", 2, &["metric"], "metric(value, name): records a metric; nil"),
+    effect("gc", 0, &["gc"], "gc(): a full collection; nil"),
+    fixed("gc_stats", 0, &["gc_stats"], "gc_stats(): collector statistics as a map"),
+    effect("exit", 1, &["exit"], "exit(code): ends the program"),
+    // types and conversions
+    fixed("type", 1, &["type"], "type(x): the type name"),
+    fixed("str", 1, &["str"], "str(x): the display form"),
+    fixed("int", 1, &["int"], "int(x): to an int"),
+    fixed("float", 1, &["float"], "float(x): to a float"),
+    fixed("bool", 1, &["bool"], "bool(x): truthiness"),
+    fixed("new", 1, &["new"], "new(x): a shallow copy"),
+    fixed("clone", 1, &["clone"], "clone(x): a deep copy"),
+    // arithmetic and bits
+    fixed("abs", 1, &["abs"], "abs(x)"),
+    fixed("neg", 1, &["neg"], "neg(x)"),
+    fixed("min", 2, &["min"], "min(a, b)"),
+    fixed("max", 2, &["max"], "max(a, b)"),
+    fixed("pow", 2, &["pow"], "pow(a, b)"),
+    fixed("add", 2, &["+"], "add(a, b): a + b"),
+    fixed("sub", 2, &["-"], "sub(a, b): a - b"),
+    fixed("mul", 2, &["*"], "mul(a, b): a * b"),
+    fixed("div", 2, &["/"], "div(a, b): a / b"),
+    fixed("mod", 2, &["%"], "mod(a, b): a % b"),
+    fixed("not", 1, &["not"], "not(x): !x"),
+    fixed("xor", 2, &["xor"], "xor(a, b): exactly one truthy"),
+    fixed("band", 2, &["band"], "band(a, b): a & b"),
+    fixed("bor", 2, &["bor"], "bor(a, b): a | b"),
+    fixed("bxor", 2, &["bxor"], "bxor(a, b): a ^ b"),
+    fixed("bnot", 1, &["bnot"], "bnot(a): ~a"),
+    fixed("shl", 2, &["shl"], "shl(a, n): a << n"),
+    fixed("shr", 2, &["shr"], "shr(a, n): a >> n"),
+    // containers
+    fixed("len", 1, &["size"], "len(x): elements, entries, code points or bytes"),
+    fixed("size", 1, &["size"], "size(x): same as len"),
+    fixed("at", 2, &["at"], "at(coll, key): coll[key]"),
+    fixed("put", 3, &["put"], "put(coll, key, v): sets in place; returns coll"),
+    fixed("push", 2, &["push"], "push(arr, x): appends in place; returns arr"),
+    fixed("pop", 1, &["pop", "nip"], "pop(arr): removes and returns the last element (Pi's pop also leaves the array)"),
+    fixed("keys", 1, &["keys"], "keys(map): the keys in insertion order"),
+    fixed("values", 1, &["values"], "values(map): the values in insertion order"),
+    fixed("has", 2, &["has"], "has(coll, x): map key, array element or substring"),
+    fixed("remove", 2, &["remove"], "remove(coll, key): removes in place; returns coll"),
+    fixed("slice", 3, &["slice"], "slice(coll, from, to): elements from … to-1"),
+    fixed("reverse", 1, &["reverse"], "reverse(coll): a reversed copy"),
+    fixed("sort", 1, &["sort"], "sort(arr): a sorted copy"),
+    fixed("tomap", 1, &["tomap"], "tomap([k1, v1, …]): a map"),
+    Builtin { name: "range", min: 1, max: Some(2), shape: Shape::Range, doc: "range(a, b): [a … b-1]; range(n) is range(0, n)" },
+    fixed("map", 2, &["map"], "map(coll, f): [f(x) for each x]"),
+    fixed("filter", 2, &["filter"], "filter(coll, f): the elements for which f is truthy"),
+    fixed("fold", 3, &["fold"], "fold(coll, init, f): f(f(init, x1), x2) …"),
+    // text
+    fixed("split", 2, &["split"], "split(s, sep)"),
+    fixed("join", 2, &["join"], "join(arr, sep)"),
+    fixed("upper", 1, &["upper"], "upper(s)"),
+    fixed("lower", 1, &["lower"], "lower(s)"),
+    fixed("trim", 1, &["trim"], "trim(s)"),
+    fixed("find", 2, &["find"], "find(coll, x): index of a substring or element, or -1"),
+    fixed("chars", 1, &["chars"], "chars(s): the characters as strings"),
+    fixed("starts_with", 2, &["starts?"], "starts_with(s, prefix)"),
+    fixed("ends_with", 2, &["ends?"], "ends_with(s, suffix)"),
+    Builtin { name: "format", min: 1, max: None, shape: Shape::Format, doc: "format(fmt, a, b, …): each {} becomes the next argument" },
+    fixed("read_file", 1, &["read_file"], "read_file(path): a text file's contents"),
+    // evaluation
+    Builtin { name: "eval", min: 1, max: Some(1), shape: Shape::Single(&["eval"]), doc: "eval(pi_source): runs Pi; must leave one value" },
+    Builtin { name: "rho", min: 1, max: Some(1), shape: Shape::Single(&["rho"]), doc: "rho(source): runs Rho; a lone expression gives its value" },
+];
+
+/// The built-in function named `name`.
+pub(crate) fn lookup(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+fn word(text: &str, span: Span) -> Node {
+    Node::new(NodeKind::Word(text.to_string()), span)
+}
+
+impl Builtin {
+    /// Whether `n` arguments are accepted.
+    pub(crate) fn accepts(&self, n: usize) -> bool {
+        n >= self.min && self.max.is_none_or(|max| n <= max)
+    }
+
+    /// What the accepted argument counts are, for messages.
+    pub(crate) fn arity_text(&self) -> String {
+        let count = |n: usize| if n == 1 { "1 argument".to_string() } else { format!("{n} arguments") };
+        match self.max {
+            Some(max) if max == self.min => count(max),
+            Some(max) => format!("{} to {max} arguments", self.min),
+            None => format!("at least {}", count(self.min)),
+        }
+    }
+
+    /// The Pi for a call whose translated arguments are `args`, leaving one value.
+    pub(crate) fn call(&self, mut args: Vec<Vec<Node>>, span: Span) -> Vec<Node> {
+        let mut out = Vec::new();
+        match self.shape {
+            Shape::Words(words) => {
+                args.into_iter().for_each(|a| out.extend(a));
+                out.extend(words.iter().map(|w| word(w, span)));
+            }
+            Shape::Effect(words) => {
+                args.into_iter().for_each(|a| out.extend(a));
+                out.extend(words.iter().map(|w| word(w, span)));
+                out.push(Node::new(NodeKind::Nil, span));
+            }
+            Shape::Print => {
+                match args.len() {
+                    0 => out.push(Node::new(NodeKind::Str(String::new()), span)),
+                    1 => out.extend(args.pop().unwrap_or_default()),
+                    _ => {
+                        out.push(Node::new(NodeKind::Array(args.into_iter().flatten().collect()), span));
+                        out.push(Node::new(NodeKind::Str(" ".to_string()), span));
+                        out.push(word("join", span));
+                    }
+                }
+                out.push(word("print", span));
+                out.push(Node::new(NodeKind::Nil, span));
+            }
+            Shape::Format => {
+                let mut rest = args.split_off(1);
+                out.extend(args.pop().unwrap_or_default());
+                out.push(Node::new(NodeKind::Array(rest.drain(..).flatten().collect()), span));
+                out.push(word("format", span));
+            }
+            Shape::Range => {
+                if args.len() == 1 {
+                    out.push(Node::new(NodeKind::Int(0), span));
+                }
+                args.into_iter().for_each(|a| out.extend(a));
+                out.push(word("range", span));
+            }
+            Shape::Single(words) => {
+                let mut inner: Vec<Node> = args.into_iter().flatten().collect();
+                inner.extend(words.iter().map(|w| word(w, span)));
+                out.push(Node::new(NodeKind::Array(inner), span));
+                out.push(word("single", span));
+            }
+        }
+        out
+    }
+
+    /// How many parameters the built-in has when used as a function value, if it can be.
+    pub(crate) fn value_arity(&self) -> Option<usize> {
+        match self.shape {
+            Shape::Words(_) | Shape::Effect(_) | Shape::Single(_) if self.max == Some(self.min) => Some(self.min),
+            Shape::Print => Some(1),
+            _ => None,
+        }
+    }
+}

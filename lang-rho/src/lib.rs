@@ -1,0 +1,88 @@
+//! Rho, Kai's infix language with C-like braces, translated to the Pi AST (never to Pi
+//! text) so that it runs on the same compiler and executor as Pi.
+//!
+//! - `parser`: the pest grammar (`rho.pest`) and the AST builder, with source spans.
+//! - `translate`: Rho AST to Pi AST; `builtins`: the built-in functions and their Pi.
+//!
+//! ```
+//! let mut vm = lang_rho::new_vm();
+//! vm.eval("rho", "example", "fun sq(x) { return x * x }\nresult = sq(7)").unwrap();
+//! assert_eq!(vm.global("result"), Some(vm_core::Value::Int(49)));
+//! ```
+
+mod ast;
+mod builtins;
+mod parser;
+mod translate;
+
+use std::rc::Rc;
+
+pub use ast::{AssignOp, BinaryOp, Expr, ExprKind, Ident, Stmt, StmtKind, UnaryOp};
+pub use parser::{MAX_EXPR_DEPTH, MAX_NESTING, parse};
+pub use translate::{Natives, translate};
+
+use vm_core::{Block, Error, Frontend, SourceId, Span, Vm};
+
+/// The built-in functions: name, accepted argument counts and a description, for help
+/// and completion.
+pub fn builtin_functions() -> impl Iterator<Item = (&'static str, String, &'static str)> {
+    builtins::BUILTINS.iter().map(|b| (b.name, b.arity_text(), b.doc))
+}
+
+/// Rho's keywords.
+pub const KEYWORDS: &[&str] = &[
+    "fun", "let", "if", "else", "while", "do", "for", "in", "return", "break", "continue", "try", "catch", "throw",
+    "assert", "true", "false", "nil", "pi",
+];
+
+/// The natives of a VM, as the translator needs them.
+pub fn natives_of(vm: &Vm) -> Natives {
+    vm.natives().map(|(name, arity)| (name.to_string(), arity)).collect()
+}
+
+/// Parses and translates Rho source to the Pi AST.
+///
+/// # Errors
+/// A `parse` (or `arity`) error with its position.
+pub fn to_pi(text: &str, source: SourceId, interactive: bool, natives: &Natives) -> Result<Vec<lang_pi::Node>, Error> {
+    let program = parse(text, source)?;
+    translate(&program, interactive, natives)
+}
+
+/// The Rho frontend, as installed in a VM under the name `"rho"`.
+pub struct RhoFrontend;
+
+impl RhoFrontend {
+    fn build(vm: &mut Vm, source: SourceId, interactive: bool) -> Result<Rc<Block>, Error> {
+        let text = vm.sources().get(source).map(|s| s.text.clone()).unwrap_or_else(|| Rc::from(""));
+        let natives = natives_of(vm);
+        let nodes = to_pi(&text, source, interactive, &natives)?;
+        let end = Span::new(source, text.len(), text.len());
+        lang_pi::compile(vm, &nodes, end)
+    }
+}
+
+impl Frontend for RhoFrontend {
+    fn compile(&self, vm: &mut Vm, source: SourceId) -> Result<Rc<Block>, Error> {
+        Self::build(vm, source, false)
+    }
+
+    fn compile_interactive(&self, vm: &mut Vm, source: SourceId) -> Result<Rc<Block>, Error> {
+        Self::build(vm, source, true)
+    }
+}
+
+/// Installs the Rho frontend in `vm`.
+pub fn install(vm: &mut Vm) {
+    vm.set_frontend("rho", Rc::new(RhoFrontend));
+}
+
+/// A new VM with the Pi and Rho frontends installed.
+pub fn new_vm() -> Vm {
+    let mut vm = lang_pi::new_vm();
+    install(&mut vm);
+    vm
+}
+
+#[cfg(test)]
+mod tests;

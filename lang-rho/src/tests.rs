@@ -1,0 +1,156 @@
+//! Tests of the Rho frontend: parsing, translation and running small programs.
+
+use vm_core::{ErrorKind, SourceId, Value, Vm};
+
+use crate::{new_vm, to_pi};
+
+fn vm_with_output() -> (Vm, std::rc::Rc<std::cell::RefCell<Vec<u8>>>) {
+    #[derive(Clone)]
+    struct Out(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+    impl std::io::Write for Out {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let mut vm = new_vm();
+    vm.set_output(Box::new(Out(buffer.clone())));
+    (vm, buffer)
+}
+
+/// Runs Rho and returns what it printed.
+fn output(src: &str) -> String {
+    let (mut vm, out) = vm_with_output();
+    if let Err(err) = vm.eval("rho", "test", src) {
+        panic!("{src}\n  failed: {err:?}");
+    }
+    String::from_utf8(out.borrow().clone()).unwrap()
+}
+
+fn failure(src: &str) -> vm_core::Error {
+    let (mut vm, _) = vm_with_output();
+    vm.eval("rho", "test", src).expect_err("should fail")
+}
+
+fn pi(src: &str) -> String {
+    lang_pi::print(&to_pi(src, SourceId(0), false, &Default::default()).unwrap())
+}
+
+#[test]
+fn the_spec_example_runs() {
+    let src = r#"
+fun square(x) { return x * x }
+result = square(5)            // 25
+fun fact(n) { if n <= 1 { return 1 } return n * fact(n - 1) }
+let xs = [1, 2, 3]
+for x in xs { print(x) }
+m = {"a": 1, "b": 2}
+print(m.a + m["b"])
+adder = fun(k) { return fun(x) { return x + k } }   // closures
+assert adder(2)(40) == 42
+five = pi { 2 3 + }            // embedded Pi: 5
+print(result, fact(10), five)
+"#;
+    assert_eq!(output(src), "1\n2\n3\n3\n25 3628800 5\n");
+}
+
+#[test]
+fn statements_need_separators_but_blocks_end_themselves() {
+    assert_eq!(output("fun f(c) { if c { return 1 } return 2 }\nprint(f(true), f(false))"), "1 2\n");
+    assert_eq!(output("x = 1; y = 2;; print(x + y)"), "3\n");
+    assert_eq!(output("if false {\n  print(1)\n}\nelse {\n  print(2)\n}"), "2\n");
+    let err = failure("x = 1 y = 2");
+    assert_eq!(err.kind(), ErrorKind::Parse);
+    assert!(err.message().contains("a new line or `;` between statements"), "{}", err.message());
+}
+
+#[test]
+fn a_parameter_never_overwrites_a_callers_variable() {
+    assert_eq!(output("x = 10\nfun f(x) { x = x + 1; return x }\nprint(f(1), x)"), "2 10\n");
+    assert_eq!(output("n = 5\nfun g() { let n = 1; return n }\nprint(g(), n)"), "1 5\n");
+    // Assignment without let updates the global (SPEC §2.4).
+    assert_eq!(output("count = 0\nfun bump() { count = count + 1 }\nbump()\nbump()\nprint(count)"), "2\n");
+}
+
+#[test]
+fn loops_break_continue_and_return() {
+    assert_eq!(output("for i in range(0, 10) { if i == 2 { continue } if i == 5 { break } print(i) }"), "0\n1\n3\n4\n");
+    assert_eq!(output("fun first(xs) { for x in xs { if x > 2 { return x } } return nil }\nprint(first([1, 5, 3]))"), "5\n");
+    assert_eq!(output("i = 0\ndo { i += 1; if i == 2 { continue } print(i) } while i < 4"), "1\n3\n4\n");
+    assert_eq!(output("for i = 0; i < 3; i += 1 { print(i) }"), "0\n1\n2\n");
+    assert_eq!(output("s = 0\nfor k in {\"a\": 1, \"b\": 2} { s += 1; print(k) }"), "a\nb\n");
+}
+
+#[test]
+fn chained_comparisons_are_a_parse_error() {
+    let err = failure("print(1 < 2 < 3)");
+    assert_eq!(err.kind(), ErrorKind::Parse);
+    assert!(err.message().contains("do not chain"), "{}", err.message());
+    assert_eq!(output("print((1 < 2) == true)"), "true\n");
+}
+
+#[test]
+fn parse_errors_say_what_was_expected() {
+    let err = failure("fun f(x) {\n  if x {\n    return 1\n");
+    assert!(err.message().contains("expected `}` to close the block opened at 2:8"), "{}", err.message());
+    let err = failure("x = (1 + ");
+    assert!(err.message().contains("expected `)`"), "{}", err.message());
+    let err = failure("let = 3");
+    assert!(err.message().contains("expected a name"), "{}", err.message());
+}
+
+#[test]
+fn builtins_are_checked_when_translating() {
+    let err = failure("push([1])");
+    assert_eq!(err.kind(), ErrorKind::Arity);
+    assert!(err.message().contains("'push' takes 2 arguments but is given 1"), "{}", err.message());
+    let err = failure("fun find(x) { return x }");
+    assert!(err.message().contains("cannot bind 'find'"), "{}", err.message());
+    assert_eq!(output("a = [1, 2]\nprint(pop(a), a)"), "2 [1]\n");
+    assert_eq!(output("print(map([1, 2], str), len(\"héllo\"))"), "[\"1\" \"2\"] 5\n");
+}
+
+#[test]
+fn functions_check_their_arity_and_results() {
+    let err = failure("fun f(a, b) { return a }\nf(1)");
+    assert_eq!(err.kind(), ErrorKind::Arity);
+    assert!(err.message().contains("function 'f' takes 2 arguments but was given 1"), "{}", err.message());
+    let err = failure("k = pi { { 1 2 } }\nk()");
+    assert_eq!(err.kind(), ErrorKind::Arity);
+    let err = failure("x = pi { 1 2 }");
+    assert_eq!(err.kind(), ErrorKind::Arity);
+}
+
+#[test]
+fn runtime_errors_point_at_the_rho_source() {
+    let (mut vm, _) = vm_with_output();
+    let err = vm.eval("rho", "prog.rho", "fun inv(x) {\n  return 1 / x\n}\ny = inv(0)").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DivisionByZero);
+    assert_eq!(vm.sources().describe(err.span().unwrap()), "prog.rho:2:10");
+    let names: Vec<_> = err.trace().iter().map(|t| t.name.clone()).collect();
+    assert_eq!(names, vec![Some("inv".to_string()), None]);
+}
+
+#[test]
+fn try_catch_and_throw() {
+    assert_eq!(output("try { x = 1 / 0 } catch e { print(e.kind) }"), "division-by-zero\n");
+    assert_eq!(output("try { throw \"oops\" } catch e { print(e.message) }"), "oops\n");
+}
+
+#[test]
+fn the_rho_word_evaluates_an_expression() {
+    let mut vm = new_vm();
+    vm.eval("pi", "t", "\"1 + 2 * 3\" rho").unwrap();
+    assert_eq!(vm.pop(), Some(Value::Int(7)));
+}
+
+#[test]
+fn translation_is_readable_pi() {
+    let printed = pi("fun fact(n) { if n <= 1 { return 1 } return n * fact(n - 1) }");
+    assert!(printed.contains("'n let"), "{printed}");
+    assert!(printed.contains("1 fn 'fact let"), "{printed}");
+}
