@@ -14,10 +14,12 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run a program file (by extension: .pi), or code given with -e.
+    /// Run a program file (by extension: .pi or .rho), or code given with -e.
     Run(RunArgs),
-    /// Run test scripts (.pi files, or directories of them); each passes when it runs to
-    /// its end without an error.
+    /// Print the Pi that a Rho file translates to.
+    Translate(TranslateArgs),
+    /// Run test scripts (.pi and .rho files, or directories of them); each passes when it
+    /// runs to its end without an error.
     Test(TestArgs),
     /// List every built-in word with its stack effect.
     Words,
@@ -70,9 +72,15 @@ pub struct LimitArgs {
 
 #[derive(Args, Debug)]
 pub struct TestArgs {
-    /// Script files or directories (searched recursively for .pi files).
+    /// Script files or directories (searched recursively for .pi and .rho files).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct TranslateArgs {
+    /// The Rho file.
+    pub file: PathBuf,
 }

@@ -5,6 +5,7 @@ mod cli;
 mod diagnostic;
 mod run;
 mod test_cmd;
+mod translate;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -37,6 +38,7 @@ pub fn main_with(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, mu
     let code = match cli.command {
         Some(cli::Command::Run(args)) => run::run(args, &mut streams),
         Some(cli::Command::Test(args)) => test_cmd::test(args, &mut streams),
+        Some(cli::Command::Translate(args)) => translate::translate(args, &mut streams),
         Some(cli::Command::Words) => words(&mut streams),
         None => {
             let _ = writeln!(streams.err, "kai: no command given; try `kai run FILE` or `kai --help`");

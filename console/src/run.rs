@@ -26,15 +26,16 @@ impl Write for Shared {
     }
 }
 
-/// A VM with every installed frontend.
+/// A VM with every frontend installed.
 pub(crate) fn new_vm() -> Vm {
-    lang_pi::new_vm()
+    lang_rho::new_vm()
 }
 
 /// The language of a file, from its extension.
 pub(crate) fn language_of(path: &Path) -> Option<&'static str> {
     match path.extension()?.to_str()? {
         "pi" => Some("pi"),
+        "rho" => Some("rho"),
         _ => None,
     }
 }
@@ -77,7 +78,7 @@ pub(crate) fn run(mut args: RunArgs, streams: &mut Streams) -> i32 {
                 None => {
                     let _ = writeln!(
                         streams.err,
-                        "kai: cannot tell the language of {} from its extension (.pi); use --lang",
+                        "kai: cannot tell the language of {} from its extension (.pi or .rho); use --lang",
                         path.display()
                     );
                     return 1;

@@ -60,7 +60,7 @@ pub(crate) fn test(args: TestArgs, streams: &mut Streams) -> i32 {
 
 fn run_script(file: &Path, args: &TestArgs, color: bool) -> Result<(), String> {
     let Some(lang) = language_of(file) else {
-        return Err(format!("kai test: {} is not a .pi script\n", file.display()));
+        return Err(format!("kai test: {} is not a .pi or .rho script\n", file.display()));
     };
     let text = read_program(file).map_err(|m| m + "\n")?;
     let mut vm = new_vm();

@@ -314,7 +314,8 @@ pub fn decode_escapes(body: &str) -> Result<String, Vec<EscapeProblem>> {
                     Some(c) if !code.is_empty() => out.push(c),
                     _ => problem(
                         at + 2,
-                        "bad unicode escape: write \\u{1F600} with 1 to 6 hex digits naming a valid character".to_string(),
+                        "bad unicode escape: write \\u{1F600} with 1 to 6 hex digits naming a valid character"
+                            .to_string(),
                     ),
                 }
             }

@@ -20,23 +20,57 @@ pub struct Stmt {
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
     /// `let x = e`
-    Let { name: Ident, value: Expr },
+    Let {
+        name: Ident,
+        value: Expr,
+    },
     /// `target op e`, where target is a name, an index or a member.
-    Assign { target: Expr, op: AssignOp, value: Expr },
+    Assign {
+        target: Expr,
+        op: AssignOp,
+        value: Expr,
+    },
     /// An expression whose value is dropped.
     Expr(Expr),
     /// `fun name(params) { body }`
-    Fun { name: Ident, params: Vec<Ident>, body: Vec<Stmt> },
+    Fun {
+        name: Ident,
+        params: Vec<Ident>,
+        body: Vec<Stmt>,
+    },
     /// `if c { … } else …`; an `else if` is an `If` alone in `otherwise`.
-    If { cond: Expr, then: Vec<Stmt>, otherwise: Option<Vec<Stmt>> },
-    While { cond: Expr, body: Vec<Stmt> },
-    DoWhile { body: Vec<Stmt>, cond: Expr },
+    If {
+        cond: Expr,
+        then: Vec<Stmt>,
+        otherwise: Option<Vec<Stmt>>,
+    },
+    While {
+        cond: Expr,
+        body: Vec<Stmt>,
+    },
+    DoWhile {
+        body: Vec<Stmt>,
+        cond: Expr,
+    },
     /// `for x in e { … }`
-    ForIn { var: Ident, iter: Expr, body: Vec<Stmt> },
+    ForIn {
+        var: Ident,
+        iter: Expr,
+        body: Vec<Stmt>,
+    },
     /// `for init; cond; step { … }`
-    ForC { init: Option<Box<Stmt>>, cond: Option<Expr>, step: Option<Box<Stmt>>, body: Vec<Stmt> },
+    ForC {
+        init: Option<Box<Stmt>>,
+        cond: Option<Expr>,
+        step: Option<Box<Stmt>>,
+        body: Vec<Stmt>,
+    },
     /// `try { … } catch e { … }`
-    Try { body: Vec<Stmt>, var: Ident, handler: Vec<Stmt> },
+    Try {
+        body: Vec<Stmt>,
+        var: Ident,
+        handler: Vec<Stmt>,
+    },
     Return(Option<Expr>),
     Break,
     Continue,
@@ -76,14 +110,33 @@ pub enum ExprKind {
     /// `{k: v}`; `{}` is an empty map.
     Map(Vec<(Expr, Expr)>),
     /// `fun(params) { body }`
-    Fun { params: Vec<Ident>, body: Vec<Stmt> },
+    Fun {
+        params: Vec<Ident>,
+        body: Vec<Stmt>,
+    },
     /// `pi { … }`, already parsed as Pi.
     Pi(Vec<lang_pi::Node>),
-    Call { callee: Box<Expr>, args: Vec<Expr> },
-    Index { target: Box<Expr>, index: Box<Expr> },
-    Member { target: Box<Expr>, name: Ident },
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, left: Box<Expr>, right: Box<Expr> },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Expr>,
+    },
+    Index {
+        target: Box<Expr>,
+        index: Box<Expr>,
+    },
+    Member {
+        target: Box<Expr>,
+        name: Ident,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
 }
 
 /// Prefix operators.

@@ -44,7 +44,13 @@ const fn effect(name: &'static str, arity: usize, words: &'static [&'static str]
 /// Every Rho built-in function.
 pub(crate) static BUILTINS: &[Builtin] = &[
     // output
-    Builtin { name: "print", min: 0, max: None, shape: Shape::Print, doc: "print(a, b, …): display forms, space-separated, then a newline; nil" },
+    Builtin {
+        name: "print",
+        min: 0,
+        max: None,
+        shape: Shape::Print,
+        doc: "print(a, b, …): display forms, space-separated, then a newline; nil",
+    },
     fixed("trace", 1, &["trace"], "trace(x): writes x's repr to stderr; returns x"),
     effect("log", 1, &["log"], "log(x): an info event on the tracing stream; nil"),
     effect("metric", 2, &["metric"], "metric(value, name): records a metric; nil"),
@@ -93,7 +99,13 @@ pub(crate) static BUILTINS: &[Builtin] = &[
     fixed("reverse", 1, &["reverse"], "reverse(coll): a reversed copy"),
     fixed("sort", 1, &["sort"], "sort(arr): a sorted copy"),
     fixed("tomap", 1, &["tomap"], "tomap([k1, v1, …]): a map"),
-    Builtin { name: "range", min: 1, max: Some(2), shape: Shape::Range, doc: "range(a, b): [a … b-1]; range(n) is range(0, n)" },
+    Builtin {
+        name: "range",
+        min: 1,
+        max: Some(2),
+        shape: Shape::Range,
+        doc: "range(a, b): [a … b-1]; range(n) is range(0, n)",
+    },
     fixed("map", 2, &["map"], "map(coll, f): [f(x) for each x]"),
     fixed("filter", 2, &["filter"], "filter(coll, f): the elements for which f is truthy"),
     fixed("fold", 3, &["fold"], "fold(coll, init, f): f(f(init, x1), x2) …"),
@@ -107,11 +119,29 @@ pub(crate) static BUILTINS: &[Builtin] = &[
     fixed("chars", 1, &["chars"], "chars(s): the characters as strings"),
     fixed("starts_with", 2, &["starts?"], "starts_with(s, prefix)"),
     fixed("ends_with", 2, &["ends?"], "ends_with(s, suffix)"),
-    Builtin { name: "format", min: 1, max: None, shape: Shape::Format, doc: "format(fmt, a, b, …): each {} becomes the next argument" },
+    Builtin {
+        name: "format",
+        min: 1,
+        max: None,
+        shape: Shape::Format,
+        doc: "format(fmt, a, b, …): each {} becomes the next argument",
+    },
     fixed("read_file", 1, &["read_file"], "read_file(path): a text file's contents"),
     // evaluation
-    Builtin { name: "eval", min: 1, max: Some(1), shape: Shape::Single(&["eval"]), doc: "eval(pi_source): runs Pi; must leave one value" },
-    Builtin { name: "rho", min: 1, max: Some(1), shape: Shape::Single(&["rho"]), doc: "rho(source): runs Rho; a lone expression gives its value" },
+    Builtin {
+        name: "eval",
+        min: 1,
+        max: Some(1),
+        shape: Shape::Single(&["eval"]),
+        doc: "eval(pi_source): runs Pi; must leave one value",
+    },
+    Builtin {
+        name: "rho",
+        min: 1,
+        max: Some(1),
+        shape: Shape::Single(&["rho"]),
+        doc: "rho(source): runs Rho; a lone expression gives its value",
+    },
 ];
 
 /// The built-in function named `name`.

@@ -100,7 +100,11 @@ impl Builder<'_> {
                         i += if bytes[i] == b'\\' { 2 } else { 1 };
                     }
                     if i >= bytes.len() || bytes[i] == b'\n' {
-                        return Err(self.error(start, start + 1, "unterminated string: no closing '\"' on this line".to_string()));
+                        return Err(self.error(
+                            start,
+                            start + 1,
+                            "unterminated string: no closing '\"' on this line".to_string(),
+                        ));
                     }
                 }
                 b'/' if bytes.get(i + 1) == Some(&b'/') => {
@@ -113,7 +117,13 @@ impl Builder<'_> {
                     let start = i;
                     match self.text[i + 2..].find("*/") {
                         Some(end) => i += end + 4,
-                        None => return Err(self.error(start, start + 2, "unterminated comment: no closing '*/'".to_string())),
+                        None => {
+                            return Err(self.error(
+                                start,
+                                start + 2,
+                                "unterminated comment: no closing '*/'".to_string(),
+                            ));
+                        }
                     }
                     continue;
                 }
@@ -140,7 +150,11 @@ impl Builder<'_> {
                         ));
                     }
                     None => {
-                        return Err(self.error(i, i + 1, format!("unexpected `{}`: there is nothing to close", c as char)));
+                        return Err(self.error(
+                            i,
+                            i + 1,
+                            format!("unexpected `{}`: there is nothing to close", c as char),
+                        ));
                     }
                 },
                 _ => {}
@@ -183,11 +197,7 @@ impl Builder<'_> {
             None => "the end of the input".to_string(),
             Some('\n') => "the end of the line".to_string(),
             Some(_) => {
-                let token: String = self.text[at..]
-                    .chars()
-                    .take_while(|c| !c.is_whitespace())
-                    .take(20)
-                    .collect();
+                let token: String = self.text[at..].chars().take_while(|c| !c.is_whitespace()).take(20).collect();
                 format!("`{token}`")
             }
         };
@@ -350,9 +360,8 @@ impl Builder<'_> {
             match part.as_rule() {
                 Rule::operand => operands.push((self.operand(part)?, None)),
                 Rule::infix => {
-                    let op = BinaryOp::from_symbol(part.as_str()).ok_or_else(|| {
-                        self.pair_error(&part, format!("unknown operator {}", part.as_str()))
-                    })?;
+                    let op = BinaryOp::from_symbol(part.as_str())
+                        .ok_or_else(|| self.pair_error(&part, format!("unknown operator {}", part.as_str())))?;
                     while operators.last().is_some_and(|(top, _)| top.level() >= op.level()) {
                         self.reduce(&mut operands, &mut operators)?;
                     }
@@ -367,7 +376,11 @@ impl Builder<'_> {
         operands.pop().map(|(e, _)| e).ok_or_else(|| self.error(0, 0, "empty expression".to_string()))
     }
 
-    fn reduce(&self, operands: &mut Vec<(Expr, Option<u8>)>, operators: &mut Vec<(BinaryOp, Span)>) -> Result<(), Error> {
+    fn reduce(
+        &self,
+        operands: &mut Vec<(Expr, Option<u8>)>,
+        operators: &mut Vec<(BinaryOp, Span)>,
+    ) -> Result<(), Error> {
         let (op, op_span) = operators.pop().expect("an operator to reduce");
         let (right, _) = operands.pop().expect("a right operand");
         let (left, left_level) = operands.pop().expect("a left operand");
@@ -380,7 +393,8 @@ impl Builder<'_> {
         }
         let span = Span { source: self.source, start: left.span.start, end: right.span.end };
         let level = op.is_comparison().then_some(op.level());
-        operands.push((Expr { kind: ExprKind::Binary { op, left: Box::new(left), right: Box::new(right) }, span }, level));
+        operands
+            .push((Expr { kind: ExprKind::Binary { op, left: Box::new(left), right: Box::new(right) }, span }, level));
         Ok(())
     }
 
@@ -399,7 +413,8 @@ impl Builder<'_> {
                     prefixes.push((op, part.as_span().start()));
                 }
                 Rule::call | Rule::index | Rule::member => {
-                    let target = result.take().ok_or_else(|| self.pair_error(&part, "nothing to apply this to".to_string()))?;
+                    let target =
+                        result.take().ok_or_else(|| self.pair_error(&part, "nothing to apply this to".to_string()))?;
                     let span = Span { source: self.source, start: target.span.start, end: part.as_span().end() as u32 };
                     let kind = match part.as_rule() {
                         Rule::call => ExprKind::Call {
@@ -410,7 +425,10 @@ impl Builder<'_> {
                             target: Box::new(target),
                             index: Box::new(self.expr(expect(part.into_inner().next())?)?),
                         },
-                        _ => ExprKind::Member { target: Box::new(target), name: self.ident(expect(part.into_inner().next())?) },
+                        _ => ExprKind::Member {
+                            target: Box::new(target),
+                            name: self.ident(expect(part.into_inner().next())?),
+                        },
                     };
                     result = Some(Expr { kind, span });
                 }
@@ -509,7 +527,8 @@ impl Builder<'_> {
             Some(hex) => u64::from_str_radix(hex, 16),
             None => text.parse::<u64>(),
         };
-        magnitude.map_err(|_| self.pair_error(pair, format!("integer literal {} does not fit in 64 bits", pair.as_str())))
+        magnitude
+            .map_err(|_| self.pair_error(pair, format!("integer literal {} does not fit in 64 bits", pair.as_str())))
     }
 }
 
@@ -614,12 +633,17 @@ fn check_depth(statements: &[Stmt]) -> Result<(), Error> {
             Item::Stmt(s, depth) => {
                 let d = depth + 1;
                 let exprs: Vec<&Expr> = match &s.kind {
-                    StmtKind::Let { value, .. } | StmtKind::Expr(value) | StmtKind::Assert(value) | StmtKind::Throw(value) => {
+                    StmtKind::Let { value, .. }
+                    | StmtKind::Expr(value)
+                    | StmtKind::Assert(value)
+                    | StmtKind::Throw(value) => {
                         vec![value]
                     }
                     StmtKind::Assign { target, value, .. } => vec![target, value],
                     StmtKind::Return(value) => value.iter().collect(),
-                    StmtKind::If { cond, .. } | StmtKind::While { cond, .. } | StmtKind::DoWhile { cond, .. } => vec![cond],
+                    StmtKind::If { cond, .. } | StmtKind::While { cond, .. } | StmtKind::DoWhile { cond, .. } => {
+                        vec![cond]
+                    }
                     StmtKind::ForIn { iter, .. } => vec![iter],
                     StmtKind::ForC { cond, .. } => cond.iter().collect(),
                     _ => Vec::new(),

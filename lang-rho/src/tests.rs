@@ -79,7 +79,10 @@ fn a_parameter_never_overwrites_a_callers_variable() {
 #[test]
 fn loops_break_continue_and_return() {
     assert_eq!(output("for i in range(0, 10) { if i == 2 { continue } if i == 5 { break } print(i) }"), "0\n1\n3\n4\n");
-    assert_eq!(output("fun first(xs) { for x in xs { if x > 2 { return x } } return nil }\nprint(first([1, 5, 3]))"), "5\n");
+    assert_eq!(
+        output("fun first(xs) { for x in xs { if x > 2 { return x } } return nil }\nprint(first([1, 5, 3]))"),
+        "5\n"
+    );
     assert_eq!(output("i = 0\ndo { i += 1; if i == 2 { continue } print(i) } while i < 4"), "1\n3\n4\n");
     assert_eq!(output("for i = 0; i < 3; i += 1 { print(i) }"), "0\n1\n2\n");
     assert_eq!(output("s = 0\nfor k in {\"a\": 1, \"b\": 2} { s += 1; print(k) }"), "a\nb\n");

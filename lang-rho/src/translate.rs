@@ -146,7 +146,13 @@ impl Translator<'_> {
             StmtKind::Assign { target, op, value } => self.assign(target, *op, value, span, out)?,
             StmtKind::Expr(e) => {
                 self.expr(e, out)?;
-                out.push(word("drop", span));
+                // A value that is a literal `nil` pushed last (`print(x)`) need not be made
+                // only to be dropped.
+                if matches!(out.last(), Some(Node { kind: NodeKind::Nil, .. })) {
+                    out.pop();
+                } else {
+                    out.push(word("drop", span));
+                }
             }
             StmtKind::Fun { name, params, body } => {
                 self.check_bindable(name)?;
@@ -194,16 +200,27 @@ impl Translator<'_> {
                 match &iter.kind {
                     // Over a range, count instead of building the array.
                     ExprKind::Call { callee, args }
-                        if matches!(&callee.kind, ExprKind::Name(n) if n == "range") && (1..=2).contains(&args.len()) =>
+                        if matches!(&callee.kind, ExprKind::Name(n) if n == "range")
+                            && (1..=2).contains(&args.len()) =>
                     {
-                        if args.len() == 1 {
-                            out.push(node(NodeKind::Int(0), iter.span));
+                        // Pi's range `for` is inclusive: it runs to `end - 1`.
+                        let (first, end) = match args.as_slice() {
+                            [end] => (None, end),
+                            [first, end] => (Some(first), end),
+                            _ => unreachable!("checked above"),
+                        };
+                        match first {
+                            Some(first) => self.expr(first, out)?,
+                            None => out.push(node(NodeKind::Int(0), iter.span)),
                         }
-                        for a in args {
-                            self.expr(a, out)?;
+                        match end.kind {
+                            ExprKind::Int(e) if e > i64::MIN => out.push(node(NodeKind::Int(e - 1), end.span)),
+                            _ => {
+                                self.expr(end, out)?;
+                                out.push(node(NodeKind::Int(1), iter.span));
+                                out.push(word("-", iter.span));
+                            }
                         }
-                        out.push(node(NodeKind::Int(1), iter.span));
-                        out.push(word("-", iter.span));
                         out.push(block(inner, span));
                         out.push(word("for", span));
                     }
@@ -284,7 +301,11 @@ impl Translator<'_> {
     /// The init of a C-style `for`: an assignment to a name declares it (`let`).
     fn for_init(&mut self, init: &Stmt, out: &mut Vec<Node>) -> Result<(), Error> {
         match &init.kind {
-            StmtKind::Assign { target: Expr { kind: ExprKind::Name(name), span: name_span }, op: AssignOp::Set, value } => {
+            StmtKind::Assign {
+                target: Expr { kind: ExprKind::Name(name), span: name_span },
+                op: AssignOp::Set,
+                value,
+            } => {
                 let ident = Ident { text: name.clone(), span: *name_span };
                 self.check_bindable(&ident)?;
                 self.expr(value, out)?;
@@ -296,7 +317,14 @@ impl Translator<'_> {
         }
     }
 
-    fn assign(&mut self, target: &Expr, op: AssignOp, value: &Expr, span: Span, out: &mut Vec<Node>) -> Result<(), Error> {
+    fn assign(
+        &mut self,
+        target: &Expr,
+        op: AssignOp,
+        value: &Expr,
+        span: Span,
+        out: &mut Vec<Node>,
+    ) -> Result<(), Error> {
         match &target.kind {
             ExprKind::Name(name) => {
                 self.check_bindable(&Ident { text: name.clone(), span: target.span })?;
@@ -385,7 +413,10 @@ impl Translator<'_> {
     fn load(&mut self, name: &str, span: Span, out: &mut Vec<Node>) -> Result<(), Error> {
         if let Some(builtin) = builtins::lookup(name) {
             let Some(arity) = builtin.value_arity() else {
-                return Err(error(span, format!("'{name}' takes a variable number of arguments: call it, as in {name}(…)")));
+                return Err(error(
+                    span,
+                    format!("'{name}' takes a variable number of arguments: call it, as in {name}(…)"),
+                ));
             };
             return self.wrap_as_function(name, arity, span, out, |args, span| builtin.call(args, span));
         }
@@ -398,7 +429,10 @@ impl Translator<'_> {
             });
         }
         if vm_core::words::lookup(name).is_some() {
-            return Err(error(span, format!("'{name}' is a Pi word, not a Rho value; use pi {{ {name} }} to reach it")));
+            return Err(error(
+                span,
+                format!("'{name}' is a Pi word, not a Rho value; use pi {{ {name} }} to reach it"),
+            ));
         }
         out.push(word(name, span));
         Ok(())

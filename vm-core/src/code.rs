@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use gc::{Handle, Tracer};
-use registry::{Code, Value};
+use registry::{Code, Name, Value};
 use rustc_hash::FxHashMap;
 
 use crate::op::{Cmp, Op};
@@ -30,6 +30,13 @@ pub struct Block {
     /// The block can capture its scope (makes closures or evaluates source), so an
     /// activation's scope must live in the heap rather than on the locals stack.
     pub needs_heap_scope: bool,
+    /// The names of the slots that `LoadLocal`, `StoreLocal` and `AddToLocal` index: the
+    /// parameters a function declares first (see `resolve_locals`). When the block runs
+    /// anywhere but on its own activation's locals, those ops fall back to these names.
+    pub locals: Box<[Name]>,
+    /// How many `LetTo` ops open the block and bind each of `locals` once: a call can bind
+    /// the arguments itself and start after them (0 if they are not exactly that).
+    pub prologue: u32,
 }
 
 impl Code for Block {
@@ -53,7 +60,7 @@ impl Block {
         let pad = "  ".repeat(depth);
         for (i, op) in self.ops.iter().enumerate() {
             let _ = writeln!(out, "{pad}{i:4}  {op:?}");
-            if let Op::Closure(child) = op
+            if let Op::Closure(child) | Op::Function(child, _) = op
                 && let Some(block) = self.children.get(*child as usize)
             {
                 block.disassemble_into(out, depth + 1);
@@ -135,13 +142,26 @@ impl BlockBuilder {
         let BlockBuilder { mut ops, mut spans, children } = self;
         ops.push(Op::End);
         spans.push(end_span);
-        let (ops, spans) = fuse(ops, spans);
-        let needs_locals = ops
-            .iter()
-            .any(|op| matches!(op, Op::Store | Op::StoreTo(_) | Op::AddToName(..) | Op::Let | Op::LetTo(_) | Op::Bind | Op::Forget));
+        let (mut ops, spans) = fuse(ops, spans);
+        let needs_locals = ops.iter().any(|op| {
+            matches!(
+                op,
+                Op::Store | Op::StoreTo(_) | Op::AddToName(..) | Op::Let | Op::LetTo(_) | Op::Bind | Op::Forget
+            )
+        });
         let needs_heap_scope = ops
             .iter()
             .any(|op| matches!(op, Op::Closure(_) | Op::Function(..) | Op::Builtin(Builtin::Eval | Builtin::Rho)));
+        let (ops, spans, locals) = if needs_locals && !needs_heap_scope {
+            let locals = resolve_locals(&mut ops);
+            // Fuse again: slot access makes new superinstructions possible.
+            let (ops, spans) = fuse(ops, spans);
+            (ops, spans, locals)
+        } else {
+            (ops, spans, Vec::new())
+        };
+        let leading_lets = ops.iter().take_while(|op| matches!(op, Op::LetTo(_))).count();
+        let prologue = if leading_lets == locals.len() { leading_lets as u32 } else { 0 };
         let children = children
             .into_iter()
             .map(|child| {
@@ -157,6 +177,8 @@ impl BlockBuilder {
             anchor,
             needs_locals: needs_locals || needs_heap_scope,
             needs_heap_scope,
+            locals: locals.into(),
+            prologue,
         })
     }
 }
@@ -237,6 +259,11 @@ fn fused(ops: &[Op]) -> Option<(Op, usize, usize)> {
         [Op::Int(n), Op::Load(f), Op::CallFunction, ..] if n >= 0 => Some((Op::CallFunctionName(f, n as u32), 3, 2)),
         [Op::CmpInt(cmp, k), Op::JumpIfFalse(t), ..] => Some((Op::JumpUnlessInt(cmp, k, t), 2, 0)),
         [Op::Dup, Op::JumpUnlessInt(cmp, k, t), ..] => Some((Op::JumpUnlessTopInt(cmp, k, t), 2, 1)),
+        [Op::LoadLocal(slot), Op::JumpUnlessInt(cmp, k, t), ..] if slot <= u16::MAX as u32 => {
+            Some((Op::JumpUnlessLocalInt(cmp, slot as u16, k, t), 2, 1))
+        }
+        [Op::LoadLocal(slot), Op::AddInt(k), ..] => Some((Op::LoadLocalAddInt(slot, k), 2, 1)),
+        [Op::LoadLocal(slot), Op::SubInt(k), ..] if k != i32::MIN => Some((Op::LoadLocalAddInt(slot, -k), 2, 1)),
         [Op::Int(k), Op::Add, ..] => Some((Op::AddInt(k), 2, 1)),
         [Op::Int(k), Op::Sub, ..] => Some((Op::SubInt(k), 2, 1)),
         [Op::Int(k), other, ..] => Some((Op::CmpInt(Cmp::of(other)?, k), 2, 1)),
@@ -319,4 +346,35 @@ fn fuse_pass(ops: Vec<Op>, spans: Vec<Span>) -> (Vec<Op>, Vec<Span>) {
         }
     }
     (out_ops, out_spans)
+}
+
+/// Gives the parameters of a function fixed slots. When a block keeps its variables on the
+/// locals stack and starts with `LetTo` ops (a function's parameters, last first), those run
+/// before anything else in every activation, so each such name occupies a fixed slot of the
+/// activation's locals from then on: re-declaring replaces in place, and only `forget` could
+/// remove one (a block with `forget` is left alone). Loads, assignments and increments of
+/// those names then index the slot instead of searching by name. Returns the slots' names.
+fn resolve_locals(ops: &mut [Op]) -> Vec<Name> {
+    if ops.iter().any(|op| matches!(op, Op::Forget)) {
+        return Vec::new();
+    }
+    let prologue = ops.iter().take_while(|op| matches!(op, Op::LetTo(_))).count();
+    let mut slots: Vec<Name> = Vec::new();
+    for op in &ops[..prologue] {
+        if let Op::LetTo(name) = op
+            && !slots.contains(name)
+        {
+            slots.push(*name);
+        }
+    }
+    let slot = |name: Name| slots.iter().position(|&n| n == name).map(|i| i as u32);
+    for op in &mut ops[prologue..] {
+        *op = match *op {
+            Op::Load(name) => slot(name).map_or(*op, Op::LoadLocal),
+            Op::StoreTo(name) => slot(name).map_or(*op, Op::StoreLocal),
+            Op::AddToName(name, k) => slot(name).map_or(*op, |i| Op::AddToLocal(i, k)),
+            other => other,
+        };
+    }
+    slots
 }

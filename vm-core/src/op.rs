@@ -296,6 +296,18 @@ pub enum Op {
     JumpUnlessTopInt(Cmp, i32, u32),
     /// `( -- )` the triple `Load(x) Int(k) Add StoreTo(x)` (`x k + 'x #`): adds k to x.
     AddToName(Name, i32),
+    /// `( -- v )` `Load(x)` of the variable in slot n of the activation's locals (see
+    /// [`crate::Block::locals`], which names the slots).
+    LoadLocal(u32),
+    /// `( v -- )` `StoreTo(x)` of the variable in slot n.
+    StoreLocal(u32),
+    /// `( -- )` `AddToName(x, k)` of the variable in slot n.
+    AddToLocal(u32, i32),
+    /// `( -- v+k )` the pair `LoadLocal(n) AddInt(k)` (or `SubInt(-k)`).
+    LoadLocalAddInt(u32, i32),
+    /// `( -- )` the pair `LoadLocal(n) JumpUnlessInt(cmp, k, t)`: continues at op t unless
+    /// the variable in slot n compares to k.
+    JumpUnlessLocalInt(Cmp, u16, i32, u32),
     /// `( -- f )` the triple `Closure(b) Int(n) fn`: a function of nested block b taking n
     /// arguments.
     Function(u32, u32),
@@ -324,6 +336,7 @@ impl Op {
             | Op::JumpUnless(_, t)
             | Op::JumpUnlessInt(_, _, t)
             | Op::JumpUnlessTopInt(_, _, t)
+            | Op::JumpUnlessLocalInt(_, _, _, t)
             | Op::LoopEnter(t)
             | Op::ForCEnter(t)
             | Op::ForEnter(t)
@@ -345,6 +358,7 @@ impl Op {
             Op::JumpUnless(cmp, _) => Op::JumpUnless(cmp, t),
             Op::JumpUnlessInt(cmp, k, _) => Op::JumpUnlessInt(cmp, k, t),
             Op::JumpUnlessTopInt(cmp, k, _) => Op::JumpUnlessTopInt(cmp, k, t),
+            Op::JumpUnlessLocalInt(cmp, slot, k, _) => Op::JumpUnlessLocalInt(cmp, slot, k, t),
             Op::LoopEnter(_) => Op::LoopEnter(t),
             Op::ForCEnter(_) => Op::ForCEnter(t),
             Op::ForEnter(_) => Op::ForEnter(t),

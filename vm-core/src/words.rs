@@ -245,12 +245,30 @@ pub static WORDS: &[Word] = &[
         "text",
     ),
     b("eval", B::Eval, "( \"pi source\" -- … )", "compile and run Pi source in the current scope", "text"),
-    b("rho", B::Rho, "( \"rho source\" -- … )", "compile and run Rho source in the current scope (a lone expression leaves its value)", "text"),
+    b(
+        "rho",
+        B::Rho,
+        "( \"rho source\" -- … )",
+        "compile and run Rho source in the current scope (a lone expression leaves its value)",
+        "text",
+    ),
     b("read_file", B::ReadFile, "( path -- s )", "the contents of a UTF-8 text file", "text"),
     // functions (what Rho's functions are made of)
     b("fn", B::Fn, "( k n -- f )", "a function: a copy of continuation k that takes n arguments", "functions"),
-    op("call", Op::CallFunction, "( a1 … an n f -- r )", "call f with n arguments; checks f's arity and that it leaves exactly one value", "functions"),
-    b("single", B::Single, "( [x] -- x )", "the only element of a one-element array (an arity error otherwise)", "functions"),
+    op(
+        "call",
+        Op::CallFunction,
+        "( a1 … an n f -- r )",
+        "call f with n arguments; checks f's arity and that it leaves exactly one value",
+        "functions",
+    ),
+    b(
+        "single",
+        B::Single,
+        "( [x] -- x )",
+        "the only element of a one-element array (an arity error otherwise)",
+        "functions",
+    ),
     // output and observability
     b("print", B::Print, "( x -- )", "write the display form and a newline", "output"),
     b(".", B::Peek, "( x -- x )", "print the top without popping it", "output"),

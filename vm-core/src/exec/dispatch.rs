@@ -25,6 +25,9 @@ use crate::op::Op;
 use crate::ops::Advance;
 use crate::vm::Vm;
 
+/// `locals` of a frame that keeps no variables on the locals stack (no index reaches it).
+const NO_LOCALS: usize = usize::MAX;
+
 /// What the loop does after `slow_op`.
 pub(crate) enum Flow {
     /// Continue with the op at this index.
@@ -37,31 +40,33 @@ pub(crate) enum Flow {
 
 impl Vm {
     /// Runs the frames above `base` until `budget` is spent, they end, or an error.
-    pub(crate) fn run_slice(&mut self, base: usize, mut budget: u32) -> Result<Step, Error> {
+    pub(crate) fn run_slice(&mut self, base: usize) -> Result<Step, Error> {
         'frames: loop {
             if self.task.frames.len() <= base {
-                self.run.slice_left = budget;
                 return Ok(Step::Done);
             }
-            if budget == 0 {
-                self.run.slice_left = 0;
+            if self.run.slice_left == 0 {
                 return Ok(Step::Pause);
             }
-            budget -= 1;
+            self.run.slice_left -= 1;
             let frame = &self.task.frames[self.task.frames.len() - 1];
             let code = frame.code.clone();
-            let env = frame.env;
+            // What the inline arms need to know of the frame's scope: where its locals start
+            // (NO_LOCALS if it has none) and whether a name not found there is a global.
+            let (locals, globals) = match frame.env {
+                Env::Global => (NO_LOCALS, true),
+                Env::Locals { base, parent } => (base as usize, parent.is_none()),
+                Env::Scope(_) => (NO_LOCALS, false),
+            };
             let ops = &*code.ops;
             let mut ip = frame.ip as usize;
 
             // Runs the current op through `slow_op` and acts on the outcome. (The op is
             // fetched again rather than kept live, which keeps it out of the hot registers.)
             macro_rules! slow {
-                ($op:expr) => {{
-                    let _ = $op;
+                () => {{
                     let op = ops[ip - 1];
-                    self.run.slice_left = budget;
-                    match self.slow_op(op, ip, &code, env) {
+                    match self.slow_op(op, ip, &code) {
                         Ok(Flow::Next(next)) => ip = next,
                         Ok(Flow::Switch) => continue 'frames,
                         Ok(Flow::Exit(code)) => return Ok(Step::Exit(code)),
@@ -77,13 +82,13 @@ impl Vm {
                     if target < ip {
                         let cost = (ip - target) as u32;
                         ip = target;
-                        if budget <= cost {
+                        if self.run.slice_left <= cost {
                             let top = self.task.frames.len() - 1;
                             self.task.frames[top].ip = ip as u32;
                             self.run.slice_left = 0;
                             return Ok(Step::Pause);
                         }
-                        budget -= cost;
+                        self.run.slice_left -= cost;
                     } else {
                         ip = target;
                     }
@@ -114,9 +119,10 @@ impl Vm {
             }
 
             loop {
-                let op = ops[ip];
                 ip += 1;
-                match op {
+                // Matching the op in place (not a copy) lets each arm read only the operands
+                // it needs, which keeps them out of the loop's registers.
+                match ops[ip - 1] {
                     Op::Nil => self.task.stack.push(Value::Nil),
                     Op::True => self.task.stack.push(Value::Bool(true)),
                     Op::False => self.task.stack.push(Value::Bool(false)),
@@ -125,13 +131,13 @@ impl Vm {
                     Op::Name(name) => self.task.stack.push(Value::Name(name)),
                     Op::Dup => match self.task.stack.last() {
                         Some(&top) if self.task.stack.len() > self.task.floor => self.task.stack.push(top),
-                        _ => slow!(op),
+                        _ => slow!(),
                     },
                     Op::Drop => {
                         if self.task.stack.len() > self.task.floor {
                             self.task.stack.pop();
                         } else {
-                            slow!(op)
+                            slow!()
                         }
                     }
                     Op::Swap => {
@@ -139,7 +145,7 @@ impl Vm {
                         if n >= self.task.floor + 2 {
                             self.task.stack.swap(n - 1, n - 2);
                         } else {
-                            slow!(op)
+                            slow!()
                         }
                     }
                     Op::Over => {
@@ -148,35 +154,35 @@ impl Vm {
                             let second = self.task.stack[n - 2];
                             self.task.stack.push(second);
                         } else {
-                            slow!(op)
+                            slow!()
                         }
                     }
                     Op::Add => match two_ints!().and_then(|(a, b)| a.checked_add(b)) {
                         Some(sum) => replace_two!(Value::Int(sum)),
-                        None => slow!(op),
+                        None => slow!(),
                     },
                     Op::Sub => match two_ints!().and_then(|(a, b)| a.checked_sub(b)) {
                         Some(difference) => replace_two!(Value::Int(difference)),
-                        None => slow!(op),
+                        None => slow!(),
                     },
                     Op::Mul => match two_ints!().and_then(|(a, b)| a.checked_mul(b)) {
                         Some(product) => replace_two!(Value::Int(product)),
-                        None => slow!(op),
+                        None => slow!(),
                     },
                     Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => match two_ints!() {
                         Some((a, b)) => {
-                            let cmp = crate::op::Cmp::of(op).unwrap_or(crate::op::Cmp::Eq);
+                            let cmp = crate::op::Cmp::of(ops[ip - 1]).unwrap_or(crate::op::Cmp::Eq);
                             replace_two!(Value::Bool(cmp.ints(a, b)));
                         }
-                        None => slow!(op),
+                        None => slow!(),
                     },
                     Op::AddInt(k) => match self.task.top_int() {
                         Some(a) if a.checked_add(k as i64).is_some() => *a += k as i64,
-                        _ => slow!(op),
+                        _ => slow!(),
                     },
                     Op::SubInt(k) => match self.task.top_int() {
                         Some(a) if a.checked_sub(k as i64).is_some() => *a -= k as i64,
-                        _ => slow!(op),
+                        _ => slow!(),
                     },
                     Op::CmpInt(cmp, k) => match self.task.top_int() {
                         Some(a) => {
@@ -184,11 +190,11 @@ impl Vm {
                             let n = self.task.stack.len();
                             self.task.stack[n - 1] = Value::Bool(result);
                         }
-                        None => slow!(op),
+                        None => slow!(),
                     },
                     Op::Jump(target) => jump!(target),
                     Op::JumpIfFalse(target) | Op::JumpIfTrue(target) => {
-                        let when = matches!(op, Op::JumpIfTrue(_));
+                        let when = matches!(ops[ip - 1], Op::JumpIfTrue(_));
                         match self.task.stack.last() {
                             Some(&Value::Bool(b)) if self.task.stack.len() > self.task.floor => {
                                 self.task.stack.pop();
@@ -196,7 +202,7 @@ impl Vm {
                                     jump!(target);
                                 }
                             }
-                            _ => slow!(op),
+                            _ => slow!(),
                         }
                     }
                     Op::JumpUnless(cmp, target) => match two_ints!() {
@@ -207,7 +213,7 @@ impl Vm {
                                 jump!(target);
                             }
                         }
-                        None => slow!(op),
+                        None => slow!(),
                     },
                     Op::JumpUnlessInt(cmp, k, target) => match self.task.top_int() {
                         Some(a) => {
@@ -217,7 +223,7 @@ impl Vm {
                                 jump!(target);
                             }
                         }
-                        None => slow!(op),
+                        None => slow!(),
                     },
                     Op::JumpUnlessTopInt(cmp, k, target) => match self.task.top_int() {
                         Some(a) => {
@@ -225,17 +231,99 @@ impl Vm {
                                 jump!(target);
                             }
                         }
-                        None => slow!(op),
+                        None => slow!(),
                     },
-                    Op::Load(name) => match (env, self.reg.globals.get(name)) {
-                        (Env::Global, Some(value)) => self.task.stack.push(value),
-                        _ => slow!(op),
+                    Op::Load(name) => match self.lookup_fast(locals, globals, name) {
+                        Some(value) => self.task.stack.push(value),
+                        None => slow!(),
                     },
+                    Op::LoadLocal(slot) => match self.task.locals.get(locals.saturating_add(slot as usize)) {
+                        Some(&(_, value)) => self.task.stack.push(value),
+                        None => slow!(),
+                    },
+                    Op::LoadLocalAddInt(slot, k) => {
+                        let sum = match self.task.locals.get(locals.saturating_add(slot as usize)) {
+                            Some(&(_, Value::Int(a))) => a.checked_add(k as i64),
+                            _ => None,
+                        };
+                        match sum {
+                            Some(sum) => self.task.stack.push(Value::Int(sum)),
+                            None => slow!(),
+                        }
+                    }
+                    Op::JumpUnlessLocalInt(cmp, slot, k, target) => {
+                        let value = match self.task.locals.get(locals.saturating_add(slot as usize)) {
+                            Some(&(_, Value::Int(a))) => Some(a),
+                            _ => None,
+                        };
+                        match value {
+                            Some(a) => {
+                                if !cmp.ints(a, k as i64) {
+                                    jump!(target);
+                                }
+                            }
+                            None => slow!(),
+                        }
+                    }
+                    Op::StoreLocal(slot) => {
+                        let done = match self.task.stack.last() {
+                            Some(&value)
+                                if self.task.stack.len() > self.task.floor && !matches!(value, Value::Cont(_)) =>
+                            {
+                                match self.task.locals.get_mut(locals.saturating_add(slot as usize)) {
+                                    Some(entry) => {
+                                        entry.1 = value;
+                                        true
+                                    }
+                                    None => false,
+                                }
+                            }
+                            _ => false,
+                        };
+                        if done {
+                            self.task.stack.pop();
+                        } else {
+                            slow!()
+                        }
+                    }
+                    Op::AddToLocal(slot, k) => match self.task.locals.get_mut(locals.saturating_add(slot as usize)) {
+                        Some((_, Value::Int(a))) if a.checked_add(k as i64).is_some() => *a += k as i64,
+                        _ => slow!(),
+                    },
+                    Op::LetTo(name) => {
+                        // Declaring a plain value on the locals stack.
+                        let done = match self.task.stack.last() {
+                            Some(&value)
+                                if locals != NO_LOCALS
+                                    && self.task.stack.len() > self.task.floor
+                                    && !matches!(value, Value::Cont(_)) =>
+                            {
+                                let all = &mut self.task.locals;
+                                match all
+                                    .get_mut(locals..)
+                                    .and_then(|own| own.iter_mut().rev().find(|(n, _)| *n == name))
+                                {
+                                    Some(slot) => slot.1 = value,
+                                    None => all.push((name, value)),
+                                }
+                                true
+                            }
+                            _ => false,
+                        };
+                        if done {
+                            self.task.stack.pop();
+                        } else {
+                            slow!()
+                        }
+                    }
                     Op::StoreTo(name) => {
                         // Reassigning an existing global with a plain value.
-                        let done = match (env, self.task.stack.last()) {
-                            (Env::Global, Some(&value))
-                                if self.task.stack.len() > self.task.floor && !matches!(value, Value::Cont(_)) =>
+                        let done = match self.task.stack.last() {
+                            Some(&value)
+                                if locals == NO_LOCALS
+                                    && globals
+                                    && self.task.stack.len() > self.task.floor
+                                    && !matches!(value, Value::Cont(_)) =>
                             {
                                 self.reg.globals.replace(name, value)
                             }
@@ -244,26 +332,22 @@ impl Vm {
                         if done {
                             self.task.stack.pop();
                         } else {
-                            slow!(op)
+                            slow!()
                         }
                     }
-                    Op::AddToName(name, k) => match (env, self.reg.globals.get(name)) {
-                        (Env::Global, Some(Value::Int(a))) if a.checked_add(k as i64).is_some() => {
+                    Op::AddToName(name, k) => match (locals == NO_LOCALS && globals, self.reg.globals.get(name)) {
+                        (true, Some(Value::Int(a))) if a.checked_add(k as i64).is_some() => {
                             self.reg.globals.replace(name, Value::Int(a + k as i64));
                         }
-                        _ => slow!(op),
+                        _ => slow!(),
                     },
                     Op::CallName(name) => {
-                        let callee = match (env, self.reg.globals.get(name)) {
-                            (Env::Global, Some(callee)) => callee,
-                            _ => {
-                                slow!(op);
-                                continue;
-                            }
+                        let Some(callee) = self.lookup_fast(locals, globals, name) else {
+                            slow!();
+                            continue;
                         };
                         let top = self.task.frames.len() - 1;
                         self.task.frames[top].ip = ip as u32;
-                        self.run.slice_left = budget;
                         // A block that keeps no variables runs in the scope it captured,
                         // so calling it is just a new frame.
                         let plain = match callee {
@@ -298,24 +382,100 @@ impl Vm {
                         }
                         continue 'frames;
                     }
-                    Op::End => {
-                        // The common return: an activation with nothing to check or undo.
+                    Op::CallFunctionName(name, argc) => {
+                        let Some(callee) = self.lookup_fast(locals, globals, name) else {
+                            slow!();
+                            continue;
+                        };
+                        let top = self.task.frames.len() - 1;
+                        self.task.frames[top].ip = ip as u32;
+                        if !self.enter_function_fast(callee, argc as usize) {
+                            self.call_function(callee, argc as usize)?;
+                            if self.reg.wants_gc() {
+                                self.gc_point()?;
+                            }
+                        }
+                        continue 'frames;
+                    }
+                    Op::End | Op::Return => {
+                        // The common return: an activation (not an inline block) with no
+                        // entries left and the right number of results.
                         let top = self.task.frames.len() - 1;
                         let frame = &self.task.frames[top];
                         let plain = frame.kind == FrameKind::Activation
-                            && frame.expect == Frame::NO_EXPECT
-                            && !matches!(frame.env, Env::Locals { .. })
+                            && (frame.expect == Frame::NO_EXPECT || frame.expect as usize == self.task.stack.len())
                             && self.task.entries.last().is_none_or(|e| (e.frame as usize) < top);
                         if plain {
+                            if let Env::Locals { base, .. } = frame.env {
+                                self.task.locals.truncate(base as usize);
+                            }
                             self.task.frames.pop();
                             continue 'frames;
                         }
-                        slow!(op)
+                        slow!()
                     }
-                    _ => slow!(op),
+                    _ => slow!(),
                 }
             }
         }
+    }
+
+    /// A name's value when it is found without walking heap scopes: the globals, or the
+    /// locals of a top-level function (whose parent scope is the global one).
+    #[inline(always)]
+    fn lookup_fast(&self, locals: usize, globals: bool, name: registry::Name) -> Option<Value> {
+        if let Some(own) = self.task.locals.get(locals..)
+            && let Some(&(_, value)) = own.iter().rev().find(|(n, _)| *n == name)
+        {
+            return Some(value);
+        }
+        if globals { self.reg.globals.get(name) } else { None }
+    }
+
+    /// Calls a function the common way, if it is one: a continuation whose block needs no
+    /// heap scope, with the right arity and enough arguments, within the depth limit.
+    /// Returns `false` (having done nothing) otherwise, for the general path.
+    ///
+    /// When the block opens with a prologue that declares exactly its `argc` parameters,
+    /// the arguments move straight from the data stack to the new activation's locals and
+    /// the activation starts after the prologue. (Not for continuations as arguments: the
+    /// prologue's `let` gives an unnamed one its parameter's name.)
+    #[inline(always)]
+    fn enter_function_fast(&mut self, callee: Value, argc: usize) -> bool {
+        let Value::Cont(h) = callee else { return false };
+        let Ok(closure) = self.reg.closure(h) else { return false };
+        let stack_len = self.task.stack.len();
+        if closure.code.needs_heap_scope
+            || closure.arity.is_some_and(|a| a as usize != argc)
+            || stack_len < self.task.floor + argc
+            || self.task.frames.len() >= self.limits.max_depth
+        {
+            return false;
+        }
+        let code = &closure.code;
+        let mut ip = 0;
+        let env = if code.needs_locals {
+            let base = self.task.locals.len() as u32;
+            let args = &self.task.stack[stack_len - argc..];
+            if code.prologue as usize == argc && argc > 0 && !args.iter().any(|v| matches!(v, Value::Cont(_))) {
+                // The prologue binds the last argument first: slot i holds argument argc-1-i.
+                for (slot, &name) in code.locals.iter().enumerate() {
+                    let value = self.task.stack[stack_len - 1 - slot];
+                    self.task.locals.push((name, value));
+                }
+                self.task.stack.truncate(stack_len - argc);
+                ip = argc as u32;
+            }
+            Env::Locals { base, parent: closure.scope }
+        } else {
+            closure.scope.map_or(Env::Global, Env::Scope)
+        };
+        // The result replaces the arguments, wherever they went.
+        let expect = (stack_len - argc + 1) as u32;
+        let (code, name) = (code.clone(), closure.name);
+        let activation = self.task.frames.len() as u32;
+        self.task.frames.push(Frame { code, ip, env, kind: FrameKind::Activation, activation, name, expect });
+        true
     }
 
     /// The word a compiled conditional jump came from (`if`, `ife`, `while`, `for`), read
@@ -335,9 +495,10 @@ impl Vm {
     /// Runs one op through its handler. Writes `ip` back to the frame first, so that errors,
     /// frame changes and collections see the right position.
     #[inline(never)]
-    fn slow_op(&mut self, op: Op, mut ip: usize, code: &Block, env: Env) -> Result<Flow, Error> {
+    fn slow_op(&mut self, op: Op, mut ip: usize, code: &Block) -> Result<Flow, Error> {
         let top = self.task.frames.len() - 1;
         self.task.frames[top].ip = ip as u32;
+        let env = self.task.frames[top].env;
         match op {
             Op::Nil | Op::True | Op::False | Op::Int(_) | Op::Const(_) | Op::Name(_) => {
                 unreachable!("literals are always handled inline")
@@ -533,6 +694,35 @@ impl Vm {
                 if !self.truthy(c) {
                     ip = target as usize;
                 }
+            }
+            Op::LoadLocal(slot) => {
+                let value = self.load(env, code.locals[slot as usize])?;
+                self.task.push(value);
+            }
+            Op::StoreLocal(slot) => self.store_to(env, code.locals[slot as usize])?,
+            Op::LoadLocalAddInt(slot, k) => {
+                let value = self.load(env, code.locals[slot as usize])?;
+                self.task.push(value);
+                self.task.push(Value::Int(k as i64));
+                self.add()?;
+            }
+            Op::JumpUnlessLocalInt(cmp, slot, k, target) => {
+                let value = self.load(env, code.locals[slot as usize])?;
+                self.task.push(value);
+                self.task.push(Value::Int(k as i64));
+                self.compare(cmp)?;
+                let c = self.task.pop("if")?;
+                if !self.truthy(c) {
+                    ip = target as usize;
+                }
+            }
+            Op::AddToLocal(slot, k) => {
+                let name = code.locals[slot as usize];
+                let value = self.load(env, name)?;
+                self.task.push(value);
+                self.task.push(Value::Int(k as i64));
+                self.add()?;
+                self.store_to(env, name)?;
             }
             Op::AddToName(name, k) => {
                 let value = self.load(env, name)?;

@@ -113,8 +113,8 @@ impl Vm {
         self.run.start(&self.limits);
         self.interrupt.store(false, Ordering::Relaxed);
         let result = loop {
-            let budget = self.run.next_slice();
-            let step = match self.run_slice(base, budget) {
+            self.run.next_slice();
+            let step = match self.run_slice(base) {
                 Ok(Step::Pause) => self.at_pause().map(|()| Step::Pause),
                 other => other,
             };

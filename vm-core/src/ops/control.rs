@@ -686,7 +686,12 @@ impl Vm {
             }
         };
         let closure = self.reg.closure(h)?;
-        let copy = registry::Closure { code: closure.code.clone(), scope: closure.scope, name: closure.name, arity: Some(arity) };
+        let copy = registry::Closure {
+            code: closure.code.clone(),
+            scope: closure.scope,
+            name: closure.name,
+            arity: Some(arity),
+        };
         let function = self.reg.new_closure(copy);
         self.task.push(function);
         Ok(())
@@ -696,8 +701,12 @@ impl Vm {
     #[inline(never)]
     pub(crate) fn function_literal(&mut self, code: &Block, index: u32, arity: u32, env: Env) {
         let block = code.children[index as usize].clone();
-        let value =
-            self.reg.new_closure(registry::Closure { code: block, scope: env.captured(), name: None, arity: Some(arity) });
+        let value = self.reg.new_closure(registry::Closure {
+            code: block,
+            scope: env.captured(),
+            name: None,
+            arity: Some(arity),
+        });
         self.task.push(value);
     }
 
@@ -715,17 +724,17 @@ impl Vm {
         let Value::Cont(h) = callee else {
             return Err(Error::type_error(format!("'{word}': cannot call a {}", self.type_name(callee))));
         };
-        if let Some(arity) = self.reg.closure(h)?.arity {
-            if arity as usize != argc {
-                let plural = if arity == 1 { "" } else { "s" };
-                return Err(Error::new(
-                    ErrorKind::Arity,
-                    format!(
-                        "function '{}' takes {arity} argument{plural} but was given {argc}",
-                        self.function_name(callee)
-                    ),
-                ));
-            }
+        if let Some(arity) = self.reg.closure(h)?.arity
+            && arity as usize != argc
+        {
+            let plural = if arity == 1 { "" } else { "s" };
+            return Err(Error::new(
+                ErrorKind::Arity,
+                format!(
+                    "function '{}' takes {arity} argument{plural} but was given {argc}",
+                    self.function_name(callee)
+                ),
+            ));
         }
         Ok(())
     }
@@ -769,10 +778,7 @@ impl Vm {
                 self.task.push(one);
                 Ok(())
             }
-            items => Err(Error::new(
-                ErrorKind::Arity,
-                format!("expected exactly one value but got {}", items.len()),
-            )),
+            items => Err(Error::new(ErrorKind::Arity, format!("expected exactly one value but got {}", items.len()))),
         }
     }
 
