@@ -1,8 +1,9 @@
 //! The script conformance suite.
 //!
-//! - `tests/scripts/pi/**.pi` are self-checking programs: each passes when it runs to its
-//!   end without an error (they check themselves with `assert`).
-//! - `tests/scripts/errors/**.pi` must fail. Their first lines say how, as comments:
+//! - `tests/scripts/pi/**.pi` and `tests/scripts/rho/**.rho` are self-checking programs:
+//!   each passes when it runs to its end without an error (they check themselves with
+//!   `assert`).
+//! - `tests/scripts/errors/**.pi` and `**.rho` must fail. Their first lines say how, as comments:
 //!   `// error: KIND` (required), `// message: TEXT` (a substring of the message), and
 //!   `// at: LINE:COLUMN` (where the error is reported). They pin error kinds, messages and
 //!   source positions, including for errors `try` cannot catch.
@@ -15,7 +16,8 @@ fn run_file(path: &std::path::Path) -> (vm_core::Vm, Option<vm_core::Error>) {
     let text = std::fs::read_to_string(path).expect("readable script");
     let (mut vm, _out) = kai_tests::vm();
     let name = path.strip_prefix(root()).unwrap_or(path).display().to_string();
-    let error = match vm.eval("pi", &name, &text) {
+    let lang = if path.extension().is_some_and(|e| e == "rho") { "rho" } else { "pi" };
+    let error = match vm.eval(lang, &name, &text) {
         Ok(Outcome::Finished) | Ok(Outcome::Exit(0)) => None,
         Ok(Outcome::Exit(code)) => Some(vm_core::Error::new(vm_core::ErrorKind::User, format!("exit {code}"))),
         Err(err) => Some(err),
@@ -23,9 +25,8 @@ fn run_file(path: &std::path::Path) -> (vm_core::Vm, Option<vm_core::Error>) {
     (vm, error)
 }
 
-#[test]
-fn pi_scripts_pass() {
-    let scripts = files(&root().join("tests/scripts/pi"), "pi");
+fn scripts_pass(dir: &str, ext: &str) {
+    let scripts = files(&root().join(dir), ext);
     assert!(scripts.len() >= 10, "the suite is missing: {} scripts", scripts.len());
     let mut failures = Vec::new();
     for script in &scripts {
@@ -34,6 +35,16 @@ fn pi_scripts_pass() {
         }
     }
     assert!(failures.is_empty(), "{} of {} scripts failed:\n\n{}", failures.len(), scripts.len(), failures.join("\n"));
+}
+
+#[test]
+fn pi_scripts_pass() {
+    scripts_pass("tests/scripts/pi", "pi");
+}
+
+#[test]
+fn rho_scripts_pass() {
+    scripts_pass("tests/scripts/rho", "rho");
 }
 
 /// The expectations written at the top of an error script.
@@ -61,7 +72,8 @@ fn expected(text: &str) -> Expected {
 
 #[test]
 fn error_scripts_fail_as_expected() {
-    let scripts = files(&root().join("tests/scripts/errors"), "pi");
+    let mut scripts = files(&root().join("tests/scripts/errors"), "pi");
+    scripts.extend(files(&root().join("tests/scripts/errors"), "rho"));
     assert!(!scripts.is_empty());
     let mut problems = Vec::new();
     for script in &scripts {

@@ -44,7 +44,7 @@ pub fn scale(normal: usize, stressed: usize) -> usize {
 
 /// A fresh VM with every frontend, printing into the returned capture.
 pub fn vm() -> (Vm, Capture) {
-    let mut vm = lang_pi::new_vm();
+    let mut vm = lang_rho::new_vm();
     let out = Capture::default();
     vm.set_output(Box::new(out.clone()));
     (vm, out)
