@@ -129,9 +129,14 @@ fn kai_test_counts_passes_and_failures() {
 #[test]
 fn kai_test_runs_files_and_directories() {
     let stack = root().join("tests/scripts/pi/stack.pi").display().to_string();
-    let run = kai(&["test", &stack, &root().join("examples").display().to_string()]);
+    let dir = std::env::temp_dir().join(format!("kai-test-dir-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    std::fs::write(dir.join("a.pi"), "1 1 + 2 == assert").unwrap();
+    std::fs::write(dir.join("nested/b.rho"), "assert len(args) == 0").unwrap();
+    let run = kai(&["test", &stack, &dir.display().to_string(), &example("fib.rho")]);
+    std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("5 passed, 0 failed"), "{}", run.stdout);
+    assert!(run.stdout.contains("4 passed, 0 failed"), "{}", run.stdout);
 }
 
 #[test]
@@ -149,4 +154,52 @@ fn trace_flag_is_accepted_and_log_runs() {
     let run = kai(&["run", "--trace", "-e", "\"hello\" log 3 \"m\" metric \"s\" { 1 print } span"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout, "1\n");
+}
+
+#[test]
+fn rho_examples_run() {
+    let run = kai(&["run", &example("fib.rho")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.ends_with("9 34\nfib(20) = 6765\n"), "{}", run.stdout);
+    let run = kai(&["run", &example("closures.rho")]);
+    assert_eq!(run.stdout, "a: 3 b: 1\n[11 12 13]\n21 hey!!\n", "{}", run.stderr);
+    let words = example("words.txt");
+    let run = kai(&["run", &example("wordfreq.rho"), &words]);
+    assert_eq!(run.stdout, "5 the\n3 dog\n3 fox\n2 a\n2 lazy\n", "{}", run.stderr);
+    let run = kai(&["run", &example("errors.rho")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("caught user: cannot divide by zero"), "{}", run.stdout);
+    assert!(run.stdout.contains("missing user 42"), "{}", run.stdout);
+}
+
+#[test]
+fn translated_rho_runs_the_same_as_the_rho() {
+    let dir = std::env::temp_dir().join(format!("kai-translate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["fib.rho", "closures.rho", "errors.rho"] {
+        let rho = kai(&["run", &example(name)]);
+        let translated = kai(&["translate", &example(name)]);
+        assert_eq!(translated.code, 0, "{}", translated.stderr);
+        let pi_file = dir.join(name.replace(".rho", ".pi"));
+        std::fs::write(&pi_file, &translated.stdout).unwrap();
+        let pi = kai(&["run", &pi_file.display().to_string()]);
+        assert_eq!((pi.code, &pi.stdout), (rho.code, &rho.stdout), "{name}:\n{}", translated.stdout);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn rho_from_the_command_line_and_its_errors() {
+    let run = kai(&["run", "--lang", "rho", "-e", "x = 6 * 7\nprint(x)"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "42\n"), "{}", run.stderr);
+    let run = kai(&["run", "--lang", "rho", "-e", "fun inv(x) {\n  return 1 / x\n}\nprint(inv(0))"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("[-e:2:10]"), "{}", run.stderr);
+    assert!(run.stderr.contains("return 1 / x"), "{}", run.stderr);
+    assert!(run.stderr.contains("at inv (-e:2:10)"), "{}", run.stderr);
+    let run = kai(&["run", "--lang", "rho", "-e", "fun f(x) {\n  if x {\n    return 1\n"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("expected `}` to close the block opened at 2:8"), "{}", run.stderr);
+    let run = kai(&["translate", "/no/such.rho"]);
+    assert_eq!(run.code, 1);
 }

@@ -66,6 +66,9 @@ fn run_script(file: &Path, args: &TestArgs, color: bool) -> Result<(), String> {
     let mut vm = new_vm();
     vm.set_output(Box::new(std::io::sink()));
     vm.set_limits(args.limits.to_limits());
+    // As under `kai run` with no arguments.
+    let no_args = vm.new_array(Vec::new());
+    let _ = vm.set_global("args", no_args);
     match vm.eval(lang, &file.display().to_string(), &text) {
         Ok(Outcome::Finished) | Ok(Outcome::Exit(0)) => Ok(()),
         Ok(Outcome::Exit(code)) => Err(format!("{}: exited with code {code}\n", file.display())),

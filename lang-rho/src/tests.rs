@@ -157,3 +157,79 @@ fn translation_is_readable_pi() {
     assert!(printed.contains("'n let"), "{printed}");
     assert!(printed.contains("1 fn 'fact let"), "{printed}");
 }
+
+/// The Pi a program translates to, as `kai translate` prints it.
+fn translation(src: &str) -> String {
+    match to_pi(src, SourceId(0), false, &Default::default()) {
+        Ok(nodes) => lang_pi::print(&nodes),
+        Err(err) => panic!("{src}\n  failed: {err:?}"),
+    }
+}
+
+#[test]
+fn snapshot_functions_and_recursion() {
+    insta::assert_snapshot!(translation(
+        "fun fib(n) {\n  if n < 2 { return n }\n  return fib(n - 1) + fib(n - 2)\n}\nprint(fib(20))"
+    ));
+}
+
+#[test]
+fn snapshot_closures() {
+    insta::assert_snapshot!(translation(
+        "fun counter() {\n  let n = 0\n  return fun() { n += 1; return n }\n}\nc = counter()\nadder = fun(k) { return fun(x) { return x + k } }\nprint(c(), c(), adder(2)(40))"
+    ));
+}
+
+#[test]
+fn snapshot_loops() {
+    insta::assert_snapshot!(translation(
+        "total = 0\nfor i in range(10) { if i % 2 == 0 { continue } total += i }\nwhile total > 0 { total -= 7 }\ndo { total += 1; if total == 3 { continue } } while total < 5\nfor i = 0; i < 3; i += 1 { print(i) }\nfor ch in \"abc\" { print(ch) }"
+    ));
+}
+
+#[test]
+fn snapshot_data_and_assignment() {
+    insta::assert_snapshot!(translation(
+        "m = {\"a\": 1, \"b\": [1, 2]}\nm.a += 10\nm[\"b\"][0] = 5\nxs = []\npush(xs, m.a)\nlast = pop(xs)\nprint(format(\"{} and {}\", last, m), len(m))"
+    ));
+}
+
+#[test]
+fn snapshot_errors_and_logic() {
+    insta::assert_snapshot!(translation(
+        "fun safe(a, b) {\n  try { return a / b } catch e { print(e.kind); return nil }\n}\nok = safe(1, 0) == nil && !false || 1 < 2\nassert ok\nif !ok { throw {\"kind\": \"user\", \"message\": \"no\"} }\nfive = pi { 2 3 + }"
+    ));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+    /// Arbitrary text never panics the parser or the translator.
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+        let _ = to_pi(&text, SourceId(0), false, &Default::default());
+    }
+
+    /// Rho-like text (keywords, operators, brackets, names) never panics either, and
+    /// whatever translates prints as Pi that parses back to the same tree.
+    #[test]
+    fn rho_like_text_translates_to_pi_that_reparses(words in proptest::collection::vec(rho_token(), 0..40)) {
+        let text = words.join(" ");
+        if let Ok(nodes) = to_pi(&text, SourceId(0), false, &Default::default()) {
+            let printed = lang_pi::print(&nodes);
+            let again = lang_pi::parse(&printed, SourceId(0));
+            proptest::prop_assert!(again.is_ok(), "{}", printed);
+            proptest::prop_assert_eq!(again.unwrap(), nodes);
+        }
+    }
+}
+
+fn rho_token() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let tokens: Vec<&str> = vec![
+        "fun", "f", "(", ")", "{", "}", "[", "]", ",", "x", "y", "=", "let", "return", "if", "else", "while", "for",
+        "in", "do", "try", "catch", "e", "+", "-", "*", "/", "<", "==", "&&", "||", "!", "1", "2.5", "\"s\"", "true",
+        "nil", "\n", ";", ".", "a", ":", "print", "len", "range", "break", "continue", "+=", "pi", "assert", "throw",
+    ];
+    proptest::sample::select(tokens).prop_map(str::to_string)
+}
