@@ -19,6 +19,7 @@ use registry::Value;
 
 use super::Step;
 use crate::code::Block;
+use crate::entry::{Entry, EntryKind, LoopIter};
 use crate::error::Error;
 use crate::frame::{Env, Frame, FrameKind};
 use crate::op::Op;
@@ -291,22 +292,28 @@ impl Vm {
                         _ => slow!(),
                     },
                     Op::LetTo(name) => {
-                        // Declaring a plain value on the locals stack.
+                        // Declaring a plain value on the locals stack, or globally at the
+                        // top level.
                         let done = match self.task.stack.last() {
                             Some(&value)
-                                if locals != NO_LOCALS
-                                    && self.task.stack.len() > self.task.floor
-                                    && !matches!(value, Value::Cont(_)) =>
+                                if self.task.stack.len() > self.task.floor && !matches!(value, Value::Cont(_)) =>
                             {
-                                let all = &mut self.task.locals;
-                                match all
-                                    .get_mut(locals..)
-                                    .and_then(|own| own.iter_mut().rev().find(|(n, _)| *n == name))
-                                {
-                                    Some(slot) => slot.1 = value,
-                                    None => all.push((name, value)),
+                                if locals != NO_LOCALS {
+                                    let all = &mut self.task.locals;
+                                    match all
+                                        .get_mut(locals..)
+                                        .and_then(|own| own.iter_mut().rev().find(|(n, _)| *n == name))
+                                    {
+                                        Some(slot) => slot.1 = value,
+                                        None => all.push((name, value)),
+                                    }
+                                    true
+                                } else if globals {
+                                    self.reg.globals.set(name, value);
+                                    true
+                                } else {
+                                    false
                                 }
-                                true
                             }
                             _ => false,
                         };
@@ -341,6 +348,39 @@ impl Vm {
                         }
                         _ => slow!(),
                     },
+                    Op::LoopNext(_) => {
+                        // The next int of a range, pass of `times` or element of an array;
+                        // anything else (and the end of the loop) goes the general way.
+                        let task = &mut self.task;
+                        let next = match task.entries.last_mut() {
+                            Some(Entry { kind: EntryKind::Loop { iter, .. }, .. }) => match iter {
+                                LoopIter::Range { next, last } if *next < *last => {
+                                    *next += 1;
+                                    Some(Some(Value::Int(*next - 1)))
+                                }
+                                LoopIter::Times { left } if *left > 0 => {
+                                    *left -= 1;
+                                    Some(None)
+                                }
+                                LoopIter::Each { coll: Value::Array(h), pos } => {
+                                    match self.reg.array(*h).ok().and_then(|items| items.get(*pos)) {
+                                        Some(&item) => {
+                                            *pos += 1;
+                                            Some(Some(item))
+                                        }
+                                        None => None,
+                                    }
+                                }
+                                _ => None,
+                            },
+                            _ => None,
+                        };
+                        match next {
+                            Some(Some(value)) => task.stack.push(value),
+                            Some(None) => {}
+                            None => slow!(),
+                        }
+                    }
                     Op::CallName(name) => {
                         let Some(callee) = self.lookup_fast(locals, globals, name) else {
                             slow!();

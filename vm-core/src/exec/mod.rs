@@ -167,10 +167,13 @@ impl Vm {
 
     /// A safe point: every live value is reachable from the task and the registry. Runs a
     /// collector increment if one is owed, then enforces the heap limit.
+    #[inline]
     pub(crate) fn gc_point(&mut self) -> Result<(), Error> {
-        if !self.reg.wants_gc() {
-            return Ok(());
-        }
+        if self.reg.wants_gc() { self.gc_increment() } else { Ok(()) }
+    }
+
+    #[inline(never)]
+    fn gc_increment(&mut self) -> Result<(), Error> {
         let crate::vm::Vm { reg, task, .. } = self;
         reg.gc_step(|t| task.trace(t));
         if let Some(max) = self.limits.max_heap
