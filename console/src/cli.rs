@@ -10,6 +10,9 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The REPL's language when no command is given: pi (default) or rho.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -43,6 +46,9 @@ pub struct RunArgs {
     /// Print the data stack when the program ends.
     #[arg(long)]
     pub print_stack: bool,
+    /// After the program, open the REPL with its definitions.
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
     /// Show `log`, `metric` and `span` events on stderr.
     #[arg(long)]
     pub trace: bool,

@@ -3,6 +3,7 @@
 
 mod cli;
 mod diagnostic;
+mod repl;
 mod run;
 mod test_cmd;
 mod translate;
@@ -40,10 +41,14 @@ pub fn main_with(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, mu
         Some(cli::Command::Test(args)) => test_cmd::test(args, &mut streams),
         Some(cli::Command::Translate(args)) => translate::translate(args, &mut streams),
         Some(cli::Command::Words) => words(&mut streams),
-        None => {
-            let _ = writeln!(streams.err, "kai: no command given; try `kai run FILE` or `kai --help`");
-            2
-        }
+        None => match cli.lang.as_deref() {
+            None | Some("pi") => repl::start(false, None, &mut streams),
+            Some("rho") => repl::start(true, None, &mut streams),
+            Some(other) => {
+                let _ = writeln!(streams.err, "kai: unknown language '{other}' (pi or rho)");
+                2
+            }
+        },
     };
     let _ = streams.out.flush();
     let _ = streams.err.flush();

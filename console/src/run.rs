@@ -123,9 +123,13 @@ pub(crate) fn run(mut args: RunArgs, streams: &mut Streams) -> i32 {
             1
         }
     };
-    drop(vm);
+    vm.set_output(Box::new(std::io::sink()));
     if let Ok(cell) = Rc::try_unwrap(out.0) {
         streams.out = cell.into_inner();
+    }
+    if args.interactive && code == 0 {
+        let rho = lang == "rho";
+        return crate::repl::start(rho, Some(vm), streams);
     }
     code
 }

@@ -36,6 +36,20 @@ impl Frontend for PiFrontend {
     }
 }
 
+/// Whether `text` is an unfinished piece of Pi that more lines could complete: a bracket,
+/// string or block comment is still open. (A REPL asks for a continuation line then.)
+pub fn needs_more(text: &str) -> bool {
+    match parse(text, SourceId(0)) {
+        Ok(_) => false,
+        Err(err) => std::iter::once(&err).chain(err.related()).any(|e| {
+            let m = e.message();
+            m.contains("is never closed")
+                || m.starts_with("unterminated string")
+                || m.starts_with("unterminated block comment")
+        }),
+    }
+}
+
 /// Installs the Pi frontend in `vm`.
 pub fn install(vm: &mut Vm) {
     vm.set_frontend("pi", Rc::new(PiFrontend));

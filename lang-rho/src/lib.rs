@@ -49,6 +49,21 @@ pub fn to_pi(text: &str, source: SourceId, interactive: bool, natives: &Natives)
     translate(&program, interactive, natives)
 }
 
+/// Whether `text` is an unfinished piece of Rho that more lines could complete: a bracket or
+/// block comment is still open, or the input ends where more was expected (`x = 1 +`).
+pub fn needs_more(text: &str) -> bool {
+    match parse(text, SourceId(0)) {
+        Ok(_) => false,
+        Err(err) => {
+            let at_end = err.span().is_some_and(|s| s.start as usize >= text.trim_end().len());
+            let m = err.message();
+            (m.starts_with("expected `") && m.contains("to close") && !m.contains(", found"))
+                || m.starts_with("unterminated comment")
+                || (at_end && m.contains("found the end of the input"))
+        }
+    }
+}
+
 /// The Rho frontend, as installed in a VM under the name `"rho"`.
 pub struct RhoFrontend;
 

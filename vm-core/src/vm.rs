@@ -357,9 +357,16 @@ impl Vm {
     }
 
     /// A flag that, when set from any thread, stops the running program with a `limit`
-    /// error ("interrupted") at its next check (every few thousand operations).
+    /// error ("interrupted") at its next check (every few thousand operations). Reporting
+    /// the interrupt clears the flag; a flag set between runs stops the next run.
     pub fn interrupt_handle(&self) -> Arc<AtomicBool> {
         self.interrupt.clone()
+    }
+
+    /// Makes this VM watch `flag` for interrupts (so one signal handler can serve every VM a
+    /// REPL session creates).
+    pub fn set_interrupt_handle(&mut self, flag: Arc<AtomicBool>) {
+        self.interrupt = flag;
     }
 
     /// The source texts compiled so far.

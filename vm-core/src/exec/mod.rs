@@ -111,7 +111,6 @@ impl Vm {
     fn drive_run(&mut self, base: usize) -> Result<Outcome, Error> {
         self.running = true;
         self.run.start(&self.limits);
-        self.interrupt.store(false, Ordering::Relaxed);
         let result = loop {
             self.run.next_slice();
             let step = match self.run_slice(base) {

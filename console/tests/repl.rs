@@ -1,0 +1,227 @@
+//! The REPL driven through a pseudo-terminal, as a person uses it: multi-line input,
+//! switching languages, an error and recovery, Ctrl-C interrupting a loop, history kept
+//! across sessions, completion, and piped (non-interactive) input.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use expectrl::{ControlCode, Eof, Expect, Regex};
+
+const KAI: &str = env!("CARGO_BIN_EXE_kai");
+
+/// A REPL session in a fresh pty, with colour off and history in `history`.
+fn repl(args: &[&str], history: &std::path::Path) -> expectrl::session::OsSession {
+    let mut command = Command::new(KAI);
+    command.args(args).env("NO_COLOR", "1").env("KAI_HISTORY", history).env("TERM", "xterm");
+    let mut session = expectrl::Session::spawn(command).expect("spawn kai in a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    session
+}
+
+fn temp(name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("kai-repl-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+#[test]
+fn shows_the_stack_and_continues_unfinished_lines() {
+    let history = temp("stack");
+    let mut p = repl(&[], &history);
+    p.expect("pi> ").unwrap();
+    p.send_line("1 2 \"a\"").unwrap();
+    p.expect("1  2  \"a\"  ← top").unwrap();
+    // An open bracket continues on the next line, with a continuation prompt.
+    p.send_line("{ dup").unwrap();
+    p.expect("..> ").unwrap();
+    p.send_line("* } 'sq #").unwrap();
+    p.expect("pi> ").unwrap();
+    p.send_line("clear 7 sq &").unwrap();
+    p.expect("49  ← top").unwrap();
+    p.send_line(":quit").unwrap();
+    p.expect(Eof).unwrap();
+}
+
+#[test]
+fn switches_languages_over_one_vm() {
+    let history = temp("switch");
+    let mut p = repl(&["--lang", "rho"], &history);
+    p.expect("rho> ").unwrap();
+    p.send_line("fun double(x) {").unwrap();
+    p.expect("...> ").unwrap();
+    p.send_line("  return x * 2").unwrap();
+    p.expect("...> ").unwrap();
+    p.send_line("}").unwrap();
+    p.expect("rho> ").unwrap();
+    p.send_line("double(21)").unwrap();
+    p.expect("= 42").unwrap();
+    p.send_line(":pi").unwrap();
+    p.expect("pi> ").unwrap();
+    // A Rho function is callable from Pi, and a Pi definition from Rho.
+    p.send_line("5 1 double call { 10 + } 'ten #").unwrap();
+    p.expect("10  ← top").unwrap();
+    p.send_line(":rho").unwrap();
+    p.expect("rho> ").unwrap();
+    p.send_line("pi { 1 ten & }").unwrap();
+    p.expect("= 11").unwrap();
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(Eof).unwrap();
+}
+
+#[test]
+fn an_error_shows_a_diagnostic_and_the_session_goes_on() {
+    let history = temp("error");
+    let mut p = repl(&[], &history);
+    p.expect("pi> ").unwrap();
+    p.send_line("1 2 42 'answer #").unwrap();
+    p.expect("1  2  ← top").unwrap();
+    p.send_line("3 4 5 0 /").unwrap();
+    p.expect("division by zero").unwrap();
+    p.expect("<repl>:1:9").unwrap();
+    p.expect("pi> ").unwrap();
+    // The stack is as it was before the failing line; globals are intact.
+    p.send_line("answer").unwrap();
+    p.expect("1  2  42  ← top").unwrap();
+    p.send_line(":quit").unwrap();
+    p.expect(Eof).unwrap();
+}
+
+#[test]
+fn ctrl_c_interrupts_a_running_loop_and_keeps_the_session() {
+    let history = temp("interrupt");
+    let mut p = repl(&[], &history);
+    p.expect("pi> ").unwrap();
+    p.send_line("7 'kept #").unwrap();
+    p.expect("pi> ").unwrap();
+    p.send_line("{ true } { } while").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    p.send(ControlCode::EndOfText).unwrap();
+    p.expect("interrupted").unwrap();
+    p.expect("pi> ").unwrap();
+    p.send_line("kept").unwrap();
+    p.expect("7  ← top").unwrap();
+    p.expect("pi> ").unwrap();
+    // Ctrl-C at the prompt clears the line; Ctrl-D quits.
+    p.send("1 2 3").unwrap();
+    p.expect("1 2 3").unwrap();
+    p.send(ControlCode::EndOfText).unwrap();
+    p.expect("pi> ").unwrap();
+    p.send_line(":stack").unwrap();
+    p.expect("7  ← top").unwrap();
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(Eof).unwrap();
+}
+
+#[test]
+fn history_persists_across_sessions() {
+    let history = temp("history");
+    let mut p = repl(&[], &history);
+    p.expect("pi> ").unwrap();
+    p.send_line("123456 789 +").unwrap();
+    p.expect("124245  ← top").unwrap();
+    p.expect("pi> ").unwrap();
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(Eof).unwrap();
+    let saved = std::fs::read_to_string(&history).expect("history file written");
+    assert!(saved.contains("123456 789 +"), "{saved}");
+
+    let mut p = repl(&[], &history);
+    p.expect("pi> ").unwrap();
+    // Up-arrow recalls the previous session's line.
+    p.send("\x1b[A").unwrap();
+    p.send("\r").unwrap();
+    p.expect("124245  ← top").unwrap();
+    p.send_line(":quit").unwrap();
+    p.expect(Eof).unwrap();
+}
+
+#[test]
+fn tab_completes_words_and_defined_names() {
+    let history = temp("complete");
+    let mut p = repl(&[], &history);
+    p.expect("pi> ").unwrap();
+    p.send_line("5 'myvariable #").unwrap();
+    p.expect("pi> ").unwrap();
+    p.send("myvar\t").unwrap();
+    p.expect("myvariable").unwrap();
+    p.send("\r").unwrap();
+    p.expect("5  ← top").unwrap();
+    p.send("gc_st\t").unwrap();
+    p.expect("gc_stats").unwrap();
+    p.send(" size\r").unwrap();
+    p.expect(Regex("5  [0-9]+  ← top")).unwrap();
+    p.send_line(":quit").unwrap();
+    p.expect(Eof).unwrap();
+}
+
+#[test]
+fn help_describes_words() {
+    let history = temp("help");
+    let mut p = repl(&[], &history);
+    p.expect("pi> ").unwrap();
+    p.send_line(":help dup").unwrap();
+    p.expect("( a -- a a )").unwrap();
+    p.send_line(":help push").unwrap();
+    p.expect("Rho function").unwrap();
+    p.send_line(":quit").unwrap();
+    p.expect(Eof).unwrap();
+}
+
+#[test]
+fn run_interactive_keeps_the_files_definitions() {
+    let history = temp("run-i");
+    let file = std::env::temp_dir().join(format!("kai-repl-{}-lib.rho", std::process::id()));
+    std::fs::write(&file, "fun triple(x) { return x * 3 }\nprint(\"loaded\")\n").unwrap();
+    let path = file.display().to_string();
+    let mut p = repl(&["run", &path, "-i"], &history);
+    p.expect("loaded").unwrap();
+    p.expect("rho> ").unwrap();
+    p.send_line("triple(14)").unwrap();
+    p.expect("= 42").unwrap();
+    p.send_line(":quit").unwrap();
+    p.expect(Eof).unwrap();
+    std::fs::remove_file(&file).unwrap();
+}
+
+#[test]
+fn piped_input_runs_without_prompts() {
+    let mut child =
+        Command::new(KAI).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"2 3 + print\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "5\n");
+    assert!(output.status.success());
+
+    let mut child = Command::new(KAI)
+        .arg("--lang")
+        .arg("rho")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"x = 1 / 0\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("division by zero"));
+}
+
+#[test]
+fn translate_shows_the_pi_of_rho_lines() {
+    let history = temp("translate");
+    let mut p = repl(&["--lang", "rho"], &history);
+    p.expect("rho> ").unwrap();
+    p.send_line(":translate").unwrap();
+    p.expect("showing the Pi of Rho lines: on").unwrap();
+    p.send_line("x = 6 * 7").unwrap();
+    p.expect("6 7 * 'x #").unwrap();
+    p.send_line("x").unwrap();
+    p.expect("= 42").unwrap();
+    p.send_line(":reset").unwrap();
+    p.expect("a fresh VM").unwrap();
+    p.send_line("x").unwrap();
+    p.expect("undefined name 'x'").unwrap();
+    p.send_line(":quit").unwrap();
+    p.expect(Eof).unwrap();
+}
