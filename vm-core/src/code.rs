@@ -143,15 +143,8 @@ impl BlockBuilder {
         ops.push(Op::End);
         spans.push(end_span);
         let (mut ops, spans) = fuse(ops, spans);
-        let needs_locals = ops.iter().any(|op| {
-            matches!(
-                op,
-                Op::Store | Op::StoreTo(_) | Op::AddToName(..) | Op::Let | Op::LetTo(_) | Op::Bind | Op::Forget
-            )
-        });
-        let needs_heap_scope = ops
-            .iter()
-            .any(|op| matches!(op, Op::Closure(_) | Op::Function(..) | Op::Builtin(Builtin::Eval | Builtin::Rho)));
+        let needs_locals = ops.iter().any(|op| op.binds_names());
+        let needs_heap_scope = ops.iter().any(|op| op.captures_scope());
         let (ops, spans, locals) = if needs_locals && !needs_heap_scope {
             let locals = resolve_locals(&mut ops);
             // Fuse again: slot access makes new superinstructions possible.
@@ -247,7 +240,7 @@ impl Assembler {
 }
 
 /// The longest sequence [`fused`] replaces.
-const MAX_FUSED: usize = 3;
+const MAX_FUSED: usize = 4;
 
 /// The superinstruction that replaces the ops at the start of `ops`, how many it replaces,
 /// and which of them names the word that does the work (for error positions); `None` if no
@@ -255,6 +248,11 @@ const MAX_FUSED: usize = 3;
 fn fused(ops: &[Op]) -> Option<(Op, usize, usize)> {
     match *ops {
         [Op::Load(x), Op::AddInt(k), Op::StoreTo(y), ..] if x == y => Some((Op::AddToName(x, k), 3, 1)),
+        [Op::Load(a), Op::Load(b), Op::Add, Op::StoreTo(c), ..] if a == c => Some((Op::AddNames(a, b), 4, 2)),
+        [Op::LoadLocal(a), Op::LoadLocal(b), Op::Add, Op::StoreLocal(c), ..] if a == c => {
+            Some((Op::AddLocals(a, b), 4, 2))
+        }
+        [Op::LoopNext(exit), Op::LetTo(name), ..] => Some((Op::LoopNextLet(exit, name), 2, 0)),
         [Op::Closure(b), Op::Int(n), Op::Builtin(Builtin::Fn), ..] if n >= 0 => Some((Op::Function(b, n as u32), 3, 2)),
         [Op::Int(n), Op::Load(f), Op::CallFunction, ..] if n >= 0 => Some((Op::CallFunctionName(f, n as u32), 3, 2)),
         [Op::CmpInt(cmp, k), Op::JumpIfFalse(t), ..] => Some((Op::JumpUnlessInt(cmp, k, t), 2, 0)),

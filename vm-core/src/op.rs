@@ -308,6 +308,13 @@ pub enum Op {
     /// `( -- )` the pair `LoadLocal(n) JumpUnlessInt(cmp, k, t)`: continues at op t unless
     /// the variable in slot n compares to k.
     JumpUnlessLocalInt(Cmp, u16, i32, u32),
+    /// `( -- )` the four ops `Load(a) Load(b) Add StoreTo(a)` (`a b + 'a #`, Rho's `a += b`).
+    AddNames(Name, Name),
+    /// `( -- )` the same on local slots: `LoadLocal(a) LoadLocal(b) Add StoreLocal(a)`.
+    AddLocals(u32, u32),
+    /// `( -- )` the pair `LoopNext(n) LetTo(x)`: binds the loop's next element to x (Rho's
+    /// `for x in …`), or ends the loop and continues at op n.
+    LoopNextLet(u32, Name),
     /// `( -- f )` the triple `Closure(b) Int(n) fn`: a function of nested block b taking n
     /// arguments.
     Function(u32, u32),
@@ -327,6 +334,35 @@ pub enum Op {
 }
 
 impl Op {
+    /// Whether the op may create, change or remove a variable binding in the current
+    /// scope. A block with such an op gets a scope of its own when activated.
+    pub fn binds_names(self) -> bool {
+        matches!(
+            self,
+            Op::Store
+                | Op::StoreTo(_)
+                | Op::Let
+                | Op::LetTo(_)
+                | Op::Bind
+                | Op::Forget
+                | Op::AddToName(..)
+                | Op::AddNames(..)
+                | Op::LoopNextLet(..)
+                | Op::StoreLocal(_)
+                | Op::AddToLocal(..)
+                | Op::AddLocals(..)
+        )
+    }
+
+    /// Whether the op may capture the current scope (make a closure, or compile and run
+    /// source in it). A block with such an op keeps its scope in the heap.
+    pub fn captures_scope(self) -> bool {
+        matches!(
+            self,
+            Op::Closure(_) | Op::Function(..) | Op::Builtin(crate::words::Builtin::Eval | crate::words::Builtin::Rho)
+        )
+    }
+
     /// The op index this op may continue at, for the ops that carry one.
     pub fn target(self) -> Option<u32> {
         match self {
@@ -343,6 +379,7 @@ impl Op {
             | Op::TimesEnter(t)
             | Op::EachEnter(t)
             | Op::LoopNext(t)
+            | Op::LoopNextLet(t, _)
             | Op::TryEnter(t)
             | Op::TryDyn(t) => Some(t),
             _ => None,
@@ -365,6 +402,7 @@ impl Op {
             Op::TimesEnter(_) => Op::TimesEnter(t),
             Op::EachEnter(_) => Op::EachEnter(t),
             Op::LoopNext(_) => Op::LoopNext(t),
+            Op::LoopNextLet(_, name) => Op::LoopNextLet(t, name),
             Op::TryEnter(_) => Op::TryEnter(t),
             Op::TryDyn(_) => Op::TryDyn(t),
             other => other,

@@ -235,9 +235,10 @@ impl Session {
                     // A Rho line that is one expression leaves its value: show it, and keep
                     // the stack (which Rho does not use) as it was.
                     if self.vm.stack().len() == depth + 1
-                        && let Some(value) = self.vm.pop() {
-                            self.show_value(value);
-                        }
+                        && let Some(value) = self.vm.pop()
+                    {
+                        self.show_value(value);
+                    }
                 } else if interactive {
                     let view = style::stack(&self.vm, self.color);
                     self.say(&view);

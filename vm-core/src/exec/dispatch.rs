@@ -381,6 +381,79 @@ impl Vm {
                             None => slow!(),
                         }
                     }
+                    Op::AddNames(a, b) => {
+                        // Reassigning a global int with the sum of two ints.
+                        let sum =
+                            match (locals == NO_LOCALS && globals, self.reg.globals.get(a), self.reg.globals.get(b)) {
+                                (true, Some(Value::Int(x)), Some(Value::Int(y))) => x.checked_add(y),
+                                _ => None,
+                            };
+                        match sum {
+                            Some(sum) => _ = self.reg.globals.replace(a, Value::Int(sum)),
+                            None => slow!(),
+                        }
+                    }
+                    Op::AddLocals(a, b) => {
+                        let all = &mut self.task.locals;
+                        let y = match all.get(locals.saturating_add(b as usize)) {
+                            Some(&(_, Value::Int(y))) => Some(y),
+                            _ => None,
+                        };
+                        match (y, all.get_mut(locals.saturating_add(a as usize))) {
+                            (Some(y), Some((_, Value::Int(x)))) if x.checked_add(y).is_some() => *x += y,
+                            _ => slow!(),
+                        }
+                    }
+                    Op::LoopNextLet(_, name) => {
+                        // The next int of a range or element of an array, bound to the loop
+                        // variable directly when it lives on the locals stack or is global.
+                        let task = &mut self.task;
+                        let next = match task.entries.last_mut() {
+                            Some(Entry { kind: EntryKind::Loop { iter, .. }, .. }) => match iter {
+                                LoopIter::Range { next, last } if *next < *last => {
+                                    *next += 1;
+                                    Some(Value::Int(*next - 1))
+                                }
+                                LoopIter::Each { coll: Value::Array(h), pos } => {
+                                    match self.reg.array(*h).ok().and_then(|items| items.get(*pos)) {
+                                        Some(&item) if !matches!(item, Value::Cont(_)) => {
+                                            *pos += 1;
+                                            Some(item)
+                                        }
+                                        _ => None,
+                                    }
+                                }
+                                _ => None,
+                            },
+                            _ => None,
+                        };
+                        match next {
+                            Some(value) if locals != NO_LOCALS => {
+                                let all = &mut task.locals;
+                                match all
+                                    .get_mut(locals..)
+                                    .and_then(|own| own.iter_mut().rev().find(|(n, _)| *n == name))
+                                {
+                                    Some(slot) => slot.1 = value,
+                                    None => all.push((name, value)),
+                                }
+                            }
+                            Some(value) if globals => self.reg.globals.set(name, value),
+                            Some(_) => {
+                                // Neither: undo the step and take the general path.
+                                if let Some(Entry { kind: EntryKind::Loop { iter, .. }, .. }) = task.entries.last_mut()
+                                {
+                                    match iter {
+                                        LoopIter::Range { next, .. } => *next -= 1,
+                                        LoopIter::Each { pos, .. } => *pos -= 1,
+                                        _ => {}
+                                    }
+                                }
+                                slow!()
+                            }
+                            None => slow!(),
+                        }
+                    }
                     Op::CallName(name) => {
                         let Some(callee) = self.lookup_fast(locals, globals, name) else {
                             slow!();
@@ -661,6 +734,34 @@ impl Vm {
             Op::ForEnter(exit) => self.for_enter(exit, ip as u32)?,
             Op::TimesEnter(exit) => self.times_enter(exit, ip as u32)?,
             Op::EachEnter(exit) => self.each_enter(exit, ip as u32)?,
+            Op::LoopNextLet(exit, name) => match self.loop_next()? {
+                Advance::Body => {
+                    self.let_to(env, name)?;
+                    self.gc_point()?;
+                }
+                Advance::Done => ip = exit as usize,
+                Advance::Run(block) => {
+                    self.task.frames[top].ip = ip as u32 - 1;
+                    self.push_inline(block, "for")?;
+                    return Ok(Flow::Switch);
+                }
+            },
+            Op::AddNames(a, b) => {
+                for name in [a, b] {
+                    let value = self.load(env, name)?;
+                    self.task.push(value);
+                }
+                self.add()?;
+                self.store_to(env, a)?;
+            }
+            Op::AddLocals(a, b) => {
+                for slot in [a, b] {
+                    let value = self.load(env, code.locals[slot as usize])?;
+                    self.task.push(value);
+                }
+                self.add()?;
+                self.store_to(env, code.locals[a as usize])?;
+            }
             Op::LoopNext(exit) => match self.loop_next()? {
                 Advance::Body => self.gc_point()?,
                 Advance::Done => ip = exit as usize,
