@@ -50,6 +50,33 @@ fn a_runtime_error_prints_kind_message_position_caret_and_trace() {
 }
 
 #[test]
+fn a_diagnostic_on_a_huge_line_shows_a_window_of_it() {
+    // 70,000 code points before the error: more than miette can lay out in one line.
+    let src = format!("\"{}\" 1 0 /", "a".repeat(70_000));
+    let run = kai(&["run", "-e", &src]);
+    assert_eq!(run.code, 1);
+    let err = run.stderr;
+    assert!(err.contains("[-e:1:70008]"), "{err}");
+    assert!(err.contains("at <top level> (-e:1:70008)"), "{err}");
+    assert!(err.contains("…aaaa"), "the line is cut, and says so: {err}");
+    assert!(err.lines().all(|line| line.chars().count() < 300), "{err}");
+    let src = format!("x = \"{}\"\ny = [\n  1 +\n", "b".repeat(70_000));
+    let run = kai(&["run", "--lang", "rho", "-e", &src]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("parse error"), "{}", run.stderr);
+}
+
+#[test]
+fn diagnostic_columns_count_code_points() {
+    let run = kai(&["run", "--lang", "rho", "-e", "s = \"😀é\"; x = 1 / 0"]);
+    assert!(run.stderr.contains("[-e:1:15]"), "{}", run.stderr);
+    assert!(run.stderr.contains("at <top level> (-e:1:15)"), "{}", run.stderr);
+    let run = kai(&["run", "--lang", "rho", "-e", "x = 1\r\ny = 1 / 0\r\n"]);
+    assert!(run.stderr.contains("[-e:2:5]"), "{}", run.stderr);
+    assert!(run.stderr.contains("2 │ y = 1 / 0"), "{}", run.stderr);
+}
+
+#[test]
 fn a_parse_error_reports_every_problem() {
     let run = kai(&["run", "-e", "{ 1 \"x\\q\" ]"]);
     assert_eq!(run.code, 1);

@@ -1,19 +1,149 @@
 //! Renders a Kai [`Error`] for people: kind, message, `file:line:col` with the source line
 //! and a caret (through miette), then the trace of activations.
+//!
+//! miette is given an [`Excerpt`], not the whole source: the lines around the error, each
+//! cut to a window around it. A huge line (minified or generated code) then stays readable
+//! and within what miette can lay out, and every position shown counts code points, as the
+//! rest of Kai does.
 
 use std::fmt;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
+};
 use vm_core::{Error, Span, Vm};
+
+/// How many code points of a line a diagnostic shows at most.
+const MAX_LINE: usize = 160;
+/// How many code points before the error a cut line keeps.
+const BEFORE_ERROR: usize = 40;
+/// How many lines of a multi-line span are shown at most.
+const MAX_SPAN_LINES: usize = 12;
 
 /// One error as miette sees it.
 #[derive(Debug)]
 struct Report {
     message: String,
     code: String,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt>,
     label: Option<LabeledSpan>,
     related: Vec<Report>,
+}
+
+/// The lines of a source around an error, each cut to the same window of code points when
+/// any is longer than [`MAX_LINE`] (`…` marks what was cut).
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    text: String,
+    /// The source line number (from 0) of the excerpt's first line.
+    first_line: usize,
+    /// Code points cut from the start of every line (0 if none).
+    skipped: usize,
+}
+
+impl Excerpt {
+    /// The excerpt of `source` around the byte range `start..end`, and that range in it.
+    fn new(name: &str, source: &str, start: usize, end: usize) -> (Excerpt, usize, usize) {
+        let line_of = |offset: usize| source[..offset].matches('\n').count();
+        let (first, last) = (line_of(start), line_of(end.max(start)));
+        let first_shown = first.saturating_sub(1);
+        let last_shown = last.min(first + MAX_SPAN_LINES) + 1;
+        let lines: Vec<(usize, &str)> =
+            line_spans(source).skip(first_shown).take(last_shown + 1 - first_shown).collect();
+        let error_line_start = lines.get(first - first_shown).map_or(0, |&(at, _)| at);
+        let column = source[error_line_start..start].chars().count();
+        let long = lines.iter().any(|(_, text)| text.chars().count() > MAX_LINE);
+        let skipped = if long { column.saturating_sub(BEFORE_ERROR) } else { 0 };
+
+        let mut text = String::new();
+        // Maps a source byte offset to the excerpt: clamped into the window of its line.
+        let mut mapped = (None, None);
+        for (i, (at, line)) in lines.iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            let chars: Vec<(usize, char)> = line.char_indices().collect();
+            let window_start = skipped.min(chars.len());
+            let window_end = (skipped + MAX_LINE).min(chars.len());
+            let line_at = text.len();
+            if window_start > 0 {
+                text.push('…');
+            }
+            let body_at = text.len();
+            let byte = |k: usize| chars.get(k).map_or(line.len(), |&(b, _)| b);
+            text.push_str(&line[byte(window_start)..byte(window_end)]);
+            let body_end = text.len();
+            if window_end < chars.len() {
+                text.push('…');
+            }
+            let map = |offset: usize| {
+                let within = offset - at;
+                if within < byte(window_start) {
+                    line_at
+                } else if within > byte(window_end) {
+                    body_end
+                } else {
+                    body_at + within - byte(window_start)
+                }
+            };
+            // The line's own bytes, its `\r` and its `\n` all belong to it.
+            let next_line = source[*at..].find('\n').map_or(source.len(), |n| at + n);
+            let ends_here = |offset: usize| offset >= *at && offset <= next_line;
+            if mapped.0.is_none() && ends_here(start) {
+                mapped.0 = Some(map(start));
+            }
+            if ends_here(end) {
+                mapped.1 = Some(map(end));
+            }
+        }
+        let from = mapped.0.unwrap_or(0);
+        let to = mapped.1.unwrap_or(text.len()).max(from);
+        if from == text.len() {
+            // miette draws a label only on a character: give one at the end of the input.
+            text.push(' ');
+        }
+        (Excerpt { name: name.to_string(), text, first_line: first_shown, skipped }, from, to)
+    }
+}
+
+/// Each line of `source` (without its line break) with the byte offset it starts at.
+fn line_spans(source: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    source.split('\n').map(move |line| {
+        let start = at;
+        at += line.len() + 1;
+        (start, line.strip_suffix('\r').unwrap_or(line))
+    })
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.as_str().read_span(span, before, after)?;
+        // The column miette puts in the header, in code points of the whole source line.
+        let column = if before == 0 {
+            let offset = span.offset().min(self.text.len());
+            let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let shown = self.text[line_start..offset].chars().count();
+            if self.skipped > 0 { self.skipped + shown.saturating_sub(1) } else { shown }
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 impl fmt::Display for Report {
@@ -48,11 +178,12 @@ impl Diagnostic for Report {
 fn report(vm: &Vm, err: &Error) -> Report {
     let (source, label) = match err.span().and_then(|span| vm.sources().get(span.source).map(|s| (span, s))) {
         Some((span, source)) => {
-            let text = source.text.to_string();
-            let start = (span.start as usize).min(text.len());
-            let len = (span.end as usize).min(text.len()).saturating_sub(start);
-            let label = LabeledSpan::new(Some("here".to_string()), start, len);
-            (Some(NamedSource::new(source.name.clone(), text)), Some(label))
+            let text = &source.text;
+            let start = floor_char_boundary(text, span.start as usize);
+            let end = floor_char_boundary(text, span.end as usize).max(start);
+            let (excerpt, from, to) = Excerpt::new(&source.name, text, start, end);
+            let label = LabeledSpan::new(Some("here".to_string()), from, to - from);
+            (Some(excerpt), Some(label))
         }
         None => (None, None),
     };
@@ -63,6 +194,15 @@ fn report(vm: &Vm, err: &Error) -> Report {
         label,
         related: err.related().iter().map(|e| report(vm, e)).collect(),
     }
+}
+
+/// The largest char boundary of `text` at or before `offset`.
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// `name:line:col` of a span.

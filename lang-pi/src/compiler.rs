@@ -16,10 +16,10 @@ use crate::ast::{Node, NodeKind};
 /// Compilation itself cannot fail for a parsed AST; the `Result` covers ASTs built by other
 /// frontends (a literal out of range).
 pub fn compile(vm: &mut Vm, nodes: &[Node], end: Span) -> Result<Rc<Block>, Error> {
-    let mut compiler = Compiler { vm, asm: Assembler::new() };
+    let mut compiler = Compiler { vm, asm: Assembler::new(), has_ifs: false };
     let mut top = BlockBuilder::new();
     compiler.sequence(nodes, &mut top)?;
-    let Compiler { vm, asm } = compiler;
+    let Compiler { vm, asm, .. } = compiler;
     Ok(asm.finish(vm, top, end))
 }
 
@@ -28,6 +28,8 @@ use vm_core::Block;
 struct Compiler<'vm> {
     vm: &'vm mut Vm,
     asm: Assembler,
+    /// Whether the sequence being compiled holds an `ifs` word.
+    has_ifs: bool,
 }
 
 /// The blocks of a control-word pattern.
@@ -43,11 +45,22 @@ fn literal_blocks(nodes: &[Node]) -> Option<Vec<&[Node]>> {
 
 impl Compiler<'_> {
     fn sequence(&mut self, nodes: &[Node], b: &mut BlockBuilder) -> Result<(), Error> {
+        // Looking for a `ifs` pattern scans runs of blocks; skip that where there is none.
+        let has_ifs = nodes.iter().any(|n| matches!(&n.kind, NodeKind::Word(w) if w == "ifs"));
+        let outer = std::mem::replace(&mut self.has_ifs, has_ifs);
         let mut i = 0;
+        let mut result = Ok(());
         while i < nodes.len() {
-            i += self.item(nodes, i, b)?;
+            match self.item(nodes, i, b) {
+                Ok(used) => i += used,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
         }
-        Ok(())
+        self.has_ifs = outer;
+        result
     }
 
     /// Compiles the item at `nodes[i]` (with what follows it, for patterns); returns how
@@ -96,7 +109,12 @@ impl Compiler<'_> {
                 }
                 b.emit(Op::Name(name), span);
             }
-            NodeKind::Word(text) => self.word(text, span, b)?,
+            NodeKind::Word(text) => {
+                if let Some(used) = self.range_each(nodes, i, b)? {
+                    return Ok(used);
+                }
+                self.word(text, span, b)?
+            }
             NodeKind::Block(items) => {
                 if let Some(used) = self.control_pattern(nodes, i, b)? {
                     return Ok(used);
@@ -144,6 +162,7 @@ impl Compiler<'_> {
             Control::Map => self.driven(Op::MapStart, span, b),
             Control::Filter => self.driven(Op::FilterStart, span, b),
             Control::Fold => self.driven(Op::FoldStart, span, b),
+            Control::Ifs => self.driven(Op::IfsStart, span, b),
             Control::Try => {
                 let end = b.emit_forward(Op::TryDyn, span);
                 b.emit(Op::TryExit, span);
@@ -161,9 +180,74 @@ impl Compiler<'_> {
         b.emit(Op::Drive, span);
     }
 
+    /// `range { … } each` (at the `range`): loops over the ints without building the array.
+    fn range_each(&mut self, nodes: &[Node], i: usize, b: &mut BlockBuilder) -> Result<Option<usize>, Error> {
+        let [range, body, each] = nodes.get(i..i + 3).unwrap_or_default() else {
+            return Ok(None);
+        };
+        match (&range.kind, &body.kind, &each.kind) {
+            (NodeKind::Word(r), NodeKind::Block(body), NodeKind::Word(e)) if r == "range" && e == "each" => {
+                // Errors about the bounds name `range`; the loop itself is `each`'s.
+                let enter = b.emit_forward(Op::RangeEnter, range.span);
+                let top = b.here();
+                let next = b.emit_forward(Op::LoopNext, each.span);
+                self.sequence(body, b)?;
+                b.emit(Op::Jump(top), each.span);
+                b.patch(enter);
+                b.patch(next);
+                Ok(Some(3))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// `{t1} {b1} … {tn} {bn} n ifs` with literal blocks (at the first block): a chain of
+    /// tests and jumps, flat however long the chain (Rho's `else if` becomes this).
+    fn inline_ifs(&mut self, nodes: &[Node], i: usize, b: &mut BlockBuilder) -> Result<Option<usize>, Error> {
+        let blocks = nodes[i..].iter().take_while(|n| matches!(n.kind, NodeKind::Block(_))).count();
+        let (Some(count), Some(cond)) = (nodes.get(i + blocks), nodes.get(i + blocks + 1)) else {
+            return Ok(None);
+        };
+        match (&count.kind, &cond.kind) {
+            (NodeKind::Int(n), NodeKind::Word(w)) if w == "ifs" && usize::try_from(*n).ok() == Some(blocks / 2) => {}
+            _ => return Ok(None),
+        }
+        if blocks % 2 != 0 {
+            return Ok(None);
+        }
+        let arms = literal_blocks(&nodes[i..i + blocks]).unwrap_or_default();
+        let span = cond.span;
+        let mut to_end = Vec::new();
+        for (k, pair) in arms.chunks_exact(2).enumerate() {
+            let (test, body) = (pair[0], pair[1]);
+            let last = k + 1 == blocks / 2;
+            // `{ true }` (Rho's `else`) needs no test, and nothing after it can run.
+            if matches!(test, [Node { kind: NodeKind::Bool(true), .. }]) {
+                self.sequence(body, b)?;
+                break;
+            }
+            self.sequence(test, b)?;
+            let skip = b.emit_forward(Op::JumpIfFalse, span);
+            self.sequence(body, b)?;
+            if !last {
+                to_end.push(b.emit_forward(Op::Jump, span));
+            }
+            b.patch(skip);
+        }
+        for jump in to_end {
+            b.patch(jump);
+        }
+        Ok(Some(blocks + 2))
+    }
+
     /// If `nodes[i..]` starts with literal blocks followed by the control word that takes
     /// them, compiles the whole pattern inline and returns the nodes used.
     fn control_pattern(&mut self, nodes: &[Node], i: usize, b: &mut BlockBuilder) -> Result<Option<usize>, Error> {
+        if self.has_ifs
+            && let Some(used) = self.inline_ifs(nodes, i, b)?
+        {
+            return Ok(Some(used));
+        }
         // Longest patterns first: `{i} {c} {s} {b} for` must not be taken for `{b} for`.
         for count in [4, 2, 1] {
             let Some(word_node) = nodes.get(i + count) else {

@@ -38,10 +38,10 @@ pub enum StmtKind {
         params: Vec<Ident>,
         body: Vec<Stmt>,
     },
-    /// `if c { … } else …`; an `else if` is an `If` alone in `otherwise`.
+    /// `if c1 { … } else if c2 { … } … else { … }`: the arms in order (at least one), kept
+    /// flat so that a chain of any length is no deeper than one `if`.
     If {
-        cond: Expr,
-        then: Vec<Stmt>,
+        arms: Vec<(Expr, Vec<Stmt>)>,
         otherwise: Option<Vec<Stmt>>,
     },
     While {

@@ -77,6 +77,8 @@ pub(crate) static BUILTINS: &[Builtin] = &[
     fixed("div", 2, &["/"], "div(a, b): a / b"),
     fixed("mod", 2, &["%"], "mod(a, b): a % b"),
     fixed("not", 1, &["not"], "not(x): !x"),
+    fixed("and", 2, &["and"], "and(a, b): both truthy (both evaluated, unlike &&)"),
+    fixed("or", 2, &["or"], "or(a, b): either truthy (both evaluated, unlike ||)"),
     fixed("xor", 2, &["xor"], "xor(a, b): exactly one truthy"),
     fixed("band", 2, &["band"], "band(a, b): a & b"),
     fixed("bor", 2, &["bor"], "bor(a, b): a | b"),

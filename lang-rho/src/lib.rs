@@ -18,7 +18,7 @@ mod translate;
 use std::rc::Rc;
 
 pub use ast::{AssignOp, BinaryOp, Expr, ExprKind, Ident, Stmt, StmtKind, UnaryOp};
-pub use parser::{MAX_EXPR_DEPTH, MAX_NESTING, parse};
+pub use parser::{MAX_CHAIN, MAX_EXPR_DEPTH, MAX_NESTING, parse};
 pub use translate::{Natives, translate};
 
 use vm_core::{Block, Error, Frontend, SourceId, Span, Vm};

@@ -16,8 +16,12 @@ struct RhoGrammar;
 
 /// How deeply brackets (`{ ( [`) may nest.
 pub const MAX_NESTING: usize = 100;
-/// How deep an expression tree may be (long operator or prefix chains).
+/// How deep an expression tree may be (nested calls, prefix and postfix chains). The left
+/// operand of a binary operator does not count: see [`MAX_CHAIN`].
 pub const MAX_EXPR_DEPTH: usize = 200;
+/// How many binary operators one expression may hold outside brackets. A chain is walked in
+/// loops everywhere, but dropping the tree recurses once per operator.
+pub const MAX_CHAIN: usize = 10_000;
 
 /// Parses a Rho program.
 ///
@@ -97,7 +101,8 @@ impl Builder<'_> {
                     let start = i;
                     i += 1;
                     while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                        // An escape never hides the end of the line: `"abc\` is unterminated.
+                        i += if bytes[i] == b'\\' && bytes.get(i + 1).is_some_and(|&b| b != b'\n') { 2 } else { 1 };
                     }
                     if i >= bytes.len() || bytes[i] == b'\n' {
                         return Err(self.error(
@@ -125,6 +130,10 @@ impl Builder<'_> {
                             ));
                         }
                     }
+                    continue;
+                }
+                b'p' if self.starts_pi_block(i) => {
+                    i = self.skip_pi_block(i, open.len())?;
                     continue;
                 }
                 c @ (b'{' | b'(' | b'[') => {
@@ -173,6 +182,75 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// Whether `pi {` (the keyword as a whole word) starts at byte `i`.
+    fn starts_pi_block(&self, i: usize) -> bool {
+        let bytes = self.text.as_bytes();
+        let word_start = i == 0 || !is_ident_byte(bytes[i - 1]);
+        let after = &self.text[i..];
+        word_start
+            && after.starts_with("pi")
+            && after[2..].trim_start_matches([' ', '\t', '\r', '\u{FEFF}']).starts_with('{')
+    }
+
+    /// Skips the embedded Pi of `pi { … }` starting at byte `i` with Pi's lexical rules
+    /// (strings may span lines; `//` and `/* */` comments), returning the byte after its
+    /// closing `}`. Only braces are paired here; lang-pi checks the rest.
+    fn skip_pi_block(&self, i: usize, depth: usize) -> Result<usize, Error> {
+        let bytes = self.text.as_bytes();
+        let open = i + self.text[i..].find('{').unwrap_or(0);
+        let mut braces = Vec::new();
+        let mut j = open;
+        while j < bytes.len() {
+            match bytes[j] {
+                b'"' => {
+                    let start = j;
+                    j += 1;
+                    while j < bytes.len() && bytes[j] != b'"' {
+                        j += if bytes[j] == b'\\' { 2 } else { 1 };
+                    }
+                    if j >= bytes.len() {
+                        return Err(self.error(
+                            start,
+                            start + 1,
+                            "unterminated Pi string: no closing '\"'".to_string(),
+                        ));
+                    }
+                }
+                b'/' if bytes.get(j + 1) == Some(&b'/') => {
+                    while j < bytes.len() && bytes[j] != b'\n' {
+                        j += 1;
+                    }
+                    continue;
+                }
+                b'/' if bytes.get(j + 1) == Some(&b'*') => match self.text[j + 2..].find("*/") {
+                    Some(end) => {
+                        j += end + 4;
+                        continue;
+                    }
+                    None => return Err(self.error(j, j + 2, "unterminated comment: no closing '*/'".to_string())),
+                },
+                b'{' => {
+                    if depth + braces.len() >= MAX_NESTING {
+                        return Err(self.error(j, j + 1, format!("brackets nest more than {MAX_NESTING} deep")));
+                    }
+                    braces.push(j);
+                }
+                b'}' => {
+                    braces.pop();
+                    if braces.is_empty() {
+                        return Ok(j + 1);
+                    }
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        let end = self.text.len();
+        let what = if braces.len() <= 1 { "the `pi` block" } else { "the block" };
+        let at = self.position(*braces.last().unwrap_or(&open));
+        Err(self.error(end, end, format!("expected `}}` to close {what} opened at {at}")))
+    }
+
     /// Turns pest's error into a message saying what was expected and what was found.
     fn pest_error(&self, err: pest::error::Error<Rule>) -> Error {
         let at = match err.location {
@@ -201,11 +279,20 @@ impl Builder<'_> {
                 format!("`{token}`")
             }
         };
-        let message = match expected.as_slice() {
+        let mut message = match expected.as_slice() {
             [] => format!("unexpected {found}"),
             [one] => format!("expected {one}, found {found}"),
             [rest @ .., last] => format!("expected {} or {last}, found {found}", rest.join(", ")),
         };
+        let word: String = self.text[at..].chars().take_while(|&c| c.is_ascii_alphanumeric() || c == '_').collect();
+        if word == "else" {
+            message = "`else` without an `if`: it must follow the `}` of an `if` block".to_string();
+        }
+        // `pi = 3.14` or `let in = 1`: say why a name is not one.
+        let wanted_name = expected.iter().any(|e| ["a name", "an expression", "a statement"].contains(e));
+        if wanted_name && word != "else" && KEYWORDS.contains(&word.as_str()) {
+            message.push_str(&format!(" (`{word}` is a reserved word)"));
+        }
         let end = (at + self.text[at..].chars().next().map_or(0, char::len_utf8)).min(self.text.len());
         self.error(at, end, message)
     }
@@ -263,12 +350,19 @@ impl Builder<'_> {
             Rule::if_stmt => {
                 let cond = self.expr(expect(next())?)?;
                 let then = self.block(expect(next())?)?;
-                let otherwise = match next() {
-                    None => None,
-                    Some(p) if p.as_rule() == Rule::if_stmt => Some(vec![self.statement(p)?]),
-                    Some(p) => Some(self.block(p)?),
-                };
-                StmtKind::If { cond, then, otherwise }
+                let mut arms = vec![(cond, then)];
+                let mut otherwise = None;
+                while let Some(part) = next() {
+                    let rule = part.as_rule();
+                    let mut parts = part.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                    if rule == Rule::else_if {
+                        let cond = self.expr(expect(parts.next())?)?;
+                        arms.push((cond, self.block(expect(parts.next())?)?));
+                    } else {
+                        otherwise = Some(self.block(expect(parts.next())?)?);
+                    }
+                }
+                StmtKind::If { arms, otherwise }
             }
             Rule::while_stmt => {
                 let cond = self.expr(expect(next())?)?;
@@ -356,10 +450,18 @@ impl Builder<'_> {
         // built at (to refuse chained comparisons), and pending operators.
         let mut operands: Vec<(Expr, Option<u8>)> = Vec::new();
         let mut operators: Vec<(BinaryOp, Span)> = Vec::new();
+        let mut count = 0;
         for part in pair.into_inner() {
             match part.as_rule() {
                 Rule::operand => operands.push((self.operand(part)?, None)),
                 Rule::infix => {
+                    count += 1;
+                    if count > MAX_CHAIN {
+                        return Err(self.pair_error(
+                            &part,
+                            format!("an expression holds more than {MAX_CHAIN} operators: split it into smaller parts"),
+                        ));
+                    }
                     let op = BinaryOp::from_symbol(part.as_str())
                         .ok_or_else(|| self.pair_error(&part, format!("unknown operator {}", part.as_str())))?;
                     while operators.last().is_some_and(|(top, _)| top.level() >= op.level()) {
@@ -532,6 +634,16 @@ impl Builder<'_> {
     }
 }
 
+/// Rho's reserved words (the grammar's `keyword` rule).
+const KEYWORDS: &[&str] = &[
+    "fun", "let", "if", "else", "while", "do", "for", "in", "return", "break", "continue", "try", "catch", "throw",
+    "assert", "true", "false", "nil", "pi",
+];
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
 /// Whether a rule is a keyword token (skipped when building).
 fn is_keyword(rule: Rule) -> bool {
     matches!(
@@ -562,9 +674,14 @@ fn expect(pair: Option<Pair<'_, Rule>>) -> Result<Pair<'_, Rule>, Error> {
 /// How an expected rule is named in messages.
 fn describe(rule: Rule) -> &'static str {
     match rule {
-        Rule::expr | Rule::operand | Rule::prefix | Rule::paren | Rule::array | Rule::map | Rule::fun_expr => {
-            "an expression"
-        }
+        Rule::expr
+        | Rule::expr_nl
+        | Rule::operand
+        | Rule::prefix
+        | Rule::paren
+        | Rule::array
+        | Rule::map
+        | Rule::fun_expr => "an expression",
         Rule::int | Rule::float | Rule::string | Rule::true_lit | Rule::false_lit | Rule::nil_lit | Rule::pi_expr => {
             "an expression"
         }
@@ -576,7 +693,8 @@ fn describe(rule: Rule) -> &'static str {
         Rule::assign_op => "`=`",
         Rule::entry => "a map entry `key: value`",
         Rule::EOI => "the end of the input",
-        Rule::kw_else => "`else`",
+        Rule::kw_else | Rule::else_if | Rule::else_block => "`else`",
+        Rule::kw_if => "`if`",
         Rule::kw_catch => "`catch`",
         Rule::kw_while => "`while`",
         Rule::kw_in => "`in`",
@@ -623,8 +741,10 @@ fn check_depth(statements: &[Stmt]) -> Result<(), Error> {
                     }
                     ExprKind::Member { target, .. } => todo.push(Item::Expr(target, d)),
                     ExprKind::Unary { operand, .. } => todo.push(Item::Expr(operand, d)),
+                    // A left operand is not deeper: `a + b + c` is a chain, which the
+                    // translator walks in a loop (its length is capped by `MAX_CHAIN`).
                     ExprKind::Binary { left, right, .. } => {
-                        todo.push(Item::Expr(left, d));
+                        todo.push(Item::Expr(left, depth));
                         todo.push(Item::Expr(right, d));
                     }
                     _ => {}
@@ -641,9 +761,8 @@ fn check_depth(statements: &[Stmt]) -> Result<(), Error> {
                     }
                     StmtKind::Assign { target, value, .. } => vec![target, value],
                     StmtKind::Return(value) => value.iter().collect(),
-                    StmtKind::If { cond, .. } | StmtKind::While { cond, .. } | StmtKind::DoWhile { cond, .. } => {
-                        vec![cond]
-                    }
+                    StmtKind::If { arms, .. } => arms.iter().map(|(cond, _)| cond).collect(),
+                    StmtKind::While { cond, .. } | StmtKind::DoWhile { cond, .. } => vec![cond],
                     StmtKind::ForIn { iter, .. } => vec![iter],
                     StmtKind::ForC { cond, .. } => cond.iter().collect(),
                     _ => Vec::new(),
@@ -654,7 +773,9 @@ fn check_depth(statements: &[Stmt]) -> Result<(), Error> {
                     | StmtKind::While { body, .. }
                     | StmtKind::DoWhile { body, .. }
                     | StmtKind::ForIn { body, .. } => vec![body],
-                    StmtKind::If { then, otherwise, .. } => std::iter::once(then).chain(otherwise.iter()).collect(),
+                    StmtKind::If { arms, otherwise } => {
+                        arms.iter().map(|(_, then)| then).chain(otherwise.iter()).collect()
+                    }
                     StmtKind::Try { body, handler, .. } => vec![body, handler],
                     StmtKind::ForC { init, step, body, .. } => {
                         for part in init.iter().chain(step.iter()) {

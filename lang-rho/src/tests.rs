@@ -233,3 +233,35 @@ fn rho_token() -> impl proptest::strategy::Strategy<Value = String> {
     ];
     proptest::sample::select(tokens).prop_map(str::to_string)
 }
+
+/// The longest chains the parser accepts are built, translated, run and dropped on a thread
+/// with a quarter of the default stack (512 KiB).
+#[test]
+fn the_longest_chains_need_little_stack() {
+    let chain = format!("0{}", " + 1".repeat(crate::MAX_CHAIN));
+    let else_ifs: String = (1..5000).map(|i| format!(" else if x == {i} {{ y = {i} }}")).collect();
+    let program = format!("x = 4999\nif x == 0 {{ y = 0 }}{else_ifs}\nz = {chain}\nprint(y, z)");
+    let handle = std::thread::Builder::new().stack_size(512 * 1024).spawn(move || output(&program)).expect("a thread");
+    assert_eq!(handle.join().expect("no stack overflow"), format!("4999 {}\n", crate::MAX_CHAIN));
+    let err = failure(&format!("z = 0{}", " + 1".repeat(crate::MAX_CHAIN + 1)));
+    assert_eq!(err.kind(), ErrorKind::Parse);
+    assert!(err.message().contains("more than 10000 operators"), "{}", err.message());
+}
+
+#[test]
+fn else_if_chains_become_one_flat_ifs() {
+    let printed = pi("if a { x = 1 } else if b { x = 2 } else { x = 3 }");
+    assert!(printed.contains("3 ifs"), "{printed}");
+    assert_eq!(output("a = 2\nif a == 1 { print(1) } else if a == 2 { print(2) } else { print(3) }"), "2\n");
+    assert_eq!(output("a = 5\nif a == 1 { print(1) } else if a == 2 { print(2) }\nprint(0)"), "0\n");
+}
+
+#[test]
+fn a_callee_is_evaluated_before_its_arguments() {
+    // `g(…)` whose argument rebinds g calls the old g.
+    let src = "fun g(x) { return 1 }\nfun r() { g = fun(x) { return 2 }; return 0 }\nprint(g(r()), g(0))";
+    assert_eq!(output(src), "1 2\n");
+    // A pure argument keeps the short form `args n f call`.
+    assert!(pi("f(x + 1)").contains("x 1 + 1 f call"), "{}", pi("f(x + 1)"));
+    assert!(pi("f(g(1))").contains("f 1 1 g call 1 roll 1 swap call"), "{}", pi("f(g(1))"));
+}

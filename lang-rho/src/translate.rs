@@ -25,7 +25,7 @@ pub type Natives = HashMap<String, usize>;
 /// built-in name), an `arity` error for a built-in called with the wrong number of
 /// arguments.
 pub fn translate(program: &[Stmt], interactive: bool, natives: &Natives) -> Result<Vec<Node>, Error> {
-    let mut t = Translator { natives, loops: Vec::new(), in_function: false };
+    let mut t = Translator { natives, loops: 0, in_function: false };
     let mut out = Vec::new();
     match program {
         [Stmt { kind: StmtKind::Expr(e), .. }] if interactive => t.expr(e, &mut out)?,
@@ -34,16 +34,10 @@ pub fn translate(program: &[Stmt], interactive: bool, natives: &Natives) -> Resu
     Ok(out)
 }
 
-/// The loops around a statement, innermost last, up to the enclosing function.
-enum Loop {
-    Plain,
-    /// A `do … while c` loop: `continue` must test `c` first.
-    DoWhile(Expr),
-}
-
 struct Translator<'a> {
     natives: &'a Natives,
-    loops: Vec<Loop>,
+    /// How many loops enclose the statement, up to the enclosing function.
+    loops: usize,
     in_function: bool,
 }
 
@@ -127,10 +121,10 @@ impl Translator<'_> {
         Ok(block(inner, span))
     }
 
-    fn in_loop<T>(&mut self, kind: Loop, f: impl FnOnce(&mut Self) -> Result<T, Error>) -> Result<T, Error> {
-        self.loops.push(kind);
+    fn in_loop<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, Error>) -> Result<T, Error> {
+        self.loops += 1;
         let result = f(self);
-        self.loops.pop();
+        self.loops -= 1;
         result
     }
 
@@ -160,76 +154,38 @@ impl Translator<'_> {
                 out.push(quoted(&name.text, name.span));
                 out.push(word("let", span));
             }
-            StmtKind::If { cond, then, otherwise } => {
-                self.expr(cond, out)?;
-                out.push(self.block_of(then, span)?);
-                match otherwise {
-                    Some(other) => {
-                        out.push(self.block_of(other, span)?);
-                        out.push(word("ife", span));
-                    }
-                    None => out.push(word("if", span)),
-                }
-            }
+            StmtKind::If { arms, otherwise } => self.if_chain(arms, otherwise.as_deref(), span, out)?,
             StmtKind::While { cond, body } => {
                 let mut test = Vec::new();
                 self.expr(cond, &mut test)?;
                 out.push(block(test, cond.span));
-                out.push(self.in_loop(Loop::Plain, |t| t.block_of(body, span))?);
+                out.push(self.in_loop(|t| t.block_of(body, span))?);
                 out.push(word("while", span));
             }
             StmtKind::DoWhile { body, cond } => {
-                // `{ true } { body  cond not { break } if } while`; `continue` in the body
-                // becomes `cond { continue } { break } ife`.
+                // A C-style `for` whose step tests the condition: `{ } { true }
+                // { cond not { break } if } { body } for`. The body runs first, and
+                // `continue` goes to the step, outside anything the body had entered.
+                out.push(block(Vec::new(), span));
                 out.push(block(vec![node(NodeKind::Bool(true), span)], span));
-                let mut inner = Vec::new();
-                self.in_loop(Loop::DoWhile(cond.clone()), |t| t.statements(body, &mut inner))?;
-                let start = inner.len();
-                self.expr(cond, &mut inner)?;
-                inner[start].newline = true;
-                inner.push(word("not", cond.span));
-                inner.push(block(vec![word("break", cond.span)], cond.span));
-                inner.push(word("if", cond.span));
-                out.push(block(inner, span));
-                out.push(word("while", span));
+                let mut step = Vec::new();
+                self.expr(cond, &mut step)?;
+                step.push(word("not", cond.span));
+                step.push(block(vec![word("break", cond.span)], cond.span));
+                step.push(word("if", cond.span));
+                out.push(block(step, cond.span));
+                out.push(self.in_loop(|t| t.block_of(body, span))?);
+                out.push(word("for", span));
             }
             StmtKind::ForIn { var, iter, body } => {
                 self.check_bindable(var)?;
                 let mut inner = vec![quoted(&var.text, var.span), word("let", var.span)];
-                self.in_loop(Loop::Plain, |t| t.statements(body, &mut inner))?;
-                match &iter.kind {
-                    // Over a range, count instead of building the array.
-                    ExprKind::Call { callee, args }
-                        if matches!(&callee.kind, ExprKind::Name(n) if n == "range")
-                            && (1..=2).contains(&args.len()) =>
-                    {
-                        // Pi's range `for` is inclusive: it runs to `end - 1`.
-                        let (first, end) = match args.as_slice() {
-                            [end] => (None, end),
-                            [first, end] => (Some(first), end),
-                            _ => unreachable!("checked above"),
-                        };
-                        match first {
-                            Some(first) => self.expr(first, out)?,
-                            None => out.push(node(NodeKind::Int(0), iter.span)),
-                        }
-                        match end.kind {
-                            ExprKind::Int(e) if e > i64::MIN => out.push(node(NodeKind::Int(e - 1), end.span)),
-                            _ => {
-                                self.expr(end, out)?;
-                                out.push(node(NodeKind::Int(1), iter.span));
-                                out.push(word("-", iter.span));
-                            }
-                        }
-                        out.push(block(inner, span));
-                        out.push(word("for", span));
-                    }
-                    _ => {
-                        self.expr(iter, out)?;
-                        out.push(block(inner, span));
-                        out.push(word("each", span));
-                    }
-                }
+                self.in_loop(|t| t.statements(body, &mut inner))?;
+                // Over `range(…)` this is `a b range { … } each`, which Pi compiles to a
+                // counting loop that builds no array.
+                self.expr(iter, out)?;
+                out.push(block(inner, span));
+                out.push(word("each", span));
             }
             StmtKind::ForC { init, cond, step, body } => {
                 let mut init_nodes = Vec::new();
@@ -248,7 +204,7 @@ impl Translator<'_> {
                     self.statement(step, &mut step_nodes)?;
                 }
                 out.push(block(step_nodes, span));
-                out.push(self.in_loop(Loop::Plain, |t| t.block_of(body, span))?);
+                out.push(self.in_loop(|t| t.block_of(body, span))?);
                 out.push(word("for", span));
             }
             StmtKind::Try { body, var, handler } => {
@@ -269,23 +225,13 @@ impl Translator<'_> {
                 }
                 out.push(word("...", span));
             }
-            StmtKind::Break => {
-                if self.loops.is_empty() {
-                    return Err(error(span, "`break` outside a loop".to_string()));
+            StmtKind::Break | StmtKind::Continue => {
+                let what = if matches!(stmt.kind, StmtKind::Break) { "break" } else { "continue" };
+                if self.loops == 0 {
+                    return Err(error(span, format!("`{what}` outside a loop")));
                 }
-                out.push(word("break", span));
+                out.push(word(what, span));
             }
-            StmtKind::Continue => match self.loops.last() {
-                None => return Err(error(span, "`continue` outside a loop".to_string())),
-                Some(Loop::Plain) => out.push(word("continue", span)),
-                Some(Loop::DoWhile(cond)) => {
-                    let cond = cond.clone();
-                    self.expr(&cond, out)?;
-                    out.push(block(vec![word("continue", span)], span));
-                    out.push(block(vec![word("break", span)], span));
-                    out.push(word("ife", span));
-                }
-            },
             StmtKind::Assert(e) => {
                 self.expr(e, out)?;
                 out.push(word("assert", span));
@@ -295,6 +241,44 @@ impl Translator<'_> {
                 out.push(word("throw", span));
             }
         }
+        Ok(())
+    }
+
+    /// `if`: one arm is `c { … } if` or `c { … } { … } ife`; a chain with `else if` is Pi's
+    /// flat `{c1} {b1} {c2} {b2} … n ifs`, with `{ true } { … }` for the `else`, so that a
+    /// chain of any length nests no deeper than one `if`.
+    fn if_chain(
+        &mut self,
+        arms: &[(Expr, Vec<Stmt>)],
+        otherwise: Option<&[Stmt]>,
+        span: Span,
+        out: &mut Vec<Node>,
+    ) -> Result<(), Error> {
+        if let [(cond, then)] = arms {
+            self.expr(cond, out)?;
+            out.push(self.block_of(then, span)?);
+            match otherwise {
+                Some(other) => {
+                    out.push(self.block_of(other, span)?);
+                    out.push(word("ife", span));
+                }
+                None => out.push(word("if", span)),
+            }
+            return Ok(());
+        }
+        for (cond, then) in arms {
+            let mut test = Vec::new();
+            self.expr(cond, &mut test)?;
+            out.push(block(test, cond.span).on_new_line());
+            out.push(self.block_of(then, span)?);
+        }
+        if let Some(other) = otherwise {
+            out.push(block(vec![node(NodeKind::Bool(true), span)], span).on_new_line());
+            out.push(self.block_of(other, span)?);
+        }
+        let count = arms.len() + usize::from(otherwise.is_some());
+        out.push(node(NodeKind::Int(count as i64), span));
+        out.push(word("ifs", span));
         Ok(())
     }
 
@@ -431,7 +415,7 @@ impl Translator<'_> {
         if vm_core::words::lookup(name).is_some() {
             return Err(error(
                 span,
-                format!("'{name}' is a Pi word, not a Rho value; use pi {{ {name} }} to reach it"),
+                format!("'{name}' is a Pi word, not a Rho value (Rho has no built-in function of that name)"),
             ));
         }
         out.push(word(name, span));
@@ -514,9 +498,29 @@ impl Translator<'_> {
                     span,
                 ));
             }
-            ExprKind::Binary { op: BinaryOp::And, left, right } => {
+            ExprKind::Binary { .. } => {
+                // A chain `a + b + c …` nests to the left: walk it in a loop, so that its
+                // length costs no Rust stack.
+                let mut rest = Vec::new();
+                let mut leftmost = e;
+                while let ExprKind::Binary { op, left, right } = &leftmost.kind {
+                    rest.push((*op, &**right, leftmost.span));
+                    leftmost = left;
+                }
+                self.expr(leftmost, out)?;
+                for (op, right, span) in rest.into_iter().rev() {
+                    self.apply_binary(op, right, span, out)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// With the left operand's value on the stack, the right operand and the operator.
+    fn apply_binary(&mut self, op: BinaryOp, right: &Expr, span: Span, out: &mut Vec<Node>) -> Result<(), Error> {
+        match op {
+            BinaryOp::And => {
                 // `a && b`: `a { b bool } { false } ife`.
-                self.expr(left, out)?;
                 let mut then = Vec::new();
                 self.expr(right, &mut then)?;
                 then.push(word("bool", span));
@@ -524,9 +528,8 @@ impl Translator<'_> {
                 out.push(block(vec![node(NodeKind::Bool(false), span)], span));
                 out.push(word("ife", span));
             }
-            ExprKind::Binary { op: BinaryOp::Or, left, right } => {
+            BinaryOp::Or => {
                 // `a || b`: `a { true } { b bool } ife`.
-                self.expr(left, out)?;
                 let mut other = Vec::new();
                 self.expr(right, &mut other)?;
                 other.push(word("bool", span));
@@ -534,10 +537,9 @@ impl Translator<'_> {
                 out.push(block(other, span));
                 out.push(word("ife", span));
             }
-            ExprKind::Binary { op, left, right } => {
-                self.expr(left, out)?;
+            op => {
                 self.expr(right, out)?;
-                out.push(word(operator_word(*op), span));
+                out.push(word(operator_word(op), span));
             }
         }
         Ok(())
@@ -577,12 +579,49 @@ impl Translator<'_> {
                 return Ok(());
             }
         }
-        for a in args {
-            self.expr(a, out)?;
+        let n = node(NodeKind::Int(args.len() as i64), span);
+        if matches!(callee.kind, ExprKind::Name(_)) && args.iter().all(is_pure) {
+            // `args n f call`: the name is looked up last, which nothing in the arguments
+            // can observe (except which of two errors is reported).
+            for a in args {
+                self.expr(a, out)?;
+            }
+            out.push(n);
+            self.expr(callee, out)?;
+        } else {
+            // The callee first, then the arguments, then `n roll n swap` brings it up.
+            self.expr(callee, out)?;
+            for a in args {
+                self.expr(a, out)?;
+            }
+            out.extend([n.clone(), word("roll", span), n, word("swap", span)]);
         }
-        out.push(node(NodeKind::Int(args.len() as i64), span));
-        self.expr(callee, out)?;
         out.push(word("call", span));
         Ok(())
     }
+}
+
+/// Whether evaluating `e` can neither have an effect nor rebind a name: no calls and no
+/// embedded Pi. (Walked with a work list: a chain can be long.)
+fn is_pure(e: &Expr) -> bool {
+    let mut todo = vec![e];
+    while let Some(e) = todo.pop() {
+        match &e.kind {
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Nil
+            | ExprKind::Name(_)
+            | ExprKind::Fun { .. } => {}
+            ExprKind::Call { .. } | ExprKind::Pi(_) => return false,
+            ExprKind::Array(items) => todo.extend(items),
+            ExprKind::Map(entries) => entries.iter().for_each(|(k, v)| todo.extend([k, v])),
+            ExprKind::Index { target, index } => todo.extend([&**target, &**index]),
+            ExprKind::Member { target, .. } => todo.push(target),
+            ExprKind::Unary { operand, .. } => todo.push(operand),
+            ExprKind::Binary { left, right, .. } => todo.extend([&**left, &**right]),
+        }
+    }
+    true
 }

@@ -30,8 +30,19 @@ pub struct KeyError {
 
 impl fmt::Display for KeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a {} cannot be a map key (keys are strings, ints, bools or names)", self.type_name)
+        write!(f, "{} cannot be a map key (keys are strings, ints, bools or names)", a_type(self.type_name))
     }
+}
+
+/// A type name with its article, for messages: "an int", "a string".
+pub fn a_type(type_name: &str) -> String {
+    let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {type_name}")
+}
+
+/// `count` and a noun, singular or plural: "1 argument", "2 arguments".
+pub fn counted(count: usize, noun: &str) -> String {
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }
 
 impl std::error::Error for KeyError {}

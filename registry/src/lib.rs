@@ -24,7 +24,7 @@ mod value;
 
 pub use compare::Incomparable;
 pub use display::{write_float, write_quoted};
-pub use errors::{KeyError, StaleHandle};
+pub use errors::{KeyError, StaleHandle, a_type, counted};
 pub use gc::{Handle, Stats, Tracer};
 pub use map::{Key, Map};
 pub use name::{Interner, Name};

@@ -255,6 +255,8 @@ fn fused(ops: &[Op]) -> Option<(Op, usize, usize)> {
         [Op::LoopNext(exit), Op::LetTo(name), ..] => Some((Op::LoopNextLet(exit, name), 2, 0)),
         [Op::Closure(b), Op::Int(n), Op::Builtin(Builtin::Fn), ..] if n >= 0 => Some((Op::Function(b, n as u32), 3, 2)),
         [Op::Int(n), Op::Load(f), Op::CallFunction, ..] if n >= 0 => Some((Op::CallFunctionName(f, n as u32), 3, 2)),
+        [Op::Int(n), Op::Roll, Op::Int(m), Op::Swap, ..] if n == m && n >= 0 => Some((Op::CalleeUp(n as u32), 4, 1)),
+        [Op::CalleeUp(n), Op::CallFunction, ..] => Some((Op::CallBelow(n), 2, 1)),
         [Op::CmpInt(cmp, k), Op::JumpIfFalse(t), ..] => Some((Op::JumpUnlessInt(cmp, k, t), 2, 0)),
         [Op::Dup, Op::JumpUnlessInt(cmp, k, t), ..] => Some((Op::JumpUnlessTopInt(cmp, k, t), 2, 1)),
         [Op::LoadLocal(slot), Op::JumpUnlessInt(cmp, k, t), ..] if slot <= u16::MAX as u32 => {

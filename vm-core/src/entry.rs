@@ -25,6 +25,18 @@ pub(crate) enum EntryKind {
     Span(#[allow(dead_code)] tracing::span::EnteredSpan),
     /// `map`, `filter` or `fold` in progress, driven by `Drive`.
     Apply(Box<Apply>),
+    /// `ifs` on runtime values in progress, driven by `Drive`.
+    Ifs(Box<Ifs>),
+}
+
+/// An `ifs` whose tests and bodies are runtime values.
+pub(crate) struct Ifs {
+    /// The (test, body) pairs in order.
+    pub arms: Vec<(Value, Value)>,
+    /// The arm whose test runs (or ran) next.
+    pub next: usize,
+    /// Whether that test has run and its value is on the stack.
+    pub testing: bool,
 }
 
 /// The state of a loop.
@@ -122,6 +134,10 @@ impl Entry {
                 }
             }
             EntryKind::Mark { .. } | EntryKind::Span(_) => {}
+            EntryKind::Ifs(ifs) => ifs.arms.iter().for_each(|(test, body)| {
+                test.trace(tracer);
+                body.trace(tracer);
+            }),
             EntryKind::Apply(apply) => {
                 apply.f.trace(tracer);
                 apply.coll.trace(tracer);

@@ -10,7 +10,8 @@
 //! - C `for`:  `INIT ForCEnter(exit) Jump(first) top: STEP first: COND JumpIfFalse(done) BODY
 //!   Jump(top) done: LoopExit exit:`
 //! - range `for`, `times`, `each`: `ForEnter/TimesEnter/EachEnter(exit) top: LoopNext(exit) BODY
-//!   Jump(top) exit:`
+//!   Jump(top) exit:`; `from to range { … } each` uses `RangeEnter(exit)` in the same shape.
+//! - `ifs`:    `T1 JumpIfFalse(a2) B1 Jump(end) a2: T2 JumpIfFalse(a3) B2 Jump(end) a3: … end:`
 //! - `try`:    `TryEnter(handler) BODY TryExit Jump(end) handler: HANDLER end:`
 //! - `span`:   `SpanEnter BODY SpanExit`
 //! - `[ … ]`:  `ArrayStart ITEMS ArrayEnd`
@@ -222,6 +223,9 @@ pub enum Op {
     TimesEnter(u32),
     /// `( coll -- )` starts an `each` loop; ends at op n.
     EachEnter(u32),
+    /// `( from to -- )` starts a loop over the ints from … to-1: the pattern
+    /// `from to range { … } each`, without building the array. Ends at op n.
+    RangeEnter(u32),
     /// `( -- x )` pushes the loop's next element, or ends the loop and continues at op n.
     /// (For a C-style loop begun by `ForEnter`, runs its step and condition inline first.)
     LoopNext(u32),
@@ -268,6 +272,9 @@ pub enum Op {
     FilterStart,
     /// `( coll init {f} -- )` starts `fold`, driven.
     FoldStart,
+    /// `( t1 b1 … tn bn n -- )` starts `ifs`, driven: runs each test in turn, then the
+    /// body of the first that leaves a truthy value.
+    IfsStart,
     /// Runs the next step of the innermost driven construct (a loop on runtime blocks,
     /// `map`, `filter`, `fold`), coming back here after each block; falls through when done.
     Drive,
@@ -321,6 +328,12 @@ pub enum Op {
     /// `( a1 … an -- r )` the triple `Int(n) Load(f) CallFunction`: calls function f with n
     /// arguments.
     CallFunctionName(Name, u32),
+    /// `( f a1 … an -- a1 … an n f )` the four ops `Int(n) Roll Int(n) Swap`: brings a
+    /// function evaluated before its n arguments to the top, ready for `CallFunction`.
+    CalleeUp(u32),
+    /// `( f a1 … an -- r )` the pair `CalleeUp(n) CallFunction`: calls f, which sits below
+    /// its n arguments (Rho evaluates a callee before its arguments).
+    CallBelow(u32),
     /// `( -- … )` the pair `Load(name) Call`.
     CallName(Name),
     /// `( -- … )` the pair `Load(name) TailCall`.
@@ -378,6 +391,7 @@ impl Op {
             | Op::ForEnter(t)
             | Op::TimesEnter(t)
             | Op::EachEnter(t)
+            | Op::RangeEnter(t)
             | Op::LoopNext(t)
             | Op::LoopNextLet(t, _)
             | Op::TryEnter(t)
@@ -401,6 +415,7 @@ impl Op {
             Op::ForEnter(_) => Op::ForEnter(t),
             Op::TimesEnter(_) => Op::TimesEnter(t),
             Op::EachEnter(_) => Op::EachEnter(t),
+            Op::RangeEnter(_) => Op::RangeEnter(t),
             Op::LoopNext(_) => Op::LoopNext(t),
             Op::LoopNextLet(_, name) => Op::LoopNextLet(t, name),
             Op::TryEnter(_) => Op::TryEnter(t),

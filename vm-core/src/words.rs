@@ -72,6 +72,7 @@ pub enum Control {
     Map,
     Filter,
     Fold,
+    Ifs,
 }
 
 /// What a built-in word compiles to.
@@ -184,6 +185,12 @@ pub static WORDS: &[Word] = &[
     // control
     ctl("if", Control::If, "( c x -- … )", "if c is truthy, run x (or push it if not a continuation)"),
     ctl("ife", Control::Ife, "( c a b -- … )", "run or push a if c is truthy, else b"),
+    ctl(
+        "ifs",
+        Control::Ifs,
+        "( {t1} {b1} … {tn} {bn} n -- … )",
+        "run each test in turn; run (or push) the body of the first that leaves a truthy value",
+    ),
     ctl("while", Control::While, "( {cond} {body} -- … )", "run body while cond leaves a truthy value"),
     ctl(
         "for",

@@ -510,6 +510,23 @@ impl Vm {
                         }
                         continue 'frames;
                     }
+                    Op::CallBelow(argc) => {
+                        if self.task.available() <= argc as usize {
+                            slow!();
+                            continue;
+                        }
+                        let at = self.task.stack.len() - argc as usize - 1;
+                        let callee = self.task.stack.remove(at);
+                        let top = self.task.frames.len() - 1;
+                        self.task.frames[top].ip = ip as u32;
+                        if !self.enter_function_fast(callee, argc as usize) {
+                            self.call_function(callee, argc as usize)?;
+                            if self.reg.wants_gc() {
+                                self.gc_point()?;
+                            }
+                        }
+                        continue 'frames;
+                    }
                     Op::End | Op::Return => {
                         // The common return: an activation (not an inline block) with no
                         // entries left and the right number of results.
@@ -713,6 +730,17 @@ impl Vm {
                 self.gc_point()?;
                 return Ok(Flow::Switch);
             }
+            Op::CalleeUp(argc) => {
+                let callee = self.callee_up(argc as usize)?;
+                self.task.push(Value::Int(argc as i64));
+                self.task.push(callee);
+            }
+            Op::CallBelow(argc) => {
+                let callee = self.callee_up(argc as usize)?;
+                self.call_function(callee, argc as usize)?;
+                self.gc_point()?;
+                return Ok(Flow::Switch);
+            }
             Op::Function(index, arity) => self.function_literal(code, index, arity, env),
             Op::End => {
                 self.end()?;
@@ -734,6 +762,7 @@ impl Vm {
             Op::ForEnter(exit) => self.for_enter(exit, ip as u32)?,
             Op::TimesEnter(exit) => self.times_enter(exit, ip as u32)?,
             Op::EachEnter(exit) => self.each_enter(exit, ip as u32)?,
+            Op::RangeEnter(exit) => self.range_enter(exit, ip as u32)?,
             Op::LoopNextLet(exit, name) => match self.loop_next()? {
                 Advance::Body => {
                     self.let_to(env, name)?;
@@ -790,6 +819,7 @@ impl Vm {
             }
             Op::WhileDyn | Op::ForDyn | Op::TimesDyn | Op::EachDyn => self.dyn_loop_start(op, ip as u32)?,
             Op::MapStart | Op::FilterStart | Op::FoldStart => self.apply_start(op)?,
+            Op::IfsStart => self.ifs_start()?,
             Op::Drive => {
                 self.drive(ip as u32 - 1)?;
                 self.gc_point()?;

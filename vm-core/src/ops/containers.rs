@@ -235,7 +235,7 @@ impl Vm {
         if items.len() % 2 != 0 {
             return Err(Error::new(
                 ErrorKind::Arity,
-                format!("'tomap' needs alternating keys and values, got {} elements", items.len()),
+                format!("'tomap' needs alternating keys and values, got {}", registry::counted(items.len(), "element")),
             ));
         }
         let mut map = Map::default();
@@ -392,7 +392,7 @@ impl Vm {
                 if matches!(odd, Value::Nil) && !items.iter().any(|v| matches!(v, Value::Nil)) {
                     "numbers mixed with strings".to_string()
                 } else {
-                    format!("a {}", self.type_name(odd))
+                    registry::a_type(self.type_name(odd))
                 }
             )));
         }
@@ -402,16 +402,21 @@ impl Vm {
         Ok(())
     }
 
-    #[inline(never)]
-    pub(crate) fn range(&mut self) -> Result<(), Error> {
-        let (a, b) = self.task.pop2("range")?;
-        let (Value::Int(from), Value::Int(to)) = (a, b) else {
-            return Err(Error::type_error(format!(
+    /// The two ints `range` takes.
+    pub(crate) fn pop_range_bounds(&mut self) -> Result<(i64, i64), Error> {
+        match self.task.pop2("range")? {
+            (Value::Int(from), Value::Int(to)) => Ok((from, to)),
+            (a, b) => Err(Error::type_error(format!(
                 "'range' expects two ints, got {} and {}",
                 self.type_name(a),
                 self.type_name(b)
-            )));
-        };
+            ))),
+        }
+    }
+
+    #[inline(never)]
+    pub(crate) fn range(&mut self) -> Result<(), Error> {
+        let (from, to) = self.pop_range_bounds()?;
         let count = (to as i128 - from as i128).max(0);
         let count =
             usize::try_from(count).map_err(|_| Error::limit(format!("'range': {count} elements is too many")))?;

@@ -5,7 +5,7 @@
 use registry::{Key, Value};
 
 use crate::code::Block;
-use crate::entry::{Apply, ApplyKind, DynLoop, DynShape, Entry, EntryKind, LoopIter, Phase};
+use crate::entry::{Apply, ApplyKind, DynLoop, DynShape, Entry, EntryKind, Ifs, LoopIter, Phase};
 use crate::error::{Error, ErrorKind};
 use crate::frame::{Env, Frame, FrameKind};
 use crate::op::Op;
@@ -219,6 +219,19 @@ impl Vm {
         } else {
             let (first, last) = self.pop_range("for")?;
             LoopIter::Range { next: first, last }
+        };
+        self.push_entry(EntryKind::Loop { exit, next, iter });
+        Ok(())
+    }
+
+    /// `from to range { … } each` with a literal body: a range loop over from … to-1 that
+    /// builds no array (and checks its operands as `range` does).
+    pub(crate) fn range_enter(&mut self, exit: u32, next: u32) -> Result<(), Error> {
+        let (from, to) = self.pop_range_bounds()?;
+        let iter = match to.checked_sub(1) {
+            Some(last) => LoopIter::Range { next: from, last },
+            // Nothing is below the smallest int.
+            None => LoopIter::Range { next: 1, last: 0 },
         };
         self.push_entry(EntryKind::Loop { exit, next, iter });
         Ok(())
@@ -523,6 +536,56 @@ impl Vm {
         Ok(())
     }
 
+    /// Starts `ifs` on runtime values: `( t1 b1 … tn bn n -- )`.
+    #[inline(never)]
+    pub(crate) fn ifs_start(&mut self) -> Result<(), Error> {
+        let n = self.task.pop("ifs")?;
+        let pairs = match n {
+            Value::Int(n) if n >= 0 => n as usize,
+            other => {
+                return Err(Error::type_error(format!(
+                    "'ifs' expects a non-negative int count of test/body pairs, got {}",
+                    self.reg.repr(other)
+                )));
+            }
+        };
+        self.task.need(pairs.saturating_mul(2), "ifs")?;
+        let values = self.task.stack.split_off(self.task.stack.len() - 2 * pairs);
+        let arms = values.chunks_exact(2).map(|pair| (pair[0], pair[1])).collect();
+        self.push_entry(EntryKind::Ifs(Box::new(Ifs { arms, next: 0, testing: false })));
+        Ok(())
+    }
+
+    /// One step of a driven `ifs`: takes the value of the test that ran (if any), then runs
+    /// the chosen body or the next test. A test or body that is not a continuation is its
+    /// own value (as with `ife`).
+    fn ifs_step(&mut self, mut ifs: Box<Ifs>, frame: u32, at: u32) -> Result<(), Error> {
+        let top = self.task.frames.len() - 1;
+        loop {
+            if ifs.testing {
+                ifs.testing = false;
+                let c = self.task.pop("ifs")?;
+                if self.truthy(c) {
+                    let body = ifs.arms[ifs.next].1;
+                    self.task.frames[top].ip = at + 1;
+                    return self.run_or_push(body, "ifs");
+                }
+                ifs.next += 1;
+            }
+            let Some(&(test, _)) = ifs.arms.get(ifs.next) else {
+                self.task.frames[top].ip = at + 1;
+                return Ok(());
+            };
+            ifs.testing = true;
+            if matches!(test, Value::Cont(_)) {
+                self.task.entries.push(Entry { frame, kind: EntryKind::Ifs(ifs) });
+                self.task.frames[top].ip = at;
+                return self.push_inline(test, "ifs");
+            }
+            self.task.push(test);
+        }
+    }
+
     /// `Drive` at op `at`: runs the next block of the innermost driven construct (setting
     /// the frame to come back to `at`), or finishes it and continues after `at`.
     #[inline(never)]
@@ -557,6 +620,7 @@ impl Vm {
                     self.task.frames[top].ip = at + 1;
                 }
             }
+            EntryKind::Ifs(ifs) => self.ifs_step(ifs, entry.frame, at)?,
             other => {
                 self.task.entries.push(Entry { frame: entry.frame, kind: other });
                 return Err(Error::type_error("internal error: Drive without a driven construct"));
@@ -722,7 +786,10 @@ impl Vm {
     /// Checks that `callee` can be called as a function with `argc` arguments.
     fn check_call(&self, word: &str, callee: Value, argc: usize) -> Result<(), Error> {
         let Value::Cont(h) = callee else {
-            return Err(Error::type_error(format!("'{word}': cannot call a {}", self.type_name(callee))));
+            return Err(Error::type_error(format!(
+                "'{word}': cannot call {}",
+                registry::a_type(self.type_name(callee))
+            )));
         };
         if let Some(arity) = self.reg.closure(h)?.arity
             && arity as usize != argc
@@ -747,6 +814,15 @@ impl Vm {
         self.task.need(argc, "call")?;
         let expect = self.task.stack.len() - argc + 1;
         self.push_activation(callee, "call", expect as u32)
+    }
+
+    /// `n roll n swap` (fused): the function below its n arguments comes to the top, with
+    /// the count under it.
+    #[inline(never)]
+    pub(crate) fn callee_up(&mut self, argc: usize) -> Result<Value, Error> {
+        self.task.need(argc + 1, "call")?;
+        let callee = self.task.stack.remove(self.task.stack.len() - argc - 1);
+        Ok(callee)
     }
 
     /// `call` with its operands on the stack.
@@ -778,7 +854,15 @@ impl Vm {
                 self.task.push(one);
                 Ok(())
             }
-            items => Err(Error::new(ErrorKind::Arity, format!("expected exactly one value but got {}", items.len()))),
+            // `single` is how Rho's `pi { … }`, `eval(…)` and `rho(…)` get their value.
+            items => Err(Error::new(
+                ErrorKind::Arity,
+                format!(
+                    "'single' expected exactly one value but got {} (in Rho: the Pi of `pi {{ }}` and the code \
+                     given to eval or rho must leave one value)",
+                    items.len()
+                ),
+            )),
         }
     }
 
@@ -794,15 +878,16 @@ impl Vm {
         let (kind, message) = match value {
             Value::Map(h) => match self.reg.map(h) {
                 Ok(map) if map.contains_key(&Key::Str("kind".into())) => {
-                    let kind = map
-                        .get(&Key::Str("kind".into()))
-                        .and_then(|&k| self.reg.text(k))
-                        .and_then(ErrorKind::from_name)
-                        .unwrap_or(ErrorKind::User);
-                    let message = match map.get(&Key::Str("message".into())) {
+                    let kind_value = map.get(&Key::Str("kind".into())).copied().unwrap_or(Value::Nil);
+                    let mut message = match map.get(&Key::Str("message".into())) {
                         Some(&m) => self.reg.display(m),
                         None => self.reg.display(value),
                     };
+                    let kind = self.reg.text(kind_value).and_then(ErrorKind::from_name).unwrap_or_else(|| {
+                        // A kind of the program's own is a `user` error; keep its name in sight.
+                        message = format!("{}: {message}", self.reg.display(kind_value));
+                        ErrorKind::User
+                    });
                     (kind, message)
                 }
                 _ => (ErrorKind::User, self.reg.display(value)),

@@ -68,7 +68,10 @@ impl Vm {
                 }
             }
             other => {
-                return Err(Error::type_error(format!("'int': cannot convert a {} to an int", self.type_name(other))));
+                return Err(Error::type_error(format!(
+                    "'int': cannot convert {} to an int",
+                    registry::a_type(self.type_name(other))
+                )));
             }
         };
         self.task.push(Value::Int(result));
@@ -96,8 +99,8 @@ impl Vm {
             }
             other => {
                 return Err(Error::type_error(format!(
-                    "'float': cannot convert a {} to a float",
-                    self.type_name(other)
+                    "'float': cannot convert {} to a float",
+                    registry::a_type(self.type_name(other))
                 )));
             }
         };

@@ -151,7 +151,10 @@ impl Vm {
                     let Some(&arg) = args.get(used) else {
                         return Err(Error::new(
                             ErrorKind::Arity,
-                            format!("'format': the format has more {{}} than the {} arguments given", args.len()),
+                            format!(
+                                "'format': the format has more {{}} than the {} given",
+                                registry::counted(args.len(), "argument")
+                            ),
                         ));
                     };
                     out.push_str(&self.reg.display(arg));
@@ -163,7 +166,7 @@ impl Vm {
         if used != args.len() {
             return Err(Error::new(
                 ErrorKind::Arity,
-                format!("'format': {} arguments given but the format uses {used}", args.len()),
+                format!("'format': {} given but the format uses {used}", registry::counted(args.len(), "argument")),
             ));
         }
         self.push_str(&out);
