@@ -129,7 +129,9 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         doc: "format(fmt, a, b, …): each {} becomes the next argument",
     },
     fixed("read_file", 1, &["read_file"], "read_file(path): a text file's contents"),
-    // evaluation
+    // functions and evaluation
+    fixed("fn", 2, &["fn"], "fn(k, n): a function of n arguments made from continuation k (e.g. from pi { })"),
+    fixed("single", 1, &["single"], "single(arr): the only element of a one-element array"),
     Builtin {
         name: "eval",
         min: 1,
