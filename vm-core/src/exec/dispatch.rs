@@ -510,23 +510,6 @@ impl Vm {
                         }
                         continue 'frames;
                     }
-                    Op::CallBelow(argc) => {
-                        if self.task.available() <= argc as usize {
-                            slow!();
-                            continue;
-                        }
-                        let at = self.task.stack.len() - argc as usize - 1;
-                        let callee = self.task.stack.remove(at);
-                        let top = self.task.frames.len() - 1;
-                        self.task.frames[top].ip = ip as u32;
-                        if !self.enter_function_fast(callee, argc as usize) {
-                            self.call_function(callee, argc as usize)?;
-                            if self.reg.wants_gc() {
-                                self.gc_point()?;
-                            }
-                        }
-                        continue 'frames;
-                    }
                     Op::End | Op::Return => {
                         // The common return: an activation (not an inline block) with no
                         // entries left and the right number of results.
