@@ -12,7 +12,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
     SourceSpan, SpanContents,
 };
-use vm_core::{Error, Span, Vm};
+use vm_core::{Error, Position, Span, Vm};
 
 /// How many code points of a line a diagnostic shows at most.
 const MAX_LINE: usize = 160;
@@ -45,22 +45,27 @@ struct Excerpt {
 
 impl Excerpt {
     /// The excerpt of `source` around the byte range `start..end`, and that range in it.
-    fn new(name: &str, source: &str, start: usize, end: usize) -> (Excerpt, usize, usize) {
-        let line_of = |offset: usize| source[..offset].matches('\n').count();
-        let (first, last) = (line_of(start), line_of(end.max(start)));
+    /// `from` and `to` are where the range starts and ends, as the VM's source map gives them.
+    fn new(
+        name: &str,
+        source: &str,
+        (start, end): (usize, usize),
+        from: Position,
+        to: Position,
+    ) -> (Excerpt, usize, usize) {
+        let (first, last) = (from.line as usize - 1, to.line as usize - 1);
+        let column = from.column as usize - 1;
         let first_shown = first.saturating_sub(1);
         let last_shown = last.min(first + MAX_SPAN_LINES) + 1;
-        let lines: Vec<(usize, &str)> =
+        let lines: Vec<(usize, &str, usize)> =
             line_spans(source).skip(first_shown).take(last_shown + 1 - first_shown).collect();
-        let error_line_start = lines.get(first - first_shown).map_or(0, |&(at, _)| at);
-        let column = source[error_line_start..start].chars().count();
-        let long = lines.iter().any(|(_, text)| text.chars().count() > MAX_LINE);
+        let long = lines.iter().any(|(_, text, _)| text.chars().count() > MAX_LINE);
         let skipped = if long { column.saturating_sub(BEFORE_ERROR) } else { 0 };
 
         let mut text = String::new();
         // Maps a source byte offset to the excerpt: clamped into the window of its line.
         let mut mapped = (None, None);
-        for (i, (at, line)) in lines.iter().enumerate() {
+        for (i, &(at, line, line_end)) in lines.iter().enumerate() {
             if i > 0 {
                 text.push('\n');
             }
@@ -89,8 +94,7 @@ impl Excerpt {
                 }
             };
             // The line's own bytes, its `\r` and its `\n` all belong to it.
-            let next_line = source[*at..].find('\n').map_or(source.len(), |n| at + n);
-            let ends_here = |offset: usize| offset >= *at && offset <= next_line;
+            let ends_here = |offset: usize| offset >= at && offset <= line_end;
             if mapped.0.is_none() && ends_here(start) {
                 mapped.0 = Some(map(start));
             }
@@ -108,13 +112,14 @@ impl Excerpt {
     }
 }
 
-/// Each line of `source` (without its line break) with the byte offset it starts at.
-fn line_spans(source: &str) -> impl Iterator<Item = (usize, &str)> {
+/// Each line of `source` without its line break, with the byte offsets it starts at and of
+/// its `\n` (or the end of the text).
+fn line_spans(source: &str) -> impl Iterator<Item = (usize, &str, usize)> {
     let mut at = 0;
     source.split('\n').map(move |line| {
         let start = at;
         at += line.len() + 1;
-        (start, line.strip_suffix('\r').unwrap_or(line))
+        (start, line.strip_suffix('\r').unwrap_or(line), start + line.len())
     })
 }
 
@@ -176,15 +181,17 @@ impl Diagnostic for Report {
 }
 
 fn report(vm: &Vm, err: &Error) -> Report {
-    let (source, label) = match err.span().and_then(|span| vm.sources().get(span.source).map(|s| (span, s))) {
-        Some((span, source)) => {
-            let text = &source.text;
-            let start = floor_char_boundary(text, span.start as usize);
-            let end = floor_char_boundary(text, span.end as usize).max(start);
-            let (excerpt, from, to) = Excerpt::new(&source.name, text, start, end);
-            let label = LabeledSpan::new(Some("here".to_string()), from, to - from);
-            (Some(excerpt), Some(label))
-        }
+    let excerpt = err.span().and_then(|span| {
+        let sources = vm.sources();
+        let source = sources.get(span.source)?;
+        let start = floor_char_boundary(&source.text, span.start as usize);
+        let end = floor_char_boundary(&source.text, span.end as usize).max(start);
+        let from = sources.position(span.source, start as u32)?;
+        let to = sources.position(span.source, end as u32)?;
+        Some(Excerpt::new(&source.name, &source.text, (start, end), from, to))
+    });
+    let (source, label) = match excerpt {
+        Some((excerpt, from, to)) => (Some(excerpt), Some(LabeledSpan::new(Some("here".to_string()), from, to - from))),
         None => (None, None),
     };
     Report {

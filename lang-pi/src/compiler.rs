@@ -6,7 +6,7 @@
 use std::rc::Rc;
 
 use vm_core::words::{self, Control, WordKind};
-use vm_core::{Assembler, BlockBuilder, Error, Op, Span, Value, Vm};
+use vm_core::{Assembler, BlockBuilder, Error, Op, Patch, Span, Value, Vm};
 
 use crate::ast::{Node, NodeKind};
 
@@ -49,18 +49,12 @@ impl Compiler<'_> {
         let has_ifs = nodes.iter().any(|n| matches!(&n.kind, NodeKind::Word(w) if w == "ifs"));
         let outer = std::mem::replace(&mut self.has_ifs, has_ifs);
         let mut i = 0;
-        let mut result = Ok(());
         while i < nodes.len() {
-            match self.item(nodes, i, b) {
-                Ok(used) => i += used,
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
+            // (An error ends the whole compilation, so the flag need not be restored then.)
+            i += self.item(nodes, i, b)?;
         }
         self.has_ifs = outer;
-        result
+        Ok(())
     }
 
     /// Compiles the item at `nodes[i]` (with what follows it, for patterns); returns how
@@ -188,13 +182,7 @@ impl Compiler<'_> {
         match (&range.kind, &body.kind, &each.kind) {
             (NodeKind::Word(r), NodeKind::Block(body), NodeKind::Word(e)) if r == "range" && e == "each" => {
                 // Errors about the bounds name `range`; the loop itself is `each`'s.
-                let enter = b.emit_forward(Op::RangeEnter, range.span);
-                let top = b.here();
-                let next = b.emit_forward(Op::LoopNext, each.span);
-                self.sequence(body, b)?;
-                b.emit(Op::Jump(top), each.span);
-                b.patch(enter);
-                b.patch(next);
+                self.inline_counted(Op::RangeEnter, range.span, body, each.span, b)?;
                 Ok(Some(3))
             }
             _ => Ok(None),
@@ -268,9 +256,9 @@ impl Compiler<'_> {
                 (2, Control::Ife) => self.inline_ife(blocks[0], blocks[1], span, b)?,
                 (2, Control::While) => self.inline_while(blocks[0], blocks[1], span, b)?,
                 (4, Control::For) => self.inline_c_for(&blocks, span, b)?,
-                (1, Control::For) => self.inline_counted(Op::ForEnter, blocks[0], span, b)?,
-                (1, Control::Times) => self.inline_counted(Op::TimesEnter, blocks[0], span, b)?,
-                (1, Control::Each) => self.inline_counted(Op::EachEnter, blocks[0], span, b)?,
+                (1, Control::For) => self.inline_counted(Op::ForEnter, span, blocks[0], span, b)?,
+                (1, Control::Times) => self.inline_counted(Op::TimesEnter, span, blocks[0], span, b)?,
+                (1, Control::Each) => self.inline_counted(Op::EachEnter, span, blocks[0], span, b)?,
                 (2, Control::Try) => self.inline_try(blocks[0], blocks[1], span, b)?,
                 (1, Control::Span) => self.inline_span(blocks[0], span, b)?,
                 _ => false,
@@ -302,6 +290,20 @@ impl Compiler<'_> {
     fn inline_while(&mut self, cond: &[Node], body: &[Node], span: Span, b: &mut BlockBuilder) -> Result<bool, Error> {
         let enter = b.emit_forward(Op::LoopEnter, span);
         let top = b.here();
+        self.test_and_body(cond, body, top, enter, span, b)
+    }
+
+    /// The rest of a `while` or C-style `for` after its top: the condition, the body, the jump
+    /// back to `top`, and the exit (patching `enter` to go past it).
+    fn test_and_body(
+        &mut self,
+        cond: &[Node],
+        body: &[Node],
+        top: u32,
+        enter: Patch,
+        span: Span,
+        b: &mut BlockBuilder,
+    ) -> Result<bool, Error> {
         self.sequence(cond, b)?;
         let done = b.emit_forward(Op::JumpIfFalse, span);
         self.sequence(body, b)?;
@@ -320,25 +322,20 @@ impl Compiler<'_> {
         let top = b.here();
         self.sequence(step, b)?;
         b.patch(first);
-        self.sequence(cond, b)?;
-        let done = b.emit_forward(Op::JumpIfFalse, span);
-        self.sequence(body, b)?;
-        b.emit(Op::Jump(top), span);
-        b.patch(done);
-        b.emit(Op::LoopExit, span);
-        b.patch(enter);
-        Ok(true)
+        self.test_and_body(cond, body, top, enter, span, b)
     }
 
-    /// `for` (range), `times` and `each`: an enter op, then `LoopNext` before each pass.
+    /// `for` (range), `times`, `each` and `range … each`: an enter op (at `enter_span`),
+    /// then `LoopNext` before each pass.
     fn inline_counted(
         &mut self,
         enter: fn(u32) -> Op,
+        enter_span: Span,
         body: &[Node],
         span: Span,
         b: &mut BlockBuilder,
     ) -> Result<bool, Error> {
-        let enter = b.emit_forward(enter, span);
+        let enter = b.emit_forward(enter, enter_span);
         let top = b.here();
         let next = b.emit_forward(Op::LoopNext, span);
         self.sequence(body, b)?;

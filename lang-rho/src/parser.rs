@@ -112,24 +112,8 @@ impl Builder<'_> {
                         ));
                     }
                 }
-                b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                    while i < bytes.len() && bytes[i] != b'\n' {
-                        i += 1;
-                    }
-                    continue;
-                }
-                b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                    let start = i;
-                    match self.text[i + 2..].find("*/") {
-                        Some(end) => i += end + 4,
-                        None => {
-                            return Err(self.error(
-                                start,
-                                start + 2,
-                                "unterminated comment: no closing '*/'".to_string(),
-                            ));
-                        }
-                    }
+                b'/' if matches!(bytes.get(i + 1), Some(b'/' | b'*')) => {
+                    i = self.comment_end(i)?;
                     continue;
                 }
                 b'p' if self.starts_pi_block(i) => {
@@ -182,6 +166,18 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// The byte after the `//` or `/* */` comment that starts at byte `i` (a line comment
+    /// ends before its newline). Rho and Pi comments are alike.
+    fn comment_end(&self, i: usize) -> Result<usize, Error> {
+        if self.text[i..].starts_with("//") {
+            return Ok(self.text[i..].find('\n').map_or(self.text.len(), |n| i + n));
+        }
+        match self.text[i + 2..].find("*/") {
+            Some(end) => Ok(i + 2 + end + 2),
+            None => Err(self.error(i, i + 2, "unterminated comment: no closing '*/'".to_string())),
+        }
+    }
+
     /// Whether `pi {` (the keyword as a whole word) starts at byte `i`.
     fn starts_pi_block(&self, i: usize) -> bool {
         let bytes = self.text.as_bytes();
@@ -216,19 +212,10 @@ impl Builder<'_> {
                         ));
                     }
                 }
-                b'/' if bytes.get(j + 1) == Some(&b'/') => {
-                    while j < bytes.len() && bytes[j] != b'\n' {
-                        j += 1;
-                    }
+                b'/' if matches!(bytes.get(j + 1), Some(b'/' | b'*')) => {
+                    j = self.comment_end(j)?;
                     continue;
                 }
-                b'/' if bytes.get(j + 1) == Some(&b'*') => match self.text[j + 2..].find("*/") {
-                    Some(end) => {
-                        j += end + 4;
-                        continue;
-                    }
-                    None => return Err(self.error(j, j + 2, "unterminated comment: no closing '*/'".to_string())),
-                },
                 b'{' => {
                     if depth + braces.len() >= MAX_NESTING {
                         return Err(self.error(j, j + 1, format!("brackets nest more than {MAX_NESTING} deep")));

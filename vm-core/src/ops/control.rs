@@ -2,6 +2,8 @@
 //! `span`, control words on runtime blocks and the `Drive` op behind them, `map`/`filter`/
 //! `fold`, `throw`, `assert`, `exit` and `eval`.
 
+use std::rc::Rc;
+
 use registry::{Key, Value};
 
 use crate::code::Block;
@@ -68,8 +70,12 @@ impl Vm {
         };
         let closure = self.reg.closure(h)?;
         let (code, scope) = (closure.code.clone(), closure.scope);
+        self.push_inline_frame(code, scope.map_or(Env::Global, Env::Scope))
+    }
+
+    /// Pushes an inline frame running `code` in `env`, as part of the current activation.
+    fn push_inline_frame(&mut self, code: Rc<Block>, env: Env) -> Result<(), Error> {
         self.check_depth()?;
-        let env = scope.map_or(Env::Global, Env::Scope);
         let activation = self.task.frames.last().map_or(0, |f| f.activation);
         self.task.frames.push(Frame {
             code,
@@ -929,18 +935,8 @@ impl Vm {
         let frontend = self.frontend(lang)?;
         let id = self.sources.add(format!("<{word}>"), text.as_str());
         let code = frontend.compile_interactive(self, id)?;
-        self.check_depth()?;
-        let (env, activation) = self.task.frames.last().map_or((Env::Global, 0), |f| (f.env, f.activation));
-        self.task.frames.push(Frame {
-            code,
-            ip: 0,
-            env,
-            kind: FrameKind::Inline,
-            activation,
-            name: None,
-            expect: Frame::NO_EXPECT,
-        });
-        Ok(())
+        let env = self.task.frames.last().map_or(Env::Global, |f| f.env);
+        self.push_inline_frame(code, env)
     }
 }
 
