@@ -40,11 +40,17 @@ fn a_ten_million_step_tail_call_loop_runs_in_constant_depth() {
         Ok(Value::Nil)
     })
     .unwrap();
+    // Ten million steps, or one million under GC stress (a step costs a collector
+    // increment there).
+    let steps = kai_tests::scale(10_000_000, 1_000_000);
     vm.eval(
         "pi",
         "countdown",
-        "{ dup 0 == { } { dup 1000000 % 0 == { probe drop } if 1 - countdown ! } ife } 'countdown #
-         10000000 countdown &",
+        &format!(
+            "{{ dup 0 == {{ }} {{ dup {} % 0 == {{ probe drop }} if 1 - countdown ! }} ife }} 'countdown #
+             {steps} countdown &",
+            steps / 10
+        ),
     )
     .unwrap();
     assert_eq!(stack_text(&vm), "0");
@@ -106,8 +112,9 @@ fn the_heap_limit_stops_a_runaway_allocation() {
     assert!(err.message().contains("heap limit"), "{}", err.message());
     let err = vm.eval("pi", "huge", "0 100000000 range").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Limit);
-    // After dropping the garbage the VM works again.
-    vm.eval("pi", "free", "nil 'keep # gc 1 2 +").unwrap();
+    // After dropping the garbage (and what the failed runs left on the stack) the VM works
+    // again.
+    vm.eval("pi", "free", "clear nil 'keep # gc 1 2 +").unwrap();
 }
 
 #[test]

@@ -8,27 +8,49 @@
 //!
 //! Every object is white (not yet known to be reachable), grey (reachable, children not yet
 //! scanned) or black (reachable, children scanned). While a cycle is marking, **no black
-//! object points to a white one**, except through the roots, which are rescanned atomically
-//! before marking ends. The mutator keeps the invariant with a backward write barrier: every
-//! mutable access to an object ([`Heap::get_mut`]) turns a black object grey again, so it
-//! is rescanned. When the grey set is empty after the atomic rescan, every white object is
-//! unreachable and the sweep frees it.
+//! object points to a white one**, except through the roots, which have no barrier and are
+//! rescanned atomically before marking ends. When the grey set is empty after that rescan,
+//! every white object is unreachable and the sweep frees it.
+//!
+//! Three rules keep the invariant while the mutator runs between increments:
+//!
+//! 1. **Allocation.** While marking, a new object is born black and its children are
+//!    shaded (turned grey) at once, so an object that starts life holding references (a
+//!    copy, a concatenation, an array literal) never points from black to white. While
+//!    sweeping, a new object survives the sweep in progress; when idle it is white.
+//! 2. **Stores.** [`Heap::get_mut_storing`] is the forward (insertion) barrier: a change that
+//!    stores the handles it names into a black object shades them, and the object stays
+//!    black. Removing or reordering references needs no barrier.
+//! 3. **Anything else.** [`Heap::get_mut`] hands out an object for any change; a black one
+//!    is set aside (colour "again") and rescanned once in the atomic phase. Setting it
+//!    aside again is free, so a container changed on every step of the program costs one
+//!    rescan per cycle, not one per change.
+//!
+//! Each object is therefore scanned at most twice per cycle (once by propagation, once more
+//! if it was set aside), and a cycle ends after work proportional to the live heap plus
+//! what was allocated during it, whatever the mutator does.
 //!
 //! Work is done in increments paced by allocation ([`Heap::step`]); [`Heap::collect`] runs a
-//! whole cycle at once. A stress mode collects fully at every step and verifies the heap.
+//! whole cycle at once. Two stress modes ([`Stress`]) make bugs in roots, tracing or
+//! barriers show up in tests.
 //!
 //! The crate is entirely safe Rust: handles are checked indexes, and a stale handle (one whose
 //! slot was freed and maybe reused) is detected by its generation instead of reading garbage.
 
+mod cycle;
 mod handle;
 mod heap;
 mod stats;
+mod stress;
 mod trace;
+mod verify;
 
 pub use handle::Handle;
-pub use heap::{Heap, Phase, VerifyError};
+pub use heap::{Heap, Phase};
 pub use stats::Stats;
+pub use stress::Stress;
 pub use trace::{Trace, Tracer};
+pub use verify::VerifyError;
 
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,9 @@ pub struct Stats {
     pub live_objects: usize,
     /// Estimated bytes held by allocated objects.
     pub heap_bytes: usize,
-    /// Completed collection cycles.
+    /// Collection cycles begun (a cycle may be in progress).
+    pub cycles_started: u64,
+    /// Collection cycles completed: marked and swept.
     pub collections: u64,
     /// Objects freed over the heap's lifetime.
     pub freed_objects: u64,

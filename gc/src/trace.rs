@@ -1,7 +1,7 @@
 //! The [`Trace`] contract and the [`Tracer`] that objects report their children to.
 
 use crate::handle::Handle;
-use crate::heap::Colour;
+use crate::heap::{Colour, shade};
 
 /// Implemented by every type stored in a [`crate::Heap`].
 ///
@@ -44,19 +44,19 @@ impl<'a> Tracer<'a> {
         Tracer { mode: Mode::Collect { out }, visited: 0 }
     }
 
+    /// Charges `units` of work that found no handle (frames without references walked while
+    /// tracing a root set), so that increments and the stress modes see what a scan cost.
+    #[inline]
+    pub fn charge(&mut self, units: usize) {
+        self.visited += units;
+    }
+
     /// Reports that the object being traced (or the root set) holds `handle`.
     #[inline]
     pub fn mark(&mut self, handle: Handle) {
         self.visited += 1;
         match &mut self.mode {
-            Mode::Mark { colours, grey } => {
-                // A free slot is never white, so a stale handle marks nothing it should not;
-                // `Heap::verify` reports such handles.
-                if let Some(colour @ Colour::White) = colours.get_mut(handle.index() as usize) {
-                    *colour = Colour::Grey;
-                    grey.push(handle.index());
-                }
-            }
+            Mode::Mark { colours, grey } => shade(colours, grey, handle),
             Mode::Collect { out } => out.push(handle),
         }
     }

@@ -77,7 +77,7 @@ impl Compiler<'_> {
                 b.emit(Op::Const(index), span);
             }
             NodeKind::Str(s) => {
-                let index = self.asm.string(self.vm, s);
+                let index = self.asm.string(s);
                 b.emit(Op::Const(index), span);
             }
             NodeKind::Bool(true) => _ = b.emit(Op::True, span),

@@ -39,8 +39,7 @@ impl<C: Code> Registry<C> {
                         *item = self.copy_shell(*item, &mut copies, &mut todo);
                     }
                     if let Value::Array(h) = copy {
-                        self.note_growth(items.len() * std::mem::size_of::<Value>());
-                        *self.array_mut(h).expect("just allocated") = items;
+                        let _ = self.array_fill(h, items);
                     }
                 }
                 Ok(Object::Map(map)) => {
@@ -49,8 +48,7 @@ impl<C: Code> Registry<C> {
                         *item = self.copy_shell(*item, &mut copies, &mut todo);
                     }
                     if let Value::Map(h) = copy {
-                        self.note_growth(map.len() * 56);
-                        *self.map_mut(h).expect("just allocated") = map;
+                        let _ = self.map_fill(h, map);
                     }
                 }
                 _ => {}

@@ -15,7 +15,7 @@ pub struct StaleHandle {
 
 impl fmt::Display for StaleHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "internal error: handle {:?} does not name a live {}", self.handle, self.expected)
+        write!(f, "handle {:?} does not name a live {}", self.handle, self.expected)
     }
 }
 

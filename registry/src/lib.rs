@@ -3,7 +3,8 @@
 //!
 //! A [`Value`] is a small `Copy` type: immediates (nil, bools, ints, floats, names) inline,
 //! everything else a [`gc::Handle`] into the registry's heap. The registry is the only way
-//! to reach a heap object; every mutable access goes through the collector's write barrier.
+//! to reach a heap object; every change goes through one of its mutators, which pass the
+//! collector's write barrier.
 //!
 //! The registry knows what values *are* (how they print, compare, copy and convert to map
 //! keys) but not how code runs: compiled code is a type parameter (`C: Code`) supplied by the
@@ -19,13 +20,14 @@ mod native;
 mod object;
 mod registry;
 mod scope;
+mod store;
 mod string;
 mod value;
 
 pub use compare::Incomparable;
 pub use display::{write_float, write_quoted};
 pub use errors::{KeyError, StaleHandle, a_type, counted};
-pub use gc::{Handle, Stats, Tracer};
+pub use gc::{Handle, Stats, Stress, Tracer};
 pub use map::{Key, Map};
 pub use name::{Interner, Name};
 pub use native::NativeObject;

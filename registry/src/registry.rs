@@ -3,7 +3,7 @@
 use std::cell::Cell;
 use std::rc::{Rc, Weak};
 
-use gc::{Handle, Heap, Stats, Tracer, VerifyError};
+use gc::{Handle, Heap, Stats, Stress, Tracer, VerifyError};
 
 use crate::errors::{KeyError, StaleHandle};
 use crate::map::{Key, Map};
@@ -17,8 +17,9 @@ use crate::value::Value;
 /// Owns the heap of objects, the interned names and the global variables.
 ///
 /// Every accessor checks that the handle is live and of the expected kind, returning
-/// [`StaleHandle`] otherwise. Every `_mut` accessor passes through the collector's write
-/// barrier, so mutation cannot break the tri-colour invariant.
+/// [`StaleHandle`] otherwise. Objects change only through the methods in `store.rs`, each of
+/// which passes the collector's write barrier, so mutation cannot break the tri-colour
+/// invariant.
 pub struct Registry<C> {
     heap: Heap<Object<C>>,
     /// The interned names.
@@ -28,6 +29,8 @@ pub struct Registry<C> {
     /// Values held by the embedder through [`Rooted`]; dead entries are pruned at each
     /// collector increment.
     rooted: Vec<Weak<Cell<Value>>>,
+    /// The first stale access not yet reported (see [`Registry::take_stale`]).
+    stale: Cell<Option<StaleHandle>>,
 }
 
 /// A value kept alive for the embedder: while a `Rooted` exists, its value (and everything
@@ -56,28 +59,17 @@ impl<C: Code> Default for Registry<C> {
 }
 
 macro_rules! accessors {
-    ($get:ident, $get_mut:ident, $variant:ident, $ty:ty, $what:literal) => {
+    ($get:ident, $variant:ident, $ty:ty, $what:literal) => {
         #[doc = concat!("The ", $what, " `handle` names.")]
         ///
         /// # Errors
-        /// [`StaleHandle`] if the handle is stale or names another kind of object.
+        /// [`StaleHandle`] if the handle is stale or names another kind of object (a bug in
+        /// the VM; under a collector stress mode it panics at once instead).
         #[inline]
         pub fn $get(&self, handle: Handle) -> Result<&$ty, StaleHandle> {
             match self.heap.get(handle) {
                 Some(Object::$variant(x)) => Ok(x),
-                _ => Err(StaleHandle { handle, expected: $what }),
-            }
-        }
-
-        #[doc = concat!("Mutable access (through the write barrier) to the ", $what, " `handle` names.")]
-        ///
-        /// # Errors
-        /// [`StaleHandle`] if the handle is stale or names another kind of object.
-        #[inline]
-        pub fn $get_mut(&mut self, handle: Handle) -> Result<&mut $ty, StaleHandle> {
-            match self.heap.get_mut(handle) {
-                Some(Object::$variant(x)) => Ok(x),
-                _ => Err(StaleHandle { handle, expected: $what }),
+                _ => Err(self.stale_access(handle, $what)),
             }
         }
     };
@@ -86,7 +78,13 @@ macro_rules! accessors {
 impl<C: Code> Registry<C> {
     /// An empty registry.
     pub fn new() -> Registry<C> {
-        Registry { heap: Heap::new(), names: Interner::default(), globals: Globals::default(), rooted: Vec::new() }
+        Registry {
+            heap: Heap::new(),
+            names: Interner::default(),
+            globals: Globals::default(),
+            rooted: Vec::new(),
+            stale: Cell::new(None),
+        }
     }
 
     // ---- allocation -------------------------------------------------------------------
@@ -94,6 +92,11 @@ impl<C: Code> Registry<C> {
     /// Allocates `object`. Never collects (see [`Registry::gc_step`]).
     pub fn alloc(&mut self, object: Object<C>) -> Handle {
         self.heap.alloc(object)
+    }
+
+    /// The heap, for the mutators in `store.rs`.
+    pub(crate) fn heap_mut(&mut self) -> &mut Heap<Object<C>> {
+        &mut self.heap
     }
 
     /// A new string value.
@@ -147,15 +150,31 @@ impl<C: Code> Registry<C> {
         self.heap.get(handle).ok_or(StaleHandle { handle, expected: "object" })
     }
 
-    accessors!(str, str_mut, Str, Str, "string");
-    accessors!(bytes, bytes_mut, Bytes, Box<[u8]>, "bytes");
-    accessors!(array, array_mut, Array, Vec<Value>, "array");
-    accessors!(map, map_mut, Map, Map, "map");
-    accessors!(closure, closure_mut, Closure, Closure<C>, "continuation");
-    accessors!(scope, scope_mut, Scope, Scope, "scope");
-    accessors!(native, native_mut, Native, Box<dyn NativeObject>, "native object");
+    accessors!(str, Str, Str, "string");
+    accessors!(bytes, Bytes, Box<[u8]>, "bytes");
+    accessors!(array, Array, Vec<Value>, "array");
+    accessors!(map, Map, Map, "map");
+    accessors!(closure, Closure, Closure<C>, "continuation");
+    accessors!(scope, Scope, Scope, "scope");
+    accessors!(native, Native, Box<dyn NativeObject>, "native object");
 
-    /// The text of a string value, or `None` for any other value.
+    /// Mutable access to a native object. The collector cannot see what the object changes,
+    /// so it is rescanned at the end of the marking in progress (see [`gc::Heap::get_mut`]).
+    ///
+    /// # Errors
+    /// [`StaleHandle`], as [`Registry::native`].
+    pub fn native_mut(&mut self, handle: Handle) -> Result<&mut Box<dyn NativeObject>, StaleHandle> {
+        if !matches!(self.heap.get(handle), Some(Object::Native(_))) {
+            return Err(self.stale_access(handle, "native object"));
+        }
+        match self.heap.get_mut(handle) {
+            Some(Object::Native(x)) => Ok(x),
+            _ => Err(StaleHandle { handle, expected: "native object" }),
+        }
+    }
+
+    /// The text of a string value, or `None` for any other value. (A stale string is
+    /// recorded, see [`Registry::take_stale`].)
     pub fn text(&self, value: Value) -> Option<&str> {
         match value {
             Value::Str(h) => self.str(h).ok().map(Str::as_str),
@@ -169,6 +188,33 @@ impl<C: Code> Registry<C> {
             Value::Native(h) => self.native(h).map_or("native", |n| n.type_name()),
             other => other.type_name(),
         }
+    }
+
+    // ---- stale handles ------------------------------------------------------------------
+
+    /// Reports an access through a handle that names no live object of the expected kind.
+    /// Inside a correct VM this never happens. Under a collector stress mode it panics, so
+    /// that the bug fails the test that found it; otherwise it is recorded for the executor
+    /// to raise as an internal error (see [`Registry::take_stale`]) and returned.
+    #[cold]
+    pub(crate) fn stale_access(&self, handle: Handle, expected: &'static str) -> StaleHandle {
+        let stale = StaleHandle { handle, expected };
+        if self.heap.stress() != Stress::Off {
+            panic!("GC stress: {stale}");
+        }
+        if self.stale.get().is_none() {
+            self.stale.set(Some(stale));
+        }
+        stale
+    }
+
+    /// The first stale access since the last call, if any. Operations that cannot fail
+    /// (printing, truthiness, equality) read a stale object as a neutral value and record
+    /// it here; the executor checks after every operation and turns it into an internal
+    /// error that `try` cannot catch.
+    #[inline]
+    pub fn take_stale(&self) -> Option<StaleHandle> {
+        self.stale.take()
     }
 
     // ---- names ------------------------------------------------------------------------
@@ -271,13 +317,13 @@ impl<C: Code> Registry<C> {
         self.heap.stats()
     }
 
-    /// Turns the collector's stress mode on or off.
-    pub fn set_gc_stress(&mut self, stress: bool) {
+    /// Sets the collector's stress mode (see [`Stress`]).
+    pub fn set_gc_stress(&mut self, stress: Stress) {
         self.heap.set_stress(stress);
     }
 
-    /// Whether stress mode is on.
-    pub fn gc_stress(&self) -> bool {
+    /// The collector's stress mode.
+    pub fn gc_stress(&self) -> Stress {
         self.heap.stress()
     }
 

@@ -52,7 +52,7 @@ fn a_cycle_prints_as_an_ellipsis() {
     let mut reg = Reg::new();
     let arr = array(&mut reg, &[Value::Int(1)]);
     let Value::Array(h) = arr else { unreachable!() };
-    reg.array_mut(h).unwrap().push(arr);
+    reg.array_push(h, arr).unwrap();
     assert_eq!(reg.display(arr), "[1 [...]]");
     // Sharing without a cycle prints in full.
     let inner = array(&mut reg, &[Value::Int(7)]);
@@ -91,8 +91,8 @@ fn equality_is_structural_and_numeric() {
     // Two cyclic structures of the same shape are equal.
     let c1 = array(&mut reg, &[]);
     let c2 = array(&mut reg, &[]);
-    reg.array_mut(c1.handle().unwrap()).unwrap().push(c1);
-    reg.array_mut(c2.handle().unwrap()).unwrap().push(c2);
+    reg.array_push(c1.handle().unwrap(), c1).unwrap();
+    reg.array_push(c2.handle().unwrap(), c2).unwrap();
     assert!(reg.equals(c1, c2));
 }
 
@@ -115,7 +115,7 @@ fn deep_clone_keeps_cycles_and_sharing() {
     let mut reg = Reg::new();
     let shared = array(&mut reg, &[Value::Int(1)]);
     let outer = array(&mut reg, &[shared, shared]);
-    reg.array_mut(outer.handle().unwrap()).unwrap().push(outer);
+    reg.array_push(outer.handle().unwrap(), outer).unwrap();
     let copy = reg.deep_clone(outer);
     assert_ne!(copy, outer);
     let items = reg.array(copy.handle().unwrap()).unwrap().clone();
@@ -143,7 +143,7 @@ fn unreachable_closures_scopes_and_cycles_are_collected() {
         reg.new_closure(crate::Closure { code: Rc::new(NoCode), scope: Some(scope), name: None, arity: None });
     // The scope holds the closure that captured it: a cycle.
     let f = reg.intern("f");
-    reg.scope_mut(scope).unwrap().declare(f, closure);
+    reg.scope_declare(scope, f, closure).unwrap();
     let kept = array(&mut reg, &[Value::Int(1)]);
     let rooted = reg.root(kept);
     reg.gc_collect(|_| {});

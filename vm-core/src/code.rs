@@ -2,8 +2,8 @@
 
 use std::rc::Rc;
 
-use gc::{Handle, Tracer};
-use registry::{Code, Name, Value};
+use gc::Tracer;
+use registry::{Code, Name, Rooted, Value};
 use rustc_hash::FxHashMap;
 
 use crate::op::{Cmp, Op};
@@ -22,9 +22,9 @@ pub struct Block {
     pub children: Box<[Rc<Block>]>,
     /// The unit's constants ([`Op::Const`]).
     pub pool: Rc<[Value]>,
-    /// A heap array holding the unit's heap constants, so that tracing any block of the unit
-    /// keeps them alive with a single mark.
-    anchor: Option<Handle>,
+    /// A rooted heap array holding the unit's heap constants: they live exactly as long as
+    /// some block of the unit does, from compilation on, whether or not anything traces it.
+    _anchor: Option<Rooted>,
     /// The block writes variables, so an activation of it needs a scope of its own.
     pub needs_locals: bool,
     /// The block can capture its scope (makes closures or evaluates source), so an
@@ -40,11 +40,8 @@ pub struct Block {
 }
 
 impl Code for Block {
-    fn trace(&self, tracer: &mut Tracer<'_>) {
-        if let Some(anchor) = self.anchor {
-            tracer.mark(anchor);
-        }
-    }
+    /// Nothing to report: the constants are rooted by the block itself.
+    fn trace(&self, _: &mut Tracer<'_>) {}
 }
 
 impl Block {
@@ -138,7 +135,7 @@ impl BlockBuilder {
         &self.ops
     }
 
-    fn finish(self, pool: &Rc<[Value]>, anchor: Option<Handle>, end_span: Span) -> Rc<Block> {
+    fn finish(self, pool: &Rc<[Value]>, anchor: &Option<Rooted>, end_span: Span) -> Rc<Block> {
         let BlockBuilder { mut ops, mut spans, children } = self;
         ops.push(Op::End);
         spans.push(end_span);
@@ -167,7 +164,7 @@ impl BlockBuilder {
             spans: spans.into(),
             children,
             pool: pool.clone(),
-            anchor,
+            _anchor: anchor.clone(),
             needs_locals: needs_locals || needs_heap_scope,
             needs_heap_scope,
             locals: locals.into(),
@@ -176,10 +173,17 @@ impl BlockBuilder {
     }
 }
 
+/// A constant of a unit under construction. Strings become heap objects only when the unit
+/// is finished, so that no collection can see them unrooted.
+enum Constant {
+    Immediate(Value),
+    Text(Rc<str>),
+}
+
 /// Builds one compilation unit: the constant pool plus the tree of blocks.
 #[derive(Default)]
 pub struct Assembler {
-    consts: Vec<Value>,
+    consts: Vec<Constant>,
     strings: FxHashMap<Rc<str>, u32>,
     /// Immediate constants by type and bit pattern (so `0.0` and `-0.0` stay distinct).
     immediates: FxHashMap<(u8, u64), u32>,
@@ -191,18 +195,13 @@ impl Assembler {
         Assembler::default()
     }
 
-    /// The pool index of a string constant, allocating it in `vm`'s heap on first use.
-    ///
-    /// The string stays alive only through the finished unit: the unit must be run (or its
-    /// blocks stored) before the VM collects again, which holds for every caller that
-    /// compiles and runs in one step, as [`crate::Vm::eval`] does.
-    pub fn string(&mut self, vm: &mut crate::Vm, text: &str) -> u32 {
+    /// The pool index of a string constant.
+    pub fn string(&mut self, text: &str) -> u32 {
         if let Some(&index) = self.strings.get(text) {
             return index;
         }
         let text: Rc<str> = Rc::from(text);
-        let value = vm.registry_mut().new_str(text.clone());
-        let index = self.push(value);
+        let index = self.push(Constant::Text(text.clone()));
         self.strings.insert(text, index);
         index
     }
@@ -220,22 +219,36 @@ impl Assembler {
         if let Some(&index) = self.immediates.get(&key) {
             return index;
         }
-        let index = self.push(value);
+        let index = self.push(Constant::Immediate(value));
         self.immediates.insert(key, index);
         index
     }
 
-    fn push(&mut self, value: Value) -> u32 {
-        self.consts.push(value);
+    fn push(&mut self, constant: Constant) -> u32 {
+        self.consts.push(constant);
         self.consts.len() as u32 - 1
     }
 
-    /// Finishes the unit with `top` as its outermost block.
+    /// Finishes the unit with `top` as its outermost block, putting its string constants in
+    /// `vm`'s heap, rooted by the unit's blocks.
     pub fn finish(self, vm: &mut crate::Vm, top: BlockBuilder, end_span: Span) -> Rc<Block> {
-        let heap_consts: Vec<Value> = self.consts.iter().copied().filter(|v| v.handle().is_some()).collect();
-        let anchor = if heap_consts.is_empty() { None } else { vm.registry_mut().new_array(heap_consts).handle() };
-        let pool: Rc<[Value]> = self.consts.into();
-        top.finish(&pool, anchor, end_span)
+        let reg = vm.registry_mut();
+        let pool: Vec<Value> = self
+            .consts
+            .into_iter()
+            .map(|constant| match constant {
+                Constant::Immediate(value) => value,
+                Constant::Text(text) => reg.new_str(text),
+            })
+            .collect();
+        let heap_consts: Vec<Value> = pool.iter().copied().filter(|v| v.handle().is_some()).collect();
+        let anchor = if heap_consts.is_empty() {
+            None
+        } else {
+            let array = reg.new_array(heap_consts);
+            Some(reg.root(array))
+        };
+        top.finish(&pool.into(), &anchor, end_span)
     }
 }
 

@@ -28,6 +28,9 @@ pub enum ErrorKind {
     Closed,
     Remote,
     Timeout,
+    /// A bug in the VM itself (such as a stale handle); never caught by `try`. Not one of
+    /// SPEC's kinds: a program cannot observe it, only the embedder and the CLI report it.
+    Internal,
 }
 
 impl ErrorKind {
@@ -70,10 +73,11 @@ impl ErrorKind {
             ErrorKind::Closed => "closed",
             ErrorKind::Remote => "remote",
             ErrorKind::Timeout => "timeout",
+            ErrorKind::Internal => "internal",
         }
     }
 
-    /// The kind named `name`.
+    /// The kind named `name` (one of [`ErrorKind::ALL`]).
     pub fn from_name(name: &str) -> Option<ErrorKind> {
         ErrorKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
@@ -123,7 +127,7 @@ impl Error {
             trace: Vec::new(),
             thrown: None,
             related: Vec::new(),
-            catchable: kind != ErrorKind::Limit,
+            catchable: !matches!(kind, ErrorKind::Limit | ErrorKind::Internal),
         }))
     }
 
@@ -137,6 +141,12 @@ impl Error {
     #[cold]
     pub fn limit(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Limit, message)
+    }
+
+    /// An internal error: a bug in the VM, which `try` cannot catch.
+    #[cold]
+    pub fn internal(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Internal, message)
     }
 
     /// Sets where the error was raised, unless already set.
@@ -200,7 +210,7 @@ impl Error {
         &self.0.related
     }
 
-    /// Whether `try` can catch it (every error except a limit).
+    /// Whether `try` can catch it (every error except a limit or an internal error).
     pub fn is_catchable(&self) -> bool {
         self.0.catchable
     }
@@ -226,9 +236,10 @@ impl fmt::Debug for Error {
 impl std::error::Error for Error {}
 
 impl From<registry::StaleHandle> for Error {
-    /// A stale handle inside the VM is a bug, reported rather than followed.
+    /// A stale handle inside the VM is a bug: an internal error, reported rather than
+    /// followed. (The executor adds the operation that met it.)
     #[cold]
     fn from(stale: registry::StaleHandle) -> Error {
-        Error::type_error(stale.to_string())
+        Error::internal(stale.to_string())
     }
 }

@@ -25,7 +25,7 @@ pub use error::{Error, ErrorKind, TraceEntry};
 pub use limits::Limits;
 pub use native::{FromValue, IntoNative, IntoValue, NativeFn};
 pub use op::{Cmp, Op};
-pub use registry::{Key, Map, Name, NativeObject, Rooted, Value, write_float, write_quoted};
+pub use registry::{Key, Map, Name, NativeObject, Rooted, Stress, Value, write_float, write_quoted};
 pub use source::{Position, Source, SourceId, Sources, Span};
 pub use task::Task;
 pub use vm::{Frontend, Outcome, Vm};

@@ -98,8 +98,10 @@ impl Task {
         )
     }
 
-    /// Reports every value the task holds to the collector.
+    /// Reports every value the task holds to the collector (and charges it the frames and
+    /// entries walked).
     pub(crate) fn trace(&self, tracer: &mut Tracer<'_>) {
+        tracer.charge(self.frames.len() + self.entries.len());
         self.stack.iter().for_each(|v| v.trace(tracer));
         self.locals.iter().for_each(|(_, v)| v.trace(tracer));
         for frame in &self.frames {

@@ -74,11 +74,13 @@ impl Default for Vm {
 }
 
 impl Vm {
-    /// A VM with no frontends installed. Stress mode for the collector is on when the
-    /// environment variable `KAI_GC_STRESS` is set to anything but `0` or empty.
+    /// A VM with no frontends installed. The collector's stress mode comes from the
+    /// environment variable `KAI_GC_STRESS`: `incremental`, or any other value but `0` or
+    /// empty for a full collection at every allocation (see [`registry::Stress`]).
     pub fn new() -> Vm {
         let mut reg = Registry::new();
-        let stress = std::env::var("KAI_GC_STRESS").is_ok_and(|v| !v.is_empty() && v != "0");
+        let stress =
+            std::env::var("KAI_GC_STRESS").map_or(registry::Stress::Off, |v| registry::Stress::from_setting(&v));
         reg.set_gc_stress(stress);
         let mut reserved = Vec::new();
         for word in WORDS {

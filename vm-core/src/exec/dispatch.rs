@@ -20,7 +20,7 @@ use registry::Value;
 use super::Step;
 use crate::code::Block;
 use crate::entry::{Entry, EntryKind, LoopIter};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::frame::{Env, Frame, FrameKind};
 use crate::op::Op;
 use crate::ops::Advance;
@@ -606,9 +606,33 @@ impl Vm {
     }
 
     /// Runs one op through its handler. Writes `ip` back to the frame first, so that errors,
-    /// frame changes and collections see the right position.
+    /// frame changes and collections see the right position. A stale handle met on the way
+    /// (even by an operation that cannot fail) ends the run with an internal error naming
+    /// the operation.
     #[inline(never)]
-    fn slow_op(&mut self, op: Op, mut ip: usize, code: &Block) -> Result<Flow, Error> {
+    fn slow_op(&mut self, op: Op, ip: usize, code: &Block) -> Result<Flow, Error> {
+        let result = self.perform(op, ip, code);
+        match self.reg.take_stale() {
+            Some(stale) => Err(self.internal_error(Error::from(stale), op)),
+            None => {
+                result.map_err(|err| if err.kind() == ErrorKind::Internal { self.internal_error(err, op) } else { err })
+            }
+        }
+    }
+
+    /// An internal error, with the operation that met it.
+    #[cold]
+    fn internal_error(&self, err: Error, op: Op) -> Error {
+        let word = crate::words::WORDS
+            .iter()
+            .find(|w| w.kind == crate::words::WordKind::Op(op))
+            .map_or_else(|| format!("{op:?}"), |w| format!("'{}'", w.name));
+        Error::internal(format!("{} (in {word})", err.message()))
+    }
+
+    /// The handler of each op, for `slow_op`.
+    #[inline(always)]
+    fn perform(&mut self, op: Op, mut ip: usize, code: &Block) -> Result<Flow, Error> {
         let top = self.task.frames.len() - 1;
         self.task.frames[top].ip = ip as u32;
         let env = self.task.frames[top].env;

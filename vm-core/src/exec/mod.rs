@@ -47,6 +47,8 @@ pub(crate) struct RunState {
     /// The budget the current slice started with, and what is left of it.
     slice_given: u32,
     pub(crate) slice_left: u32,
+    /// The live heap after the last collection forced by the heap limit.
+    heap_floor: usize,
 }
 
 impl RunState {
@@ -55,6 +57,7 @@ impl RunState {
         self.deadline = limits.deadline.map(|d| Instant::now() + d);
         self.slice_given = 0;
         self.slice_left = 0;
+        self.heap_floor = 0;
     }
 
     fn next_slice(&mut self) -> u32 {
@@ -140,6 +143,9 @@ impl Vm {
     /// Between slices: charge fuel and check every limit that is not checked inline.
     fn at_pause(&mut self) -> Result<(), Error> {
         self.run.charge();
+        if let Some(stale) = self.reg.take_stale() {
+            return Err(stale.into());
+        }
         if self.run.fuel_left == Some(0) {
             let fuel = self.limits.fuel.unwrap_or(0);
             return Err(Error::limit(format!("fuel exhausted: the run used its {fuel} operations")));
@@ -171,17 +177,24 @@ impl Vm {
         if self.reg.wants_gc() { self.gc_increment() } else { Ok(()) }
     }
 
+    /// The heap limit bounds live data. The heap also holds garbage the collector has not
+    /// reached yet, so when it passes the limit a full collection tells what is live; that
+    /// is forced again only after an eighth of the limit more has been allocated, so a
+    /// program living close to its limit cannot make every safe point a full collection.
+    /// (Garbage can therefore overshoot the limit by an eighth, never live data.)
     #[inline(never)]
     fn gc_increment(&mut self) -> Result<(), Error> {
         let crate::vm::Vm { reg, task, .. } = self;
         reg.gc_step(|t| task.trace(t));
-        if let Some(max) = self.limits.max_heap
-            && self.reg.gc_stats().heap_bytes > max
-        {
-            self.collect_garbage();
-            let used = self.reg.gc_stats().heap_bytes;
-            if used > max {
-                return Err(Error::limit(format!("heap limit of {max} bytes exceeded ({used} bytes live)")));
+        if let Some(max) = self.limits.max_heap {
+            let heap = self.reg.gc_stats().heap_bytes;
+            if heap > max && heap - self.run.heap_floor.min(heap) > max / 8 {
+                self.collect_garbage();
+                let live = self.reg.gc_stats().heap_bytes;
+                if live > max {
+                    return Err(Error::limit(format!("heap limit of {max} bytes exceeded ({live} bytes live)")));
+                }
+                self.run.heap_floor = live;
             }
         }
         Ok(())
@@ -230,6 +243,10 @@ impl Vm {
     /// Handles an error: finds the innermost `try` of this run that can catch it and
     /// continues there, or unwinds the whole run and returns the error.
     fn unwind(&mut self, mut err: Error, base: usize) -> Result<(), Error> {
+        if let Some(stale) = self.reg.take_stale() {
+            // The error may stem from a value read through a stale handle: the bug wins.
+            err = Error::internal(format!("{} (while raising: {err})", Error::from(stale).message()));
+        }
         if err.trace().is_empty() {
             if let Some(span) = self.task.frames.len().checked_sub(1).and_then(|top| self.frame_span(top)) {
                 err.set_span_if_missing(span);

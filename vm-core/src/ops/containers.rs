@@ -189,13 +189,11 @@ impl Vm {
             Value::Array(h) => {
                 let len = self.reg.array(h)?.len();
                 let i = self.index("put", key, len)?;
-                self.reg.array_mut(h)?[i] = value;
+                self.reg.array_set(h, i, value)?;
             }
             Value::Map(h) => {
                 let k = self.key("put", key)?;
-                if self.reg.map_mut(h)?.insert(k, value).is_none() {
-                    self.reg.note_growth(VALUE_BYTES + 40);
-                }
+                self.reg.map_insert(h, k, value)?;
             }
             other => {
                 return Err(self.expects("put", "an array or map (strings are immutable)", other));
@@ -211,8 +209,7 @@ impl Vm {
         let Value::Array(h) = coll else {
             return Err(self.expects("push", "an array", coll));
         };
-        self.reg.array_mut(h)?.push(value);
-        self.reg.note_growth(VALUE_BYTES);
+        self.reg.array_push(h, value)?;
         self.task.push(coll);
         Ok(())
     }
@@ -220,7 +217,7 @@ impl Vm {
     #[inline(never)]
     pub(crate) fn pop_word(&mut self) -> Result<(), Error> {
         let h = self.pop_array("pop")?;
-        let Some(value) = self.reg.array_mut(h)?.pop() else {
+        let Some(value) = self.reg.array_pop(h)? else {
             return Err(Error::new(ErrorKind::Index, "'pop': the array is empty"));
         };
         self.task.push(Value::Array(h));
@@ -298,14 +295,14 @@ impl Vm {
         match coll {
             Value::Map(h) => {
                 let k = self.key("remove", key)?;
-                if self.reg.map_mut(h)?.shift_remove(&k).is_none() {
+                if self.reg.map_remove(h, &k)?.is_none() {
                     return Err(self.missing_key("remove", key));
                 }
             }
             Value::Array(h) => {
                 let len = self.reg.array(h)?.len();
                 let i = self.index("remove", key, len)?;
-                self.reg.array_mut(h)?.remove(i);
+                self.reg.array_remove(h, i)?;
             }
             other => return Err(self.expects("remove", "a map or array", other)),
         }

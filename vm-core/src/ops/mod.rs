@@ -81,15 +81,21 @@ impl Vm {
         Ok(false)
     }
 
-    /// Calls native function `index` with its arguments from the stack.
+    /// Calls native function `index` with its arguments from the stack. The arguments stay
+    /// on the stack (rooted) while it runs, in case it collects; then its result replaces
+    /// them.
     #[inline(never)]
     pub(crate) fn call_native(&mut self, index: u32) -> Result<(), Error> {
         let native = &self.natives[index as usize];
         let (arity, f, name) = (native.arity, native.f.clone(), native.name);
-        let word = self.reg.name_text(name).to_string();
-        self.task.need(arity, &word)?;
-        let args: smallvec::SmallVec<[Value; 8]> = self.task.stack.drain(self.task.stack.len() - arity..).collect();
+        if self.task.available() < arity {
+            let word = self.reg.name_text(name).to_string();
+            self.task.need(arity, &word)?;
+        }
+        let base = self.task.stack.len() - arity;
+        let args: smallvec::SmallVec<[Value; 8]> = self.task.stack[base..].iter().copied().collect();
         let result = f(self, &args)?;
+        self.task.stack.truncate(base);
         self.task.push(result);
         Ok(())
     }

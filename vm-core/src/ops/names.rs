@@ -88,9 +88,8 @@ impl Vm {
     fn name_closure(&mut self, value: Value, name: Name) {
         if let Value::Cont(h) = value
             && self.reg.closure(h).is_ok_and(|c| c.name.is_none())
-            && let Ok(closure) = self.reg.closure_mut(h)
         {
-            closure.name = Some(name);
+            let _ = self.reg.closure_name(h, name);
         }
     }
 
@@ -99,7 +98,7 @@ impl Vm {
         self.name_closure(value, name);
         match env {
             Env::Global => self.reg.globals.set(name, value),
-            Env::Scope(h) => self.reg.scope_mut(h)?.declare(name, value),
+            Env::Scope(h) => self.reg.scope_declare(h, name, value)?,
             Env::Locals { base, .. } => {
                 let base = base as usize;
                 match self.task.locals[base..].iter_mut().rev().find(|(n, _)| *n == name) {
@@ -120,7 +119,7 @@ impl Vm {
             }
             Some(Binding::Scope(h)) => {
                 self.name_closure(value, name);
-                self.reg.scope_mut(h)?.declare(name, value);
+                self.reg.scope_declare(h, name, value)?;
             }
             Some(Binding::Global) => {
                 self.name_closure(value, name);
@@ -205,7 +204,7 @@ impl Vm {
                 self.task.locals.remove(i);
             }
             Some(Binding::Scope(h)) => {
-                self.reg.scope_mut(h)?.remove(name);
+                self.reg.scope_remove(h, name)?;
             }
             Some(Binding::Global) => {
                 self.reg.globals.remove(name);

@@ -1,0 +1,275 @@
+//! The collection cycle: pacing, increments, marking, the atomic phase and sweeping.
+//!
+//! A cycle runs Idle → Mark → Sweep → Idle. It begins when the heap reaches its threshold;
+//! marking scans grey objects a budget at a time; the atomic phase rescans the roots and
+//! the objects set aside by the barrier, then drains the grey set in one go; sweeping frees
+//! white slots a budget at a time. The budget of an increment is the allocation debt it
+//! repays (see the pacing constants on [`Heap`]).
+
+use std::time::{Duration, Instant};
+
+use crate::heap::{Colour, Heap, Phase};
+use crate::stress::Stress;
+use crate::trace::{Trace, Tracer};
+
+impl<T: Trace> Heap<T> {
+    /// The smallest heap size at which a cycle starts.
+    pub const MIN_THRESHOLD: usize = 1 << 20;
+    /// After a cycle, the next one starts when the heap has grown to this percentage of
+    /// what survived it.
+    pub const PAUSE_PERCENT: usize = 200;
+    /// Allocation debt (bytes) that makes [`Heap::wants_step`] true.
+    pub const STEP_DEBT: usize = 16 << 10;
+    /// An increment does one unit of work (an object scanned or swept, a handle visited)
+    /// per this many bytes of debt it repays. A cycle costs about three units per live
+    /// object plus one per slot, while allocating an object of the smallest size adds
+    /// about six units of debt, so a cycle ends long before the heap doubles.
+    pub const BYTES_PER_WORK: usize = 8;
+    /// The least work an increment does, so that small debts still make progress.
+    pub const MIN_WORK: usize = 512;
+    /// Work per safe-point increment under [`Stress::Incremental`] (at least; the debt is
+    /// repaid too, so the heap stays bounded).
+    pub const STRESS_STEP_WORK: usize = 16;
+    /// Work per allocation under [`Stress::Incremental`].
+    pub const STRESS_ALLOCATION_WORK: usize = 2;
+
+    /// Whether the owner should call [`Heap::step`] at its next safe point.
+    #[inline]
+    pub fn wants_step(&self) -> bool {
+        self.debt >= Self::STEP_DEBT
+            || match self.stress {
+                Stress::Off => false,
+                Stress::Full => self.allocated_since_step,
+                Stress::Incremental => true,
+            }
+    }
+
+    /// Performs one increment of collection work, proportional to the allocation debt.
+    /// `roots` must report every handle held outside the heap.
+    ///
+    /// # Panics
+    /// In a stress mode, if a check finds a broken heap (a reachable handle to a freed
+    /// slot, or a black object pointing to a white one after marking): that is a bug in the
+    /// owner's roots, `Trace` implementations or barriers.
+    pub fn step(&mut self, mut roots: impl FnMut(&mut Tracer<'_>)) {
+        let started = Instant::now();
+        match self.stress {
+            Stress::Off => {
+                let budget = (self.debt / Self::BYTES_PER_WORK).max(Self::MIN_WORK);
+                self.debt = 0;
+                self.work(budget, &mut roots);
+            }
+            Stress::Full => {
+                if self.allocated_since_step {
+                    self.full_cycle(&mut roots);
+                }
+                self.verify_if_pending(&mut roots);
+            }
+            Stress::Incremental => {
+                self.verify_if_pending(&mut roots);
+                let budget = (self.debt / Self::BYTES_PER_WORK).max(Self::STRESS_STEP_WORK);
+                self.debt = 0;
+                self.work(budget, &mut roots);
+            }
+        }
+        self.allocated_since_step = false;
+        self.record_pause(started.elapsed());
+    }
+
+    /// Collects everything unreachable from `roots` now: finishes the cycle in progress,
+    /// then runs a whole new one.
+    ///
+    /// # Panics
+    /// In a stress mode, as [`Heap::step`].
+    pub fn collect(&mut self, mut roots: impl FnMut(&mut Tracer<'_>)) {
+        let started = Instant::now();
+        self.full_cycle(&mut roots);
+        if self.stress != Stress::Off {
+            self.verify_if_pending(&mut roots);
+        }
+        self.record_pause(started.elapsed());
+    }
+
+    fn verify_if_pending(&mut self, roots: &mut impl FnMut(&mut Tracer<'_>)) {
+        if std::mem::take(&mut self.verify_pending)
+            && let Err(err) = self.verify(&mut *roots)
+        {
+            panic!("GC stress: heap verification failed after a sweep: {err}");
+        }
+    }
+
+    /// Advances the cycle by about `budget` units of work, starting one if the heap has
+    /// reached its threshold (at once under [`Stress::Incremental`]).
+    pub(crate) fn work(&mut self, mut budget: usize, roots: &mut impl FnMut(&mut Tracer<'_>)) {
+        while budget > 0 {
+            match self.phase {
+                Phase::Idle => {
+                    if self.stress == Stress::Incremental {
+                        // Cycles follow each other at once, unless scanning the roots costs
+                        // more than the heap: then the mode waits until it has saved up the
+                        // work of the last root scans, so that a huge root set (a deep
+                        // context stack) does not make every safe point a root scan.
+                        if self.root_cost > 4 * Self::STRESS_STEP_WORK && self.idle_credit < self.root_cost {
+                            self.idle_credit += budget;
+                            break;
+                        }
+                        self.idle_credit = 0;
+                    } else if self.stats.heap_bytes < self.threshold {
+                        break;
+                    }
+                    budget = budget.saturating_sub(self.begin_mark(roots));
+                }
+                Phase::Mark => {
+                    budget = budget.saturating_sub(self.propagate(budget));
+                    if self.grey.is_empty() {
+                        self.atomic(roots);
+                    }
+                }
+                Phase::Sweep => {
+                    budget = budget.saturating_sub(self.sweep(budget));
+                }
+            }
+        }
+    }
+
+    /// The work an allocation does under [`Stress::Incremental`]: propagation or sweeping,
+    /// which need no roots (beginning a cycle and the atomic phase wait for a safe point).
+    pub(crate) fn allocation_work(&mut self, budget: usize) {
+        match self.phase {
+            Phase::Idle => {}
+            Phase::Mark => _ = self.propagate(budget),
+            Phase::Sweep => _ = self.sweep(budget),
+        }
+    }
+
+    fn full_cycle(&mut self, roots: &mut impl FnMut(&mut Tracer<'_>)) {
+        if self.phase != Phase::Idle {
+            self.finish_cycle(roots);
+        }
+        self.begin_mark(roots);
+        self.finish_cycle(roots);
+        self.debt = 0;
+        self.allocated_since_step = false;
+    }
+
+    fn finish_cycle(&mut self, roots: &mut impl FnMut(&mut Tracer<'_>)) {
+        if self.phase == Phase::Mark {
+            self.propagate(usize::MAX);
+            self.atomic(roots);
+        }
+        if self.phase == Phase::Sweep {
+            self.sweep(usize::MAX);
+        }
+    }
+
+    fn record_pause(&mut self, pause: Duration) {
+        self.stats.total_pause += pause;
+        self.stats.max_pause = self.stats.max_pause.max(pause);
+    }
+
+    /// Starts marking: shades the roots. Returns the work done.
+    pub(crate) fn begin_mark(&mut self, roots: &mut impl FnMut(&mut Tracer<'_>)) -> usize {
+        debug_assert!(self.grey.is_empty() && self.again.is_empty());
+        self.phase = Phase::Mark;
+        self.stats.cycles_started += 1;
+        let mut tracer = Tracer::marking(&mut self.colours, &mut self.grey);
+        roots(&mut tracer);
+        self.root_cost = tracer.visited;
+        1 + tracer.visited
+    }
+
+    /// Scans grey objects until `budget` units of work are done or none is left; returns
+    /// the work done.
+    pub(crate) fn propagate(&mut self, budget: usize) -> usize {
+        let Heap { slots, colours, grey, .. } = self;
+        let mut work = 0;
+        while work < budget {
+            let Some(index) = grey.pop() else { break };
+            let index = index as usize;
+            if colours[index] != Colour::Grey {
+                // Queued again after it was scanned (by the atomic phase's rescan).
+                continue;
+            }
+            colours[index] = Colour::Black;
+            let mut tracer = Tracer::marking(colours, grey);
+            if let Some(value) = &slots[index].value {
+                value.trace(&mut tracer);
+            }
+            work += 1 + tracer.visited;
+        }
+        work
+    }
+
+    /// The atomic end of marking: rescan the roots (which have no barrier) and the objects
+    /// the barrier set aside, and drain the grey set in one go; then start sweeping.
+    pub(crate) fn atomic(&mut self, roots: &mut impl FnMut(&mut Tracer<'_>)) {
+        let mut tracer = Tracer::marking(&mut self.colours, &mut self.grey);
+        roots(&mut tracer);
+        self.root_cost += tracer.visited;
+        for index in self.again.drain(..) {
+            let colour = &mut self.colours[index as usize];
+            if *colour == Colour::Again {
+                *colour = Colour::Grey;
+                self.grey.push(index);
+            }
+        }
+        self.propagate(usize::MAX);
+        debug_assert!(self.grey.is_empty());
+        if self.stress != Stress::Off
+            && let Err(err) = self.check_no_black_to_white()
+        {
+            panic!("GC stress: tri-colour invariant broken at the end of marking: {err}");
+        }
+        self.phase = Phase::Sweep;
+        self.sweep_cursor = 0;
+        self.survivor_bytes = 0;
+    }
+
+    /// Frees white objects and whitens marked ones, `budget` slots at most; returns the
+    /// work done.
+    pub(crate) fn sweep(&mut self, budget: usize) -> usize {
+        let end = self.slots.len();
+        let mut work = 0;
+        while self.sweep_cursor < end && work < budget {
+            let index = self.sweep_cursor;
+            self.sweep_cursor += 1;
+            work += 1;
+            match self.colours[index] {
+                Colour::Free => {}
+                Colour::White => self.free_slot(index),
+                Colour::Grey | Colour::Black | Colour::Again => {
+                    self.colours[index] = Colour::White;
+                    if let Some(value) = &self.slots[index].value {
+                        self.survivor_bytes += Self::object_bytes(value);
+                    }
+                }
+            }
+        }
+        if self.sweep_cursor >= end {
+            self.phase = Phase::Idle;
+            self.stats.heap_bytes = self.survivor_bytes;
+            self.stats.collections += 1;
+            self.threshold = (self.survivor_bytes / 100 * Self::PAUSE_PERCENT).max(Self::MIN_THRESHOLD);
+            self.verify_pending = self.stress != Stress::Off;
+        }
+        work
+    }
+
+    fn free_slot(&mut self, index: usize) {
+        let slot = &mut self.slots[index];
+        let value = slot.value.take();
+        self.colours[index] = Colour::Free;
+        self.stats.live_objects -= 1;
+        self.stats.freed_objects += 1;
+        if let Some(value) = &value {
+            self.stats.heap_bytes = self.stats.heap_bytes.saturating_sub(Self::object_bytes(value));
+        }
+        // A slot whose generation would wrap is retired, so a handle can never come back
+        // to life.
+        if slot.generation < u32::MAX {
+            slot.generation += 1;
+            self.free.push(index as u32);
+        }
+        drop(value);
+    }
+}

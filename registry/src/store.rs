@@ -1,0 +1,197 @@
+//! Every change to a heap object. Each mutator names the handles it stores to the
+//! collector's forward barrier ([`gc::Heap::get_mut_storing`]) and reports how much the
+//! object grew or shrank, so no change can break the tri-colour invariant or escape the
+//! heap accounting. (Native objects, whose changes the registry cannot see, go through
+//! [`Registry::native_mut`] instead.)
+
+use gc::{Handle, Trace};
+
+use crate::errors::StaleHandle;
+use crate::map::{Key, Map};
+use crate::name::Name;
+use crate::object::{Code, Object};
+use crate::registry::Registry;
+use crate::value::Value;
+
+impl<C: Code> Registry<C> {
+    /// Applies `change` to the object `handle` names, which stores no handle but those in
+    /// `stored`. `change` returns `None` if the object is not of the kind it expects.
+    fn change<R>(
+        &mut self,
+        handle: Handle,
+        stored: impl IntoIterator<Item = Handle>,
+        expected: &'static str,
+        change: impl FnOnce(&mut Object<C>) -> Option<R>,
+    ) -> Result<R, StaleHandle> {
+        let outcome = match self.heap_mut().get_mut_storing(handle, stored) {
+            Some(object) => {
+                let before = object.extra_bytes();
+                change(object).map(|result| (result, before, object.extra_bytes()))
+            }
+            None => None,
+        };
+        let Some((result, before, after)) = outcome else {
+            return Err(self.stale_access(handle, expected));
+        };
+        if after > before {
+            self.heap_mut().note_growth(after - before);
+        } else {
+            self.heap_mut().note_shrink(before - after);
+        }
+        Ok(result)
+    }
+
+    /// Appends `value` to an array.
+    ///
+    /// # Errors
+    /// [`StaleHandle`] if `handle` names no live array.
+    pub fn array_push(&mut self, handle: Handle, value: Value) -> Result<(), StaleHandle> {
+        self.change(handle, value.handle(), "array", |object| match object {
+            Object::Array(items) => {
+                items.push(value);
+                Some(())
+            }
+            _ => None,
+        })
+    }
+
+    /// Replaces element `index` of an array; whether the index was in range.
+    ///
+    /// # Errors
+    /// [`StaleHandle`] if `handle` names no live array.
+    pub fn array_set(&mut self, handle: Handle, index: usize, value: Value) -> Result<bool, StaleHandle> {
+        self.change(handle, value.handle(), "array", |object| match object {
+            Object::Array(items) => Some(items.get_mut(index).map(|slot| *slot = value).is_some()),
+            _ => None,
+        })
+    }
+
+    /// Inserts `value` at `index` of an array (`index` may equal the length); whether the
+    /// index was in range.
+    ///
+    /// # Errors
+    /// [`StaleHandle`] if `handle` names no live array.
+    pub fn array_insert(&mut self, handle: Handle, index: usize, value: Value) -> Result<bool, StaleHandle> {
+        self.change(handle, value.handle(), "array", |object| match object {
+            Object::Array(items) if index <= items.len() => {
+                items.insert(index, value);
+                Some(true)
+            }
+            Object::Array(_) => Some(false),
+            _ => None,
+        })
+    }
+
+    /// Removes and returns the last element of an array.
+    ///
+    /// # Errors
+    /// [`StaleHandle`] if `handle` names no live array.
+    pub fn array_pop(&mut self, handle: Handle) -> Result<Option<Value>, StaleHandle> {
+        self.change(handle, None, "array", |object| match object {
+            Object::Array(items) => Some(items.pop()),
+            _ => None,
+        })
+    }
+
+    /// Removes and returns element `index` of an array.
+    ///
+    /// # Errors
+    /// [`StaleHandle`] if `handle` names no live array.
+    pub fn array_remove(&mut self, handle: Handle, index: usize) -> Result<Option<Value>, StaleHandle> {
+        self.change(handle, None, "array", |object| match object {
+            Object::Array(items) => Some((index < items.len()).then(|| items.remove(index))),
+            _ => None,
+        })
+    }
+
+    /// Replaces the whole contents of an array.
+    ///
+    /// # Errors
+    /// [`StaleHandle`] if `handle` names no live array.
+    pub fn array_fill(&mut self, handle: Handle, contents: Vec<Value>) -> Result<(), StaleHandle> {
+        let stored: Vec<Handle> = contents.iter().filter_map(|v| v.handle()).collect();
+        self.change(handle, stored, "array", |object| match object {
+            Object::Array(items) => {
+                *items = contents;
+                Some(())
+            }
+            _ => None,
+        })
+    }
+
+    /// Binds `key` to `value` in a map; the value it replaced, if any.
+    ///
+    /// # Errors
+    /// [`StaleHandle`] if `handle` names no live map.
+    pub fn map_insert(&mut self, handle: Handle, key: Key, value: Value) -> Result<Option<Value>, StaleHandle> {
+        self.change(handle, value.handle(), "map", |object| match object {
+            Object::Map(map) => Some(map.insert(key, value)),
+            _ => None,
+        })
+    }
+
+    /// Removes `key` from a map, keeping the order of the others; the value it had.
+    ///
+    /// # Errors
+    /// [`StaleHandle`] if `handle` names no live map.
+    pub fn map_remove(&mut self, handle: Handle, key: &Key) -> Result<Option<Value>, StaleHandle> {
+        self.change(handle, None, "map", |object| match object {
+            Object::Map(map) => Some(map.shift_remove(key)),
+            _ => None,
+        })
+    }
+
+    /// Replaces the whole contents of a map.
+    ///
+    /// # Errors
+    /// [`StaleHandle`] if `handle` names no live map.
+    pub fn map_fill(&mut self, handle: Handle, contents: Map) -> Result<(), StaleHandle> {
+        let stored: Vec<Handle> = contents.values().filter_map(|v| v.handle()).collect();
+        self.change(handle, stored, "map", |object| match object {
+            Object::Map(map) => {
+                **map = contents;
+                Some(())
+            }
+            _ => None,
+        })
+    }
+
+    /// Binds `name` in a scope, replacing an existing binding there.
+    ///
+    /// # Errors
+    /// [`StaleHandle`] if `handle` names no live scope.
+    pub fn scope_declare(&mut self, handle: Handle, name: Name, value: Value) -> Result<(), StaleHandle> {
+        self.change(handle, value.handle(), "scope", |object| match object {
+            Object::Scope(scope) => {
+                scope.declare(name, value);
+                Some(())
+            }
+            _ => None,
+        })
+    }
+
+    /// Removes the binding of `name` from a scope; whether there was one.
+    ///
+    /// # Errors
+    /// [`StaleHandle`] if `handle` names no live scope.
+    pub fn scope_remove(&mut self, handle: Handle, name: Name) -> Result<bool, StaleHandle> {
+        self.change(handle, None, "scope", |object| match object {
+            Object::Scope(scope) => Some(scope.remove(name)),
+            _ => None,
+        })
+    }
+
+    /// Gives a continuation the name it is known by, unless it has one.
+    ///
+    /// # Errors
+    /// [`StaleHandle`] if `handle` names no live continuation.
+    pub fn closure_name(&mut self, handle: Handle, name: Name) -> Result<(), StaleHandle> {
+        self.change(handle, None, "continuation", |object| match object {
+            Object::Closure(closure) => {
+                closure.name.get_or_insert(name);
+                Some(())
+            }
+            _ => None,
+        })
+    }
+}
