@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Runs each benchmark program under Kai (Pi, and Rho where a twin exists), Lua 5.4 and
-# Python 3 in one session and prints, for each, the best wall time over $RUNS runs, the
-# peak memory, and Kai's ratio to each peer (a Rho row shows Rho / Pi).
+# Runs benchmark programs under Kai and their peers side by side in one session and prints,
+# for each, the best wall time over $RUNS runs, the peak memory, and the ratios.
 #
-#   benches/compare.sh            # all programs, 5 runs each
-#   RUNS=9 benches/compare.sh fib # one program
+#   benches/compare.sh                      # every program in benches/programs, 5 runs each
+#   RUNS=9 benches/compare.sh fib push:4000000
+#   KAI_BASE=/tmp/old/kai benches/compare.sh fib   # also time an older kai build
+#
+# A program NAME runs as NAME.pi and NAME.rho under Kai and as NAME.lua (Lua 5.4) and
+# NAME.py (Python 3) under the peers, for whichever of those files exist; NAME:ARG passes
+# ARG to every one of them. Before timing, the script checks that every twin prints
+# exactly what the first one printed, and fails if not.
 #
 # The runs are interleaved (Kai, then each peer, repeated), so a noisy moment on a shared
 # machine costs every runtime alike. Needs lua5.4 (apt-get install lua5.4) and python3 on
@@ -15,9 +20,10 @@ RUNS=${RUNS:-5}
 cargo build --release -q -p console
 KAI=target/release/kai
 DIR=benches/programs
-programs=("$@")
-if [ ${#programs[@]} -eq 0 ]; then
-    for f in "$DIR"/*.pi; do programs+=("$(basename "$f" .pi)"); done
+specs=("$@")
+if [ ${#specs[@]} -eq 0 ]; then
+    for f in "$DIR"/*.pi "$DIR"/*.rho; do specs+=("$(basename "${f%.*}")"); done
+    mapfile -t specs < <(printf '%s\n' "${specs[@]}" | sort -u)
 fi
 
 # time_run CMD... -> "seconds kilobytes" for one run (microsecond wall clock, peak RSS).
@@ -31,13 +37,31 @@ time_run() {
 
 ratio() { awk "BEGIN{ if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"-\" }"; }
 
-printf "%-12s %-8s %10s %10s %10s\n" program runtime seconds "peak KB" "kai/peer"
-for p in "${programs[@]}"; do
+status=0
+printf "%-18s %-8s %10s %10s  %s\n" program runtime seconds "peak KB" ratios
+for spec in "${specs[@]}"; do
+    p=${spec%%:*}
+    arg=""
+    [ "$spec" != "$p" ] && arg=${spec#*:}
     # The runtimes for this program: a label and a command line each.
-    labels=(kai) cmds=("$KAI run $DIR/$p.pi")
-    if [ -f "$DIR/$p.rho" ]; then labels+=(rho); cmds+=("$KAI run $DIR/$p.rho"); fi
-    if [ -f "$DIR/$p.lua" ] && command -v lua5.4 > /dev/null; then labels+=(lua5.4); cmds+=("lua5.4 $DIR/$p.lua"); fi
-    if [ -f "$DIR/$p.py" ] && command -v python3 > /dev/null; then labels+=(python3); cmds+=("python3 $DIR/$p.py"); fi
+    labels=() cmds=()
+    if [ -f "$DIR/$p.pi" ]; then labels+=(pi); cmds+=("$KAI run $DIR/$p.pi $arg"); fi
+    if [ -f "$DIR/$p.rho" ]; then labels+=(rho); cmds+=("$KAI run $DIR/$p.rho $arg"); fi
+    if [ -n "${KAI_BASE:-}" ]; then
+        for l in pi rho; do
+            if [ -f "$DIR/$p.$l" ]; then labels+=("base-$l"); cmds+=("$KAI_BASE run $DIR/$p.$l $arg"); fi
+        done
+    fi
+    if [ -f "$DIR/$p.lua" ] && command -v lua5.4 > /dev/null; then labels+=(lua5.4); cmds+=("lua5.4 $DIR/$p.lua $arg"); fi
+    if [ -f "$DIR/$p.py" ] && command -v python3 > /dev/null; then labels+=(python3); cmds+=("python3 $DIR/$p.py $arg"); fi
+    # Every twin must print the same output.
+    expected=$(${cmds[0]})
+    for i in "${!labels[@]}"; do
+        if [ "$(${cmds[$i]})" != "$expected" ]; then
+            echo "$spec: ${labels[$i]} prints something else than ${labels[0]}" >&2
+            status=1
+        fi
+    done
     declare -A best=() mem=()
     for _ in $(seq "$RUNS"); do
         for i in "${!labels[@]}"; do
@@ -48,9 +72,21 @@ for p in "${programs[@]}"; do
         done
     done
     for l in "${labels[@]}"; do
-        if [ "$l" = kai ]; then r=""; elif [ "$l" = rho ]; then r="$(ratio "${best[rho]}" "${best[kai]}") (rho/pi)"; else r=$(ratio "${best[kai]}" "${best[$l]}"); fi
-        name=$p; [ "$l" = kai ] || name=""
-        printf "%-12s %-8s %10s %10s %10s\n" "$name" "$l" "${best[$l]}" "${mem[$l]}" "$r"
+        r=""
+        case $l in
+            pi | rho)
+                for peer in lua5.4 python3; do
+                    if [ -n "${best[$peer]:-}" ]; then
+                        r+="/$peer $(ratio "${best[$l]}" "${best[$peer]}") (mem $(ratio "${mem[$l]}" "${mem[$peer]}"))  "
+                    fi
+                done
+                if [ "$l" = rho ] && [ -n "${best[pi]:-}" ]; then r+="/pi $(ratio "${best[rho]}" "${best[pi]}")  "; fi
+                if [ -n "${best[base-$l]:-}" ]; then r+="/base $(ratio "${best[$l]}" "${best[base-$l]}")"; fi
+                ;;
+        esac
+        name=$spec; [ "$l" = "${labels[0]}" ] || name=""
+        printf "%-18s %-8s %10s %10s  %s\n" "$name" "$l" "${best[$l]}" "${mem[$l]}" "$r"
     done
     unset best mem
 done
+exit $status

@@ -1,3 +1,4 @@
+local count = tonumber(arg and arg[1]) or 10000000
 local n = 0
-while n < 10000000 do n = n + 1 end
+while n < count do n = n + 1 end
 print(n)

@@ -1,4 +1,6 @@
+import sys
+count = int(sys.argv[1]) if len(sys.argv) > 1 else 10000000
 n = 0
-while n < 10000000:
+while n < count:
     n = n + 1
 print(n)

@@ -15,8 +15,11 @@ for i = 1, n do
 end
 local text = table.concat(words, " ")
 
+-- Split into a table of words, as Rho's split does.
+local parts = {}
+for w in string.gmatch(text, "[^ ]+") do parts[#parts + 1] = w end
 local counts = {}
-for w in string.gmatch(text, "[^ ]+") do
+for _, w in ipairs(parts) do
   counts[w] = (counts[w] or 0) + 1
 end
 

@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::heap::{Colour, Heap, Phase};
+use crate::heap::{Colour, Heap, Partial, Phase};
 use crate::stress::Stress;
 use crate::trace::{Trace, Tracer};
 
@@ -21,17 +21,26 @@ impl<T: Trace> Heap<T> {
     /// Allocation debt (bytes) that makes [`Heap::wants_step`] true.
     pub const STEP_DEBT: usize = 16 << 10;
     /// An increment does one unit of work (an object scanned or swept, a handle visited)
-    /// per this many bytes of debt it repays. A cycle costs about three units per live
-    /// object plus one per slot, while allocating an object of the smallest size adds
-    /// about six units of debt, so a cycle ends long before the heap doubles.
-    pub const BYTES_PER_WORK: usize = 8;
+    /// per this many bytes of debt it repays. The smallest object adds about eighteen units
+    /// of debt, while a cycle costs about three units per live object plus one per slot:
+    /// marking ends after allocating a fraction of the live heap, so little garbage floats
+    /// (containers allocated while marking survive their cycle), and a cycle ends long
+    /// before the heap doubles.
+    pub const BYTES_PER_WORK: usize = 2;
     /// The least work an increment does, so that small debts still make progress.
     pub const MIN_WORK: usize = 512;
+    /// The most work an increment does. A large debt (one array growing by megabytes) is
+    /// repaid over several increments, so no pause is longer than this much work (about
+    /// a quarter of a millisecond when every unit misses the cache).
+    pub const MAX_WORK: usize = 2 << 10;
     /// Work per safe-point increment under [`Stress::Incremental`] (at least; the debt is
     /// repaid too, so the heap stays bounded).
     pub const STRESS_STEP_WORK: usize = 16;
     /// Work per allocation under [`Stress::Incremental`].
     pub const STRESS_ALLOCATION_WORK: usize = 2;
+    /// An object with more positions than this ([`Trace::part_positions`]) is scanned a
+    /// part at a time, so that no increment is longer than a part of it.
+    pub const PART_SIZE: usize = 1024;
 
     /// Whether the owner should call [`Heap::step`] at its next safe point.
     #[inline]
@@ -55,8 +64,7 @@ impl<T: Trace> Heap<T> {
         let started = Instant::now();
         match self.stress {
             Stress::Off => {
-                let budget = (self.debt / Self::BYTES_PER_WORK).max(Self::MIN_WORK);
-                self.debt = 0;
+                let budget = self.repay_debt().max(Self::MIN_WORK);
                 self.work(budget, &mut roots);
             }
             Stress::Full => {
@@ -67,13 +75,23 @@ impl<T: Trace> Heap<T> {
             }
             Stress::Incremental => {
                 self.verify_if_pending(&mut roots);
-                let budget = (self.debt / Self::BYTES_PER_WORK).max(Self::STRESS_STEP_WORK);
-                self.debt = 0;
+                let budget = self.repay_debt().max(Self::STRESS_STEP_WORK);
                 self.work(budget, &mut roots);
             }
         }
         self.allocated_since_step = false;
         self.record_pause(started.elapsed());
+    }
+
+    /// The work the next increment owes for the debt, at most [`Heap::MAX_WORK`]; the rest
+    /// of the debt waits for the following increments.
+    fn repay_debt(&mut self) -> usize {
+        let budget = (self.debt / Self::BYTES_PER_WORK).min(Self::MAX_WORK);
+        self.debt -= budget * Self::BYTES_PER_WORK;
+        if self.debt < Self::BYTES_PER_WORK {
+            self.debt = 0;
+        }
+        budget
     }
 
     /// Collects everything unreachable from `roots` now: finishes the cycle in progress,
@@ -165,11 +183,13 @@ impl<T: Trace> Heap<T> {
     fn record_pause(&mut self, pause: Duration) {
         self.stats.total_pause += pause;
         self.stats.max_pause = self.stats.max_pause.max(pause);
+        self.stats.increments += 1;
+        self.stats.increments_over_1ms += u64::from(pause > Duration::from_millis(1));
     }
 
     /// Starts marking: shades the roots. Returns the work done.
     pub(crate) fn begin_mark(&mut self, roots: &mut impl FnMut(&mut Tracer<'_>)) -> usize {
-        debug_assert!(self.grey.is_empty() && self.again.is_empty());
+        debug_assert!(self.grey.is_empty() && self.again.is_empty() && self.partial.is_none());
         self.phase = Phase::Mark;
         self.stats.cycles_started += 1;
         let mut tracer = Tracer::marking(&mut self.colours, &mut self.grey);
@@ -181,22 +201,49 @@ impl<T: Trace> Heap<T> {
     /// Scans grey objects until `budget` units of work are done or none is left; returns
     /// the work done.
     pub(crate) fn propagate(&mut self, budget: usize) -> usize {
-        let Heap { slots, colours, grey, .. } = self;
         let mut work = 0;
         while work < budget {
+            if self.partial.is_some() {
+                work += self.scan_part(budget - work);
+                continue;
+            }
+            let Heap { values, colours, grey, .. } = self;
             let Some(index) = grey.pop() else { break };
-            let index = index as usize;
-            if colours[index] != Colour::Grey {
+            let i = index as usize;
+            if colours[i] != Colour::Grey {
                 // Queued again after it was scanned (by the atomic phase's rescan).
                 continue;
             }
-            colours[index] = Colour::Black;
-            let mut tracer = Tracer::marking(colours, grey);
-            if let Some(value) = &slots[index].value {
-                value.trace(&mut tracer);
+            colours[i] = Colour::Black;
+            let Some(value) = &values[i] else { continue };
+            if value.part_positions() > self.part_size {
+                // Black from now on: the barrier shades what is stored into it while its
+                // parts are scanned.
+                self.partial = Some(Partial { index, next: 0 });
+                work += 1;
+                continue;
             }
+            let mut tracer = Tracer::marking(colours, grey);
+            value.trace(&mut tracer);
             work += 1 + tracer.visited;
         }
+        work
+    }
+
+    /// Scans the next part of the object being scanned a part at a time, about `budget`
+    /// positions but at least a part; returns the work done.
+    pub(crate) fn scan_part(&mut self, budget: usize) -> usize {
+        let Some(Partial { index, next }) = self.partial else { return 0 };
+        let Heap { values, colours, grey, part_size, .. } = self;
+        let Some(value) = &values[index as usize] else {
+            self.partial = None;
+            return 1;
+        };
+        let end = next.saturating_add(budget.max(*part_size)).min(value.part_positions());
+        let mut tracer = Tracer::marking(colours, grey);
+        value.trace_part(next, end, &mut tracer);
+        let work = 1 + (end - next.min(end)).max(tracer.visited);
+        self.partial = (end < value.part_positions()).then_some(Partial { index, next: end });
         work
     }
 
@@ -228,7 +275,7 @@ impl<T: Trace> Heap<T> {
     /// Frees white objects and whitens marked ones, `budget` slots at most; returns the
     /// work done.
     pub(crate) fn sweep(&mut self, budget: usize) -> usize {
-        let end = self.slots.len();
+        let end = self.values.len();
         let mut work = 0;
         while self.sweep_cursor < end && work < budget {
             let index = self.sweep_cursor;
@@ -239,7 +286,7 @@ impl<T: Trace> Heap<T> {
                 Colour::White => self.free_slot(index),
                 Colour::Grey | Colour::Black | Colour::Again => {
                     self.colours[index] = Colour::White;
-                    if let Some(value) = &self.slots[index].value {
+                    if let Some(value) = &self.values[index] {
                         self.survivor_bytes += Self::object_bytes(value);
                     }
                 }
@@ -256,8 +303,7 @@ impl<T: Trace> Heap<T> {
     }
 
     fn free_slot(&mut self, index: usize) {
-        let slot = &mut self.slots[index];
-        let value = slot.value.take();
+        let value = self.values[index].take();
         self.colours[index] = Colour::Free;
         self.stats.live_objects -= 1;
         self.stats.freed_objects += 1;
@@ -266,8 +312,8 @@ impl<T: Trace> Heap<T> {
         }
         // A slot whose generation would wrap is retired, so a handle can never come back
         // to life.
-        if slot.generation < u32::MAX {
-            slot.generation += 1;
+        if let Some(next) = self.generations[index].checked_add(1) {
+            self.generations[index] = next;
             self.free.push(index as u32);
         }
         drop(value);

@@ -1,6 +1,8 @@
 //! The heap: slots, allocation (with its colour rule) and access (with the write barriers).
 //! The collection cycle that works on it is in `cycle`, the checks in `verify`.
 
+use std::num::NonZeroU32;
+
 use crate::handle::Handle;
 use crate::stats::Stats;
 use crate::stress::Stress;
@@ -29,6 +31,13 @@ pub(crate) fn shade(colours: &mut [Colour], grey: &mut Vec<u32>, handle: Handle)
     }
 }
 
+/// A big object being scanned a part at a time: its slot, and the first child not scanned.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Partial {
+    pub(crate) index: u32,
+    pub(crate) next: usize,
+}
+
 /// Where the collector is in its cycle.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Phase {
@@ -40,11 +49,6 @@ pub enum Phase {
     Sweep,
 }
 
-pub(crate) struct Slot<T> {
-    pub(crate) generation: u32,
-    pub(crate) value: Option<T>,
-}
-
 /// A heap of `T`s addressed by [`Handle`]s, collected incrementally.
 ///
 /// The heap never finds roots by itself: every operation that may free objects takes a
@@ -52,13 +56,21 @@ pub(crate) struct Slot<T> {
 /// handles kept by an embedder). The caller must call [`Heap::step`] and [`Heap::collect`]
 /// only at points where every live object is reachable from those roots (safe points).
 pub struct Heap<T> {
-    pub(crate) slots: Vec<Slot<T>>,
+    /// The objects, by slot index; `None` in a free slot.
+    pub(crate) values: Vec<Option<T>>,
+    /// The generation of each slot (see [`Handle`]).
+    pub(crate) generations: Vec<NonZeroU32>,
     pub(crate) colours: Vec<Colour>,
     pub(crate) free: Vec<u32>,
     /// Grey objects waiting to be scanned.
     pub(crate) grey: Vec<u32>,
     /// Objects set aside by [`Heap::get_mut`] while marking (colour `Again`).
     pub(crate) again: Vec<u32>,
+    /// A big object being scanned a part at a time (it is black meanwhile).
+    pub(crate) partial: Option<Partial>,
+    /// Objects with more positions than this are scanned in parts ([`Heap::PART_SIZE`];
+    /// tests make it small).
+    pub(crate) part_size: usize,
     pub(crate) phase: Phase,
     pub(crate) sweep_cursor: usize,
     /// Bytes of the objects that survived the sweep so far in this cycle.
@@ -88,11 +100,14 @@ impl<T: Trace> Heap<T> {
     /// An empty heap.
     pub fn new() -> Heap<T> {
         Heap {
-            slots: Vec::new(),
+            values: Vec::new(),
+            generations: Vec::new(),
             colours: Vec::new(),
             free: Vec::new(),
             grey: Vec::new(),
             again: Vec::new(),
+            partial: None,
+            part_size: Self::PART_SIZE,
             phase: Phase::Idle,
             sweep_cursor: 0,
             survivor_bytes: 0,
@@ -108,7 +123,7 @@ impl<T: Trace> Heap<T> {
     }
 
     fn slot_bytes() -> usize {
-        std::mem::size_of::<Slot<T>>() + std::mem::size_of::<Colour>()
+        std::mem::size_of::<Option<T>>() + std::mem::size_of::<NonZeroU32>() + std::mem::size_of::<Colour>()
     }
 
     /// What an object costs: its slot plus what it owns outside it.
@@ -155,28 +170,32 @@ impl<T: Trace> Heap<T> {
         let bytes = Self::object_bytes(&value);
         let index = match self.free.pop() {
             Some(index) => {
-                self.slots[index as usize].value = Some(value);
+                self.values[index as usize] = Some(value);
                 index
             }
             None => {
-                let index = u32::try_from(self.slots.len()).expect("more than 2^32 heap slots");
-                self.slots.push(Slot { generation: 0, value: Some(value) });
+                let index = u32::try_from(self.values.len()).expect("more than 2^32 heap slots");
+                self.values.push(Some(value));
+                self.generations.push(NonZeroU32::MIN);
                 self.colours.push(Colour::Free);
                 index
             }
         };
         let i = index as usize;
-        // The allocation rule (see the crate docs): black with its children shaded while
-        // marking; while sweeping, black ahead of the cursor (the sweep whitens it) and
-        // white behind it; white when idle.
+        // The allocation rule (see the crate docs): while marking, a leaf is white and
+        // anything else black with its children shaded; while sweeping, black ahead of the
+        // cursor (the sweep whitens it) and white behind it; white when idle.
         self.colours[i] = match self.phase {
             Phase::Idle => Colour::White,
             Phase::Mark => {
-                let Heap { slots, colours, grey, .. } = self;
-                if let Some(value) = &slots[i].value {
-                    value.trace(&mut Tracer::marking(colours, grey));
+                let Heap { values, colours, grey, .. } = self;
+                match &values[i] {
+                    Some(value) if value.can_hold_handles() => {
+                        value.trace(&mut Tracer::marking(colours, grey));
+                        Colour::Black
+                    }
+                    _ => Colour::White,
                 }
-                Colour::Black
             }
             Phase::Sweep if i < self.sweep_cursor => {
                 self.survivor_bytes += bytes;
@@ -191,7 +210,7 @@ impl<T: Trace> Heap<T> {
         if self.stress == Stress::Incremental {
             self.allocation_work(Self::STRESS_ALLOCATION_WORK);
         }
-        Handle::new(index, self.slots[i].generation)
+        Handle::new(index, self.generations[i])
     }
 
     /// Records that an object grew by `bytes` (a pushed element, a longer buffer), so that
@@ -214,11 +233,17 @@ impl<T: Trace> Heap<T> {
     /// The object `handle` names, or `None` if the handle is stale.
     #[inline]
     pub fn get(&self, handle: Handle) -> Option<&T> {
-        let slot = self.slots.get(handle.index() as usize)?;
-        if slot.generation != handle.generation() {
+        let index = handle.index() as usize;
+        if self.generations.get(index)?.get() != handle.generation() {
             return None;
         }
-        slot.value.as_ref()
+        self.values[index].as_ref()
+    }
+
+    /// Whether `handle` is current (its slot was not freed since it was made).
+    #[inline]
+    fn current(&self, handle: Handle) -> bool {
+        self.generations.get(handle.index() as usize).is_some_and(|g| g.get() == handle.generation())
     }
 
     /// Mutable access for any change, or `None` if the handle is stale.
@@ -228,21 +253,21 @@ impl<T: Trace> Heap<T> {
     /// that store known handles: it keeps the object black.
     #[inline]
     pub fn get_mut(&mut self, handle: Handle) -> Option<&mut T> {
-        let index = handle.index() as usize;
-        let slot = self.slots.get_mut(index)?;
-        if slot.generation != handle.generation() {
+        if !self.current(handle) {
             return None;
         }
+        let index = handle.index() as usize;
         if self.phase == Phase::Mark && self.colours[index] == Colour::Black {
             self.colours[index] = Colour::Again;
             self.again.push(handle.index());
         }
-        slot.value.as_mut()
+        self.values[index].as_mut()
     }
 
-    /// Mutable access for a change that stores no handle except those in `stored` (it may
-    /// also remove or reorder the handles the object already holds), or `None` if the
-    /// handle is stale.
+    /// Mutable access for a change that stores no handle except those in `stored`, or `None`
+    /// if the handle is stale. The change may also remove the object's last handles or
+    /// replace handles in place, but must not move any toward the front (use
+    /// [`Heap::get_mut_shifting`] for that).
     ///
     /// This is the forward barrier (rule 2 of the crate docs): while marking, if the object
     /// is black, each stored handle is shaded, and the object stays black. The caller must
@@ -250,29 +275,34 @@ impl<T: Trace> Heap<T> {
     /// (the stress modes catch this).
     #[inline]
     pub fn get_mut_storing(&mut self, handle: Handle, stored: impl IntoIterator<Item = Handle>) -> Option<&mut T> {
-        let index = handle.index() as usize;
-        let slot = self.slots.get_mut(index)?;
-        if slot.generation != handle.generation() {
+        if !self.current(handle) {
             return None;
         }
+        let index = handle.index() as usize;
         if self.phase == Phase::Mark && self.colours[index] == Colour::Black {
             for child in stored {
                 shade(&mut self.colours, &mut self.grey, child);
             }
         }
-        slot.value.as_mut()
+        self.values[index].as_mut()
+    }
+
+    /// As [`Heap::get_mut_storing`], for a change that may also move handles toward the
+    /// front (removing from the middle). A big object being scanned a part at a time
+    /// would miss a handle moved behind its scan, so its scan is finished first.
+    pub fn get_mut_shifting(&mut self, handle: Handle, stored: impl IntoIterator<Item = Handle>) -> Option<&mut T> {
+        if self.partial.is_some_and(|p| p.index == handle.index()) && self.current(handle) {
+            self.scan_part(usize::MAX);
+        }
+        self.get_mut_storing(handle, stored)
     }
 
     /// The handles of every allocated object, in slot order.
     pub fn handles(&self) -> impl Iterator<Item = Handle> + '_ {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.value.is_some())
-            .map(|(i, s)| Handle::new(i as u32, s.generation))
+        self.values.iter().enumerate().filter(|(_, v)| v.is_some()).map(|(i, _)| self.handle_at(i))
     }
 
     pub(crate) fn handle_at(&self, index: usize) -> Handle {
-        Handle::new(index as u32, self.slots[index].generation)
+        Handle::new(index as u32, self.generations[index])
     }
 }

@@ -14,10 +14,14 @@
 //!
 //! Three rules keep the invariant while the mutator runs between increments:
 //!
-//! 1. **Allocation.** While marking, a new object is born black and its children are
-//!    shaded (turned grey) at once, so an object that starts life holding references (a
-//!    copy, a concatenation, an array literal) never points from black to white. While
-//!    sweeping, a new object survives the sweep in progress; when idle it is white.
+//! 1. **Allocation.** While marking, a new object that can hold handles is born black and
+//!    its children are shaded (turned grey) at once, so an object that starts life holding
+//!    references (a copy, a concatenation, an array literal) never points from black to
+//!    white, and a container born empty needs no rescan however much is stored into it. A
+//!    leaf (an object that can hold no handle, such as a string) is born white: it is
+//!    found through the barrier or the atomic rescan of the roots if it is still in use,
+//!    and freed in this same cycle if it is not, so short-lived strings float no garbage.
+//!    While sweeping, a new object survives the sweep in progress; when idle it is white.
 //! 2. **Stores.** [`Heap::get_mut_storing`] is the forward (insertion) barrier: a change that
 //!    stores the handles it names into a black object shades them, and the object stays
 //!    black. Removing or reordering references needs no barrier.

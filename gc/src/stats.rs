@@ -17,6 +17,11 @@ pub struct Stats {
     pub freed_objects: u64,
     /// The longest single increment (step or full collection).
     pub max_pause: Duration,
+    /// Increments (steps and full collections) so far.
+    pub increments: u64,
+    /// Increments that took longer than a millisecond (the collector's work plus whatever
+    /// the OS did meanwhile: returning freed memory, preempting the thread).
+    pub increments_over_1ms: u64,
     /// Time spent in the collector altogether.
     pub total_pause: Duration,
 }

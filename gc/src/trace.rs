@@ -11,6 +11,10 @@ use crate::heap::{Colour, shade};
 /// 2. `trace` must not touch the heap.
 /// 3. `extra_bytes` estimates the memory owned outside the slot (buffers, boxed data); it
 ///    paces the collector and feeds the heap-size limit, so it should grow with the object.
+/// 4. An object that can hold very many handles may report them a part at a time:
+///    `trace_part` over `0..part_positions()` reports exactly what `trace` does, and a
+///    handle keeps its position unless the change that moves it goes through
+///    [`crate::Heap::get_mut_shifting`].
 pub trait Trace {
     /// Reports each handle this object holds to `tracer`.
     fn trace(&self, tracer: &mut Tracer<'_>);
@@ -19,6 +23,21 @@ pub trait Trace {
     fn extra_bytes(&self) -> usize {
         0
     }
+
+    /// Whether the object can ever hold a handle; a string, say, cannot. Such leaves are
+    /// born white even while marking (see the allocation rule in the crate docs).
+    fn can_hold_handles(&self) -> bool {
+        true
+    }
+
+    /// For an object that can be scanned a part at a time (a big array or map), the number
+    /// of positions [`Trace::trace_part`] takes; 0, the default, means it is traced whole.
+    fn part_positions(&self) -> usize {
+        0
+    }
+
+    /// Reports the handles held at positions `from..to` (clamped to the positions there are).
+    fn trace_part(&self, _from: usize, _to: usize, _tracer: &mut Tracer<'_>) {}
 }
 
 /// Receives the handles an object or a root set holds.

@@ -16,11 +16,11 @@ impl<T: Trace> Heap<T> {
     /// After the atomic phase: no black object points to one that is not black.
     pub(crate) fn check_no_black_to_white(&self) -> Result<(), VerifyError> {
         let mut children = Vec::new();
-        for (index, slot) in self.slots.iter().enumerate() {
+        for (index, value) in self.values.iter().enumerate() {
             if self.colours[index] != Colour::Black {
                 continue;
             }
-            let Some(value) = &slot.value else { continue };
+            let Some(value) = value else { continue };
             Self::children(value, &mut children);
             for &child in &children {
                 let colour = self.colours.get(child.index() as usize).copied();
@@ -45,7 +45,7 @@ impl<T: Trace> Heap<T> {
         if let Some(&handle) = handles.iter().find(|&&h| !self.contains(h)) {
             return Err(VerifyError::DanglingRoot { handle });
         }
-        let mut seen = vec![false; self.slots.len()];
+        let mut seen = vec![false; self.values.len()];
         let mut todo = handles;
         let mut children = Vec::new();
         while let Some(parent) = todo.pop() {

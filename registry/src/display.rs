@@ -22,11 +22,16 @@ impl<C: Code> Registry<C> {
     /// The display form: what `print` writes. A string prints without quotes.
     pub fn display(&self, value: Value) -> String {
         let mut out = String::new();
+        self.write_display(value, &mut out);
+        out
+    }
+
+    /// Appends the display form of `value` to `out`.
+    pub fn write_display(&self, value: Value, out: &mut String) {
         match value {
             Value::Str(_) => out.push_str(self.text(value).unwrap_or("")),
-            _ => self.write_repr(value, &mut out),
+            _ => self.write_repr(value, out),
         }
-        out
     }
 
     /// The repr form: strings quoted and escaped, as in the REPL's stack view.

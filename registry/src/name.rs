@@ -1,5 +1,6 @@
 //! Interned names: `'foo` literals, variable names and map keys of type name.
 
+use std::num::NonZeroU32;
 use std::rc::Rc;
 
 use indexmap::IndexSet;
@@ -7,18 +8,20 @@ use rustc_hash::FxBuildHasher;
 
 /// An interned identifier. Two names are equal exactly when their text is; comparing or
 /// hashing a `Name` never touches the text. The id also indexes the global-variable table.
+/// (Stored as index + 1, so that `Option<Name>` is as small as a name.)
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
-pub struct Name(u32);
+pub struct Name(NonZeroU32);
 
 impl Name {
     /// The dense index of this name (0, 1, 2, … in order of first interning).
     #[inline]
     pub fn index(self) -> usize {
-        self.0 as usize
+        self.0.get() as usize - 1
     }
 
     pub(crate) fn from_index(index: usize) -> Name {
-        Name(index as u32)
+        let id = u32::try_from(index + 1).ok().and_then(NonZeroU32::new).expect("more than 2^32 - 1 names");
+        Name(id)
     }
 }
 
@@ -32,15 +35,15 @@ impl Interner {
     /// The name for `text`, interning it on first use.
     pub fn intern(&mut self, text: &str) -> Name {
         if let Some(index) = self.names.get_index_of(text) {
-            return Name(index as u32);
+            return Name::from_index(index);
         }
         let (index, _) = self.names.insert_full(Rc::from(text));
-        Name(u32::try_from(index).expect("more than 2^32 names"))
+        Name::from_index(index)
     }
 
     /// The name for `text` if it was ever interned.
     pub fn lookup(&self, text: &str) -> Option<Name> {
-        self.names.get_index_of(text).map(|i| Name(i as u32))
+        self.names.get_index_of(text).map(Name::from_index)
     }
 
     /// The text of `name`.
@@ -65,6 +68,6 @@ impl Interner {
 
     /// Every interned name, in order of first interning.
     pub fn iter(&self) -> impl Iterator<Item = (Name, &str)> {
-        self.names.iter().enumerate().map(|(i, s)| (Name(i as u32), &**s))
+        self.names.iter().enumerate().map(|(i, s)| (Name::from_index(i), &**s))
     }
 }

@@ -26,8 +26,14 @@ pub struct Closure<C> {
     pub scope: Option<Handle>,
     /// The name the closure was first stored under, for traces and printing.
     pub name: Option<Name>,
-    /// For a function (a Rho `fun`), the number of parameters it takes.
-    pub arity: Option<u32>,
+    /// For a function (a Rho `fun`), the number of parameters it takes (at most
+    /// [`Closure::MAX_ARITY`]).
+    pub arity: Option<u16>,
+}
+
+impl<C> Closure<C> {
+    /// The most parameters a function can take.
+    pub const MAX_ARITY: u16 = u16::MAX;
 }
 
 /// A heap object. The variant fixes the object's kind for life.
@@ -37,7 +43,7 @@ pub enum Object<C> {
     Array(Vec<Value>),
     Map(Box<Map>),
     Closure(Closure<C>),
-    Scope(Scope),
+    Scope(Box<Scope>),
     Native(Box<dyn NativeObject>),
 }
 
@@ -81,19 +87,44 @@ impl<C: Code> Trace for Object<C> {
     fn extra_bytes(&self) -> usize {
         const VALUE: usize = std::mem::size_of::<Value>();
         match self {
-            Object::Str(s) => s.as_str().len(),
+            Object::Str(s) => s.heap_bytes(),
             Object::Bytes(b) => b.len(),
             Object::Array(items) => items.capacity() * VALUE,
             Object::Map(map) => std::mem::size_of::<Map>() + map.capacity() * (VALUE + 40),
             Object::Closure(_) => 0,
             Object::Scope(scope) => {
-                if scope.vars.spilled() {
-                    scope.vars.capacity() * (VALUE + 8)
-                } else {
-                    0
-                }
+                let spilled = if scope.vars.spilled() { scope.vars.capacity() * (VALUE + 8) } else { 0 };
+                std::mem::size_of::<Scope>() + spilled
             }
             Object::Native(native) => native.size_bytes(),
+        }
+    }
+
+    fn can_hold_handles(&self) -> bool {
+        !matches!(self, Object::Str(_) | Object::Bytes(_))
+    }
+
+    fn part_positions(&self) -> usize {
+        match self {
+            Object::Array(items) => items.len(),
+            Object::Map(map) => map.len(),
+            _ => 0,
+        }
+    }
+
+    fn trace_part(&self, from: usize, to: usize, tracer: &mut Tracer<'_>) {
+        match self {
+            Object::Array(items) => {
+                let to = to.min(items.len());
+                items[from.min(to)..to].iter().for_each(|v| v.trace(tracer));
+            }
+            Object::Map(map) => {
+                let to = to.min(map.len());
+                if let Some(part) = map.get_range(from.min(to)..to) {
+                    part.values().for_each(|v| v.trace(tracer));
+                }
+            }
+            _ => self.trace(tracer),
         }
     }
 }

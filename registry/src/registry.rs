@@ -6,7 +6,7 @@ use std::rc::{Rc, Weak};
 use gc::{Handle, Heap, Stats, Stress, Tracer, VerifyError};
 
 use crate::errors::{KeyError, StaleHandle};
-use crate::map::{Key, Map};
+use crate::map::{Key, KeyRef, Map};
 use crate::name::{Interner, Name};
 use crate::native::NativeObject;
 use crate::object::{Closure, Code, Object};
@@ -99,9 +99,14 @@ impl<C: Code> Registry<C> {
         &mut self.heap
     }
 
-    /// A new string value.
-    pub fn new_str(&mut self, text: impl Into<Rc<str>>) -> Value {
-        Value::Str(self.alloc(Object::Str(Str::new(text.into()))))
+    /// A new string value holding a copy of `text`.
+    pub fn new_str(&mut self, text: impl AsRef<str>) -> Value {
+        Value::Str(self.alloc(Object::Str(Str::new(text.as_ref()))))
+    }
+
+    /// A new string value sharing `text` (see [`Str::shared`]).
+    pub fn new_str_shared(&mut self, text: Rc<str>) -> Value {
+        Value::Str(self.alloc(Object::Str(Str::shared(text))))
     }
 
     /// A new byte-string value.
@@ -124,9 +129,9 @@ impl<C: Code> Registry<C> {
         Value::Cont(self.alloc(Object::Closure(closure)))
     }
 
-    /// A new scope nested in `parent`.
+    /// A new scope.
     pub fn new_scope(&mut self, scope: Scope) -> Handle {
-        self.alloc(Object::Scope(scope))
+        self.alloc(Object::Scope(Box::new(scope)))
     }
 
     /// A new native-object value.
@@ -155,7 +160,7 @@ impl<C: Code> Registry<C> {
     accessors!(array, Array, Vec<Value>, "array");
     accessors!(map, Map, Map, "map");
     accessors!(closure, Closure, Closure<C>, "continuation");
-    accessors!(scope, Scope, Scope, "scope");
+    accessors!(scope, Scope, Box<Scope>, "scope");
     accessors!(native, Native, Box<dyn NativeObject>, "native object");
 
     /// Mutable access to a native object. The collector cannot see what the object changes,
@@ -231,17 +236,29 @@ impl<C: Code> Registry<C> {
 
     // ---- map keys ---------------------------------------------------------------------
 
-    /// The map key a value stands for.
+    /// The map key a value stands for, borrowed for a lookup.
+    ///
+    /// # Errors
+    /// [`KeyError`] for floats, nil and containers, which cannot be keys.
+    pub fn key_ref(&self, value: Value) -> Result<KeyRef<'_>, KeyError> {
+        match value {
+            Value::Bool(b) => Ok(KeyRef::Bool(b)),
+            Value::Int(i) => Ok(KeyRef::Int(i)),
+            Value::Name(n) => Ok(KeyRef::Name(n)),
+            Value::Str(h) => self.str(h).map(|s| KeyRef::Str(s.as_str())).map_err(|_| KeyError { type_name: "string" }),
+            other => Err(KeyError { type_name: other.type_name() }),
+        }
+    }
+
+    /// The map key a value stands for, owned for an insertion (a long string's text is
+    /// shared, not copied).
     ///
     /// # Errors
     /// [`KeyError`] for floats, nil and containers, which cannot be keys.
     pub fn key(&self, value: Value) -> Result<Key, KeyError> {
         match value {
-            Value::Bool(b) => Ok(Key::Bool(b)),
-            Value::Int(i) => Ok(Key::Int(i)),
-            Value::Name(n) => Ok(Key::Name(n)),
             Value::Str(h) => self.str(h).map(|s| Key::Str(s.rc())).map_err(|_| KeyError { type_name: "string" }),
-            other => Err(KeyError { type_name: other.type_name() }),
+            other => self.key_ref(other).map(KeyRef::to_key),
         }
     }
 
@@ -251,7 +268,7 @@ impl<C: Code> Registry<C> {
             Key::Bool(b) => Value::Bool(*b),
             Key::Int(i) => Value::Int(*i),
             Key::Name(n) => Value::Name(*n),
-            Key::Str(s) => self.new_str(s.clone()),
+            Key::Str(s) => self.new_str_shared(s.clone()),
         }
     }
 

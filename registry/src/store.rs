@@ -7,7 +7,7 @@
 use gc::{Handle, Trace};
 
 use crate::errors::StaleHandle;
-use crate::map::{Key, Map};
+use crate::map::{Key, KeyRef, Map};
 use crate::name::Name;
 use crate::object::{Code, Object};
 use crate::registry::Registry;
@@ -15,7 +15,8 @@ use crate::value::Value;
 
 impl<C: Code> Registry<C> {
     /// Applies `change` to the object `handle` names, which stores no handle but those in
-    /// `stored`. `change` returns `None` if the object is not of the kind it expects.
+    /// `stored` and moves none toward the front. `change` returns `None` if the object is
+    /// not of the kind it expects.
     fn change<R>(
         &mut self,
         handle: Handle,
@@ -23,7 +24,32 @@ impl<C: Code> Registry<C> {
         expected: &'static str,
         change: impl FnOnce(&mut Object<C>) -> Option<R>,
     ) -> Result<R, StaleHandle> {
-        let outcome = match self.heap_mut().get_mut_storing(handle, stored) {
+        self.apply(handle, stored, false, expected, change)
+    }
+
+    /// As [`Registry::change`], for a change that stores nothing and removes from the
+    /// middle (moving the handles after it toward the front).
+    fn shift<R>(
+        &mut self,
+        handle: Handle,
+        expected: &'static str,
+        change: impl FnOnce(&mut Object<C>) -> Option<R>,
+    ) -> Result<R, StaleHandle> {
+        self.apply(handle, None, true, expected, change)
+    }
+
+    fn apply<R>(
+        &mut self,
+        handle: Handle,
+        stored: impl IntoIterator<Item = Handle>,
+        shifting: bool,
+        expected: &'static str,
+        change: impl FnOnce(&mut Object<C>) -> Option<R>,
+    ) -> Result<R, StaleHandle> {
+        let heap = self.heap_mut();
+        let object =
+            if shifting { heap.get_mut_shifting(handle, stored) } else { heap.get_mut_storing(handle, stored) };
+        let outcome = match object {
             Some(object) => {
                 let before = object.extra_bytes();
                 change(object).map(|result| (result, before, object.extra_bytes()))
@@ -98,7 +124,7 @@ impl<C: Code> Registry<C> {
     /// # Errors
     /// [`StaleHandle`] if `handle` names no live array.
     pub fn array_remove(&mut self, handle: Handle, index: usize) -> Result<Option<Value>, StaleHandle> {
-        self.change(handle, None, "array", |object| match object {
+        self.shift(handle, "array", |object| match object {
             Object::Array(items) => Some((index < items.len()).then(|| items.remove(index))),
             _ => None,
         })
@@ -134,9 +160,9 @@ impl<C: Code> Registry<C> {
     ///
     /// # Errors
     /// [`StaleHandle`] if `handle` names no live map.
-    pub fn map_remove(&mut self, handle: Handle, key: &Key) -> Result<Option<Value>, StaleHandle> {
-        self.change(handle, None, "map", |object| match object {
-            Object::Map(map) => Some(map.shift_remove(key)),
+    pub fn map_remove(&mut self, handle: Handle, key: KeyRef<'_>) -> Result<Option<Value>, StaleHandle> {
+        self.shift(handle, "map", |object| match object {
+            Object::Map(map) => Some(map.shift_remove(&key)),
             _ => None,
         })
     }
@@ -175,7 +201,7 @@ impl<C: Code> Registry<C> {
     /// # Errors
     /// [`StaleHandle`] if `handle` names no live scope.
     pub fn scope_remove(&mut self, handle: Handle, name: Name) -> Result<bool, StaleHandle> {
-        self.change(handle, None, "scope", |object| match object {
+        self.shift(handle, "scope", |object| match object {
             Object::Scope(scope) => Some(scope.remove(name)),
             _ => None,
         })

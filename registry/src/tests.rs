@@ -25,6 +25,42 @@ fn value_is_sixteen_bytes() {
 }
 
 #[test]
+fn a_heap_object_is_thirty_two_bytes() {
+    // The slot of every object is this size (plus a generation and a colour), so it is
+    // what a string, array or closure costs before anything it owns outside the heap.
+    assert_eq!(std::mem::size_of::<Object<NoCode>>(), 32);
+    assert_eq!(std::mem::size_of::<Option<Object<NoCode>>>(), 32);
+    assert_eq!(std::mem::size_of::<crate::Str>(), 24);
+}
+
+#[test]
+fn short_strings_are_inline_and_long_ones_shared() {
+    let short = crate::Str::new("abc123456");
+    assert_eq!(short.heap_bytes(), 0);
+    assert_eq!(short.as_str(), "abc123456");
+    let text: Rc<str> = Rc::from("a string longer than fourteen bytes");
+    let long = crate::Str::shared(text.clone());
+    assert!(Rc::ptr_eq(&long.rc(), &text), "a long string shares its text");
+    let unicode = crate::Str::new("héllo wörld");
+    assert_eq!(unicode.char_len(), 11);
+    assert_eq!(unicode.char_at(1), Some("é"));
+    assert_eq!(unicode.slice(6, 11), "wörld");
+}
+
+#[test]
+fn a_borrowed_key_finds_what_the_owned_key_stored() {
+    let mut reg = Reg::new();
+    let name = reg.intern("n");
+    let mut map = crate::Map::default();
+    for key in [Key::Bool(true), Key::Int(7), Key::Name(name), Key::Str("word".into())] {
+        map.insert(key.clone(), Value::Int(1));
+        assert!(map.contains_key(&key.as_ref()), "{key:?}");
+    }
+    assert!(!map.contains_key(&crate::KeyRef::Str("other")));
+    assert!(!map.contains_key(&crate::KeyRef::Int(1)), "a bool key is not an int key");
+}
+
+#[test]
 fn display_and_repr_follow_the_spec() {
     let mut reg = Reg::new();
     let a = reg.new_str("a");

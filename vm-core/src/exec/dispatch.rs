@@ -748,7 +748,7 @@ impl Vm {
                 self.gc_point()?;
                 return Ok(Flow::Switch);
             }
-            Op::Function(index, arity) => self.function_literal(code, index, arity, env),
+            Op::Function(index, arity) => self.function_literal(code, index, arity, env)?,
             Op::End => {
                 self.end()?;
                 return Ok(Flow::Switch);

@@ -297,7 +297,7 @@ impl Vm {
     pub(crate) fn error_value(&mut self, err: &Error) -> Value {
         let thrown = err.thrown().map(|r| r.get());
         if let Some(Value::Map(h)) = thrown
-            && self.reg.map(h).is_ok_and(|m| m.contains_key(&Key::Str("kind".into())))
+            && self.reg.map(h).is_ok_and(|m| m.contains_key(&registry::KeyRef::Str("kind")))
         {
             return Value::Map(h);
         }

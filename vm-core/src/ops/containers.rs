@@ -55,6 +55,10 @@ impl Vm {
         self.reg.key(key).map_err(|e| Error::type_error(format!("'{word}': {e}")))
     }
 
+    fn key_ref(&self, word: &str, key: Value) -> Result<registry::KeyRef<'_>, Error> {
+        self.reg.key_ref(key).map_err(|e| Error::type_error(format!("'{word}': {e}")))
+    }
+
     #[cold]
     fn missing_key(&self, word: &str, key: Value) -> Error {
         Error::new(ErrorKind::Key, format!("'{word}': key {} not found", self.reg.repr(key)))
@@ -160,7 +164,7 @@ impl Vm {
                 items[self.index("at", key, items.len())?]
             }
             Value::Map(h) => {
-                let k = self.key("at", key)?;
+                let k = self.key_ref("at", key)?;
                 match self.reg.map(h)?.get(&k) {
                     Some(&v) => v,
                     None => return Err(self.missing_key("at", key)),
@@ -275,7 +279,7 @@ impl Vm {
         let (coll, x) = self.task.pop2("has")?;
         let found = match coll {
             Value::Map(h) => {
-                let k = self.key("has", x)?;
+                let k = self.key_ref("has", x)?;
                 self.reg.map(h)?.contains_key(&k)
             }
             Value::Array(h) => self.reg.array(h)?.iter().any(|&item| self.reg.equals(item, x)),
@@ -295,7 +299,7 @@ impl Vm {
         match coll {
             Value::Map(h) => {
                 let k = self.key("remove", key)?;
-                if self.reg.map_remove(h, &k)?.is_none() {
+                if self.reg.map_remove(h, k.as_ref())?.is_none() {
                     return Err(self.missing_key("remove", key));
                 }
             }

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use registry::{Key, Value};
+use registry::Value;
 
 use crate::code::Block;
 use crate::entry::{Apply, ApplyKind, DynLoop, DynShape, Entry, EntryKind, Ifs, LoopIter, Phase};
@@ -746,11 +746,12 @@ impl Vm {
     pub(crate) fn make_function(&mut self) -> Result<(), Error> {
         let (k, n) = self.task.pop2("fn")?;
         let Value::Cont(h) = k else { return Err(self.not_a_continuation("fn", k)) };
+        let max = registry::Closure::<Block>::MAX_ARITY;
         let arity = match n {
-            Value::Int(n) if (0..=u32::MAX as i64).contains(&n) => n as u32,
+            Value::Int(n) if (0..=i64::from(max)).contains(&n) => n as u16,
             other => {
                 return Err(Error::type_error(format!(
-                    "'fn' expects a non-negative int arity, got {}",
+                    "'fn' expects an int arity from 0 to {max}, got {}",
                     self.reg.repr(other)
                 )));
             }
@@ -769,7 +770,11 @@ impl Vm {
 
     /// A function literal: nested block `index` with `arity` parameters, capturing `env`.
     #[inline(never)]
-    pub(crate) fn function_literal(&mut self, code: &Block, index: u32, arity: u32, env: Env) {
+    pub(crate) fn function_literal(&mut self, code: &Block, index: u32, arity: u32, env: Env) -> Result<(), Error> {
+        let max = registry::Closure::<Block>::MAX_ARITY;
+        let Ok(arity) = u16::try_from(arity) else {
+            return Err(Error::type_error(format!("a function takes at most {max} parameters, not {arity}")));
+        };
         let block = code.children[index as usize].clone();
         let value = self.reg.new_closure(registry::Closure {
             code: block,
@@ -778,6 +783,7 @@ impl Vm {
             arity: Some(arity),
         });
         self.task.push(value);
+        Ok(())
     }
 
     /// The name a function is known by, for messages.
@@ -883,9 +889,9 @@ impl Vm {
         };
         let (kind, message) = match value {
             Value::Map(h) => match self.reg.map(h) {
-                Ok(map) if map.contains_key(&Key::Str("kind".into())) => {
-                    let kind_value = map.get(&Key::Str("kind".into())).copied().unwrap_or(Value::Nil);
-                    let mut message = match map.get(&Key::Str("message".into())) {
+                Ok(map) if map.contains_key(&registry::KeyRef::Str("kind")) => {
+                    let kind_value = map.get(&registry::KeyRef::Str("kind")).copied().unwrap_or(Value::Nil);
+                    let mut message = match map.get(&registry::KeyRef::Str("message")) {
                         Some(&m) => self.reg.display(m),
                         None => self.reg.display(value),
                     };

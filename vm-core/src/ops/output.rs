@@ -83,7 +83,7 @@ impl Vm {
     pub(crate) fn gc_stats(&mut self) {
         let stats = self.reg.gc_stats();
         let mut map = Map::default();
-        let fields: [(&str, i64); 8] = [
+        let fields: [(&str, i64); 10] = [
             ("live_objects", stats.live_objects as i64),
             ("heap_bytes", stats.heap_bytes as i64),
             ("collections", stats.collections as i64),
@@ -91,6 +91,8 @@ impl Vm {
             ("cycles_completed", stats.collections as i64),
             ("freed_objects", stats.freed_objects as i64),
             ("max_pause_us", stats.max_pause.as_micros() as i64),
+            ("increments", stats.increments as i64),
+            ("increments_over_1ms", stats.increments_over_1ms as i64),
             ("total_pause_us", stats.total_pause.as_micros() as i64),
         ];
         for (key, value) in fields {

@@ -19,8 +19,12 @@ impl Vm {
         self.task.push(value);
     }
 
+    /// Pushes an array of the strings `parts`. Equal parts share one string object
+    /// (strings are immutable, so nothing can tell), which keeps splitting a text of
+    /// repeated words from making an object per word.
     fn push_strings<'a>(&mut self, parts: impl Iterator<Item = &'a str>) {
-        let items = parts.map(|p| self.reg.new_str(p)).collect();
+        let mut seen: rustc_hash::FxHashMap<&'a str, Value> = rustc_hash::FxHashMap::default();
+        let items = parts.map(|p| *seen.entry(p).or_insert_with(|| self.reg.new_str(p))).collect();
         let array = self.reg.new_array(items);
         self.task.push(array);
     }
@@ -45,9 +49,13 @@ impl Vm {
         let Value::Array(h) = coll else {
             return Err(Error::type_error(format!("'join' expects an array, got {}", self.type_name(coll))));
         };
-        let items = self.reg.array(h)?;
-        let parts: Vec<String> = items.iter().map(|&v| self.reg.display(v)).collect();
-        let joined = parts.join(&sep);
+        let mut joined = String::new();
+        for (i, &item) in self.reg.array(h)?.iter().enumerate() {
+            if i > 0 {
+                joined.push_str(&sep);
+            }
+            self.reg.write_display(item, &mut joined);
+        }
         self.push_str(&joined);
         Ok(())
     }
