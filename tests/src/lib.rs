@@ -34,7 +34,7 @@ impl Write for Capture {
 /// every allocation, so a test that builds a structure of n objects costs n² there; such
 /// tests use [`scale`] to stay quick while still exercising the same paths.
 pub fn stress() -> bool {
-    std::env::var("KAI_GC_STRESS").is_ok_and(|v| !v.is_empty() && v != "0")
+    std::env::var("KAI_GC_STRESS").is_ok_and(|v| vm_core::Stress::from_setting(&v) != vm_core::Stress::Off)
 }
 
 /// `normal`, or `stressed` under GC stress mode (see [`stress`]).
