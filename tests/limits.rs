@@ -138,3 +138,122 @@ fn runaway_inline_nesting_is_bounded_too() {
     let err = vm.eval("pi", "nest", "{ true 'k @ if } 'k # true 'k @ if").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Limit);
 }
+
+// ---- issue 8: limits that did not limit -------------------------------------------------
+
+/// Runs `src` under `limits` and returns the error it must end with.
+fn limit_error(limits: Limits, src: &str) -> vm_core::Error {
+    let mut vm = limited(limits);
+    match vm.eval("pi", "hostile", src) {
+        Ok(_) => panic!("{src}\n  succeeded with stack {}", stack_text(&vm)),
+        Err(err) => err,
+    }
+}
+
+fn heap(bytes: usize) -> Limits {
+    Limits { max_heap: Some(bytes), ..Limits::new() }
+}
+
+fn fuel(units: u64) -> Limits {
+    Limits { fuel: Some(units), ..Limits::new() }
+}
+
+#[test]
+fn map_keys_count_against_the_heap_limit() {
+    let err = limit_error(
+        heap(10_000_000),
+        "\"x\" 20 { dup + } times 's # [] tomap 'm # 0 199 { 'i let m s i str + 1 put drop } for m size print",
+    );
+    assert_eq!(err.kind(), ErrorKind::Limit);
+    assert!(err.message().contains("heap limit"), "{}", err.message());
+}
+
+#[test]
+fn adding_keys_to_a_map_while_iterating_it_is_stopped() {
+    for limits in [Limits { fuel: Some(10_000_000), ..heap(100_000_000) }, fuel(1_000_000)] {
+        let err = limit_error(limits, "[ \"k\" 1 ] tomap 'm # m { 'k let m k \"+\" + 1 put drop } each");
+        assert_eq!(err.kind(), ErrorKind::Limit, "{err}");
+    }
+}
+
+#[test]
+fn read_file_checks_the_size_before_reading_it_all() {
+    let err = limit_error(heap(10_000_000), "{ \"/dev/zero\" read_file } { \"kind\" at print } try");
+    assert_eq!(err.kind(), ErrorKind::Limit);
+    assert!(err.message().contains("read_file"), "{}", err.message());
+}
+
+#[test]
+fn a_thousand_caught_throws_deep_in_recursion_cost_fuel_not_time() {
+    // Building each error's trace walked every frame; now it costs what it keeps.
+    let err = limit_error(
+        fuel(100_000),
+        "{ dup 0 == { drop 20000 { { 1 throw } { drop } try } times } { 1 - down & } ife } 'down #
+         100000 down &",
+    );
+    assert_eq!(err.kind(), ErrorKind::Limit);
+    assert!(err.message().contains("fuel"), "{}", err.message());
+}
+
+#[test]
+fn full_collections_cost_fuel_in_proportion_to_their_work() {
+    let err = limit_error(fuel(1_000_000), "[ 150000 { [ 1 ] } times ] 'live # 20000 { gc } times");
+    assert!(err.message().contains("fuel"), "{}", err.message());
+}
+
+#[test]
+fn handlers_that_recurse_through_gc_are_stopped_by_fuel() {
+    let err = limit_error(
+        fuel(1_000_000),
+        "{ { [ { } ]& } test & } 'h_record # { gc h_record & } 'h_on_error # { h_on_error try { { } } } 'test # { { } catch } test &",
+    );
+    assert_eq!(err.kind(), ErrorKind::Limit);
+}
+
+#[test]
+fn words_that_scan_big_values_cost_fuel() {
+    let big = "\"x\" 22 { dup + } times 's #";
+    for work in ["s \"y\" find drop", "s s \"\" + == drop", "s str drop", "[ 100000 { 1 } times ] sort drop"] {
+        let err = limit_error(fuel(100_000), &format!("{big} 1000 {{ {work} }} times"));
+        assert!(err.message().contains("fuel"), "{work}: {}", err.message());
+    }
+}
+
+#[test]
+fn the_data_stack_limit_is_checked_at_every_push() {
+    let err = limit_error(Limits { max_stack: 10, ..Limits::new() }, "1 2 3 4 5 6 7 8 9 10 11 12 depth print");
+    assert_eq!(err.kind(), ErrorKind::Limit);
+    assert!(err.message().contains("data stack limit of 10"), "{}", err.message());
+    // At the limit itself a program runs.
+    let mut vm = limited(Limits { max_stack: 10, ..Limits::new() });
+    vm.eval("pi", "ten", "1 2 3 4 5 6 7 8 9 10").unwrap();
+}
+
+#[test]
+fn the_depth_limit_counts_activations_not_inline_blocks() {
+    let (mut vm, out) = vm();
+    vm.eval("pi", "deep", "{ } 'e # { dup 0 == e { 1 - g & 1 + } ife } 'g # 100000 g & print").unwrap();
+    assert_eq!(out.text(), "100000\n");
+}
+
+#[test]
+fn evaluated_sources_are_freed_with_their_code() {
+    let (mut vm, _) = vm();
+    let runs = kai_tests::scale(3_000, 300);
+    vm.eval("pi", "evals", &format!("{runs} {{ \"1 2 + drop\" eval }} times")).unwrap();
+    assert!(vm.sources().live() < 10, "{} sources still alive", vm.sources().live());
+    // Distinct big sources (12 MB in all) under a heap limit smaller than all of them.
+    let mut vm = limited(heap(10_000_000));
+    let body = "1 drop ".repeat(17_500);
+    vm.eval("pi", "big", &format!("\"{body}\" 's # 0 99 {{ str s + eval }} for")).unwrap();
+    assert!(vm.code_bytes() < 5_000_000, "{} bytes of code and sources kept", vm.code_bytes());
+}
+
+#[test]
+fn compiled_code_counts_against_the_heap_limit() {
+    let (mut vm, _) = vm();
+    vm.set_limits(heap(1_000_000));
+    let program = "1 drop ".repeat(200_000);
+    let err = vm.eval("pi", "huge", &program).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit, "{err}");
+}

@@ -12,7 +12,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
     SourceSpan, SpanContents,
 };
-use vm_core::{Error, Position, Span, Vm};
+use vm_core::{Error, Position, Vm};
 
 /// How many code points of a line a diagnostic shows at most.
 const MAX_LINE: usize = 160;
@@ -180,14 +180,13 @@ impl Diagnostic for Report {
     }
 }
 
-fn report(vm: &Vm, err: &Error) -> Report {
+fn report(err: &Error) -> Report {
     let excerpt = err.span().and_then(|span| {
-        let sources = vm.sources();
-        let source = sources.get(span.source)?;
+        let source = err.source()?;
         let start = floor_char_boundary(&source.text, span.start as usize);
         let end = floor_char_boundary(&source.text, span.end as usize).max(start);
-        let from = sources.position(span.source, start as u32)?;
-        let to = sources.position(span.source, end as u32)?;
+        let from = source.position(start as u32);
+        let to = source.position(end as u32);
         Some(Excerpt::new(&source.name, &source.text, (start, end), from, to))
     });
     let (source, label) = match excerpt {
@@ -199,7 +198,7 @@ fn report(vm: &Vm, err: &Error) -> Report {
         code: format!("{} error", err.kind()),
         source,
         label,
-        related: err.related().iter().map(|e| report(vm, e)).collect(),
+        related: err.related().iter().map(report).collect(),
     }
 }
 
@@ -212,25 +211,21 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
     at
 }
 
-/// `name:line:col` of a span.
-pub fn location(vm: &Vm, span: Span) -> String {
-    vm.sources().describe(span)
-}
-
-/// The full text shown for an error on stderr.
-pub fn render(vm: &Vm, err: &Error, color: bool) -> String {
+/// The full text shown for an error on stderr. (The error carries the sources it points
+/// into, so it renders the same after the code that raised it is gone.)
+pub fn render(_vm: &Vm, err: &Error, color: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
     let mut out = String::new();
-    if handler.render_report(&mut out, &report(vm, err)).is_err() {
+    if handler.render_report(&mut out, &report(err)).is_err() {
         out = format!("{} error: {}\n", err.kind(), err.message());
     }
     if !err.trace().is_empty() {
         out.push_str("trace (innermost first):\n");
         for entry in err.trace() {
             let name = entry.name.as_deref().unwrap_or("<top level>");
-            match entry.span {
-                Some(span) => out.push_str(&format!("  at {name} ({})\n", location(vm, span))),
+            match entry.location() {
+                Some(at) => out.push_str(&format!("  at {name} ({at})\n")),
                 None => out.push_str(&format!("  {name}\n")),
             }
         }

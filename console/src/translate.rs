@@ -19,12 +19,13 @@ pub(crate) fn translate(args: TranslateArgs, streams: &mut Streams) -> i32 {
     let mut vm = new_vm();
     let source = vm.add_source(&args.file.display().to_string(), &text);
     let natives = lang_rho::natives_of(&vm);
-    match lang_rho::to_pi(&text, source, false, &natives) {
+    match lang_rho::to_pi(&text, source.id, false, &natives) {
         Ok(nodes) => {
             let _ = streams.out.write_all(lang_pi::print(&nodes).as_bytes());
             0
         }
         Err(err) => {
+            let err = err.with_source(source);
             let _ = streams.err.write_all(render(&vm, &err, streams.color).as_bytes());
             1
         }

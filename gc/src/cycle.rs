@@ -95,17 +95,19 @@ impl<T: Trace> Heap<T> {
     }
 
     /// Collects everything unreachable from `roots` now: finishes the cycle in progress,
-    /// then runs a whole new one.
+    /// then runs a whole new one. Returns the units of work it took (objects scanned and
+    /// swept, handles visited), so that an owner can charge for it.
     ///
     /// # Panics
     /// In a stress mode, as [`Heap::step`].
-    pub fn collect(&mut self, mut roots: impl FnMut(&mut Tracer<'_>)) {
+    pub fn collect(&mut self, mut roots: impl FnMut(&mut Tracer<'_>)) -> usize {
         let started = Instant::now();
-        self.full_cycle(&mut roots);
+        let work = self.full_cycle(&mut roots);
         if self.stress != Stress::Off {
             self.verify_if_pending(&mut roots);
         }
         self.record_pause(started.elapsed());
+        work
     }
 
     fn verify_if_pending(&mut self, roots: &mut impl FnMut(&mut Tracer<'_>)) {
@@ -160,24 +162,28 @@ impl<T: Trace> Heap<T> {
         }
     }
 
-    fn full_cycle(&mut self, roots: &mut impl FnMut(&mut Tracer<'_>)) {
+    fn full_cycle(&mut self, roots: &mut impl FnMut(&mut Tracer<'_>)) -> usize {
+        let mut work = 0;
         if self.phase != Phase::Idle {
-            self.finish_cycle(roots);
+            work += self.finish_cycle(roots);
         }
-        self.begin_mark(roots);
-        self.finish_cycle(roots);
+        work += self.begin_mark(roots);
+        work += self.finish_cycle(roots);
         self.debt = 0;
         self.allocated_since_step = false;
+        work
     }
 
-    fn finish_cycle(&mut self, roots: &mut impl FnMut(&mut Tracer<'_>)) {
+    fn finish_cycle(&mut self, roots: &mut impl FnMut(&mut Tracer<'_>)) -> usize {
+        let mut work = 0;
         if self.phase == Phase::Mark {
-            self.propagate(usize::MAX);
-            self.atomic(roots);
+            work += self.propagate(usize::MAX);
+            work += self.atomic(roots);
         }
         if self.phase == Phase::Sweep {
-            self.sweep(usize::MAX);
+            work += self.sweep(usize::MAX);
         }
+        work
     }
 
     fn record_pause(&mut self, pause: Duration) {
@@ -249,10 +255,13 @@ impl<T: Trace> Heap<T> {
 
     /// The atomic end of marking: rescan the roots (which have no barrier) and the objects
     /// the barrier set aside, and drain the grey set in one go; then start sweeping.
-    pub(crate) fn atomic(&mut self, roots: &mut impl FnMut(&mut Tracer<'_>)) {
+    /// Returns the work done.
+    pub(crate) fn atomic(&mut self, roots: &mut impl FnMut(&mut Tracer<'_>)) -> usize {
         let mut tracer = Tracer::marking(&mut self.colours, &mut self.grey);
         roots(&mut tracer);
+        let mut work = 1 + tracer.visited;
         self.root_cost += tracer.visited;
+        work += self.again.len();
         for index in self.again.drain(..) {
             let colour = &mut self.colours[index as usize];
             if *colour == Colour::Again {
@@ -260,7 +269,7 @@ impl<T: Trace> Heap<T> {
                 self.grey.push(index);
             }
         }
-        self.propagate(usize::MAX);
+        work += self.propagate(usize::MAX);
         debug_assert!(self.grey.is_empty());
         if self.stress != Stress::Off
             && let Err(err) = self.check_no_black_to_white()
@@ -270,6 +279,7 @@ impl<T: Trace> Heap<T> {
         self.phase = Phase::Sweep;
         self.sweep_cursor = 0;
         self.survivor_bytes = 0;
+        work
     }
 
     /// Frees white objects and whitens marked ones, `budget` slots at most; returns the

@@ -34,11 +34,27 @@ impl<C: Code> Registry<C> {
     /// content; arrays and maps structurally (maps ignore insertion order); anything else by
     /// identity. Values of unrelated types are unequal.
     pub fn equals(&self, a: Value, b: Value) -> bool {
+        if !matches!((a, b), (Value::Array(_), Value::Array(_)) | (Value::Map(_), Value::Map(_))) {
+            return self.equals_shallow(a, b);
+        }
         let mut todo = vec![(a, b)];
         // Pairs of containers already being compared: meeting one again (a cycle) adds no
         // new evidence of a difference, so it is assumed equal.
         let mut assumed: FxHashSet<(gc::Handle, gc::Handle)> = FxHashSet::default();
+        let mut work = 0;
+        let equal = self.equals_walk(&mut todo, &mut assumed, &mut work);
+        self.note_work(work);
+        equal
+    }
+
+    fn equals_walk(
+        &self,
+        todo: &mut Vec<(Value, Value)>,
+        assumed: &mut FxHashSet<(gc::Handle, gc::Handle)>,
+        work: &mut usize,
+    ) -> bool {
         while let Some((a, b)) = todo.pop() {
+            *work += 1;
             match (a, b) {
                 (Value::Array(x), Value::Array(y)) | (Value::Map(x), Value::Map(y)) => {
                     if x == y || !assumed.insert((x, y)) {
@@ -52,6 +68,7 @@ impl<C: Code> Registry<C> {
                             todo.extend(xs.iter().copied().zip(ys.iter().copied()));
                         }
                         (Ok(Object::Map(xs)), Ok(Object::Map(ys))) => {
+                            let (xs, ys) = (xs.map(), ys.map());
                             if xs.len() != ys.len() {
                                 return false;
                             }
@@ -86,10 +103,18 @@ impl<C: Code> Registry<C> {
             }
             (Value::Name(x), Value::Name(y)) => x == y,
             (Value::Str(x), Value::Str(y)) => {
-                x == y || matches!((self.str(x), self.str(y)), (Ok(p), Ok(q)) if p.as_str() == q.as_str())
+                x == y
+                    || matches!((self.str(x), self.str(y)), (Ok(p), Ok(q)) if {
+                        self.note_work(p.as_str().len().min(q.as_str().len()) / 16);
+                        p.as_str() == q.as_str()
+                    })
             }
             (Value::Bytes(x), Value::Bytes(y)) => {
-                x == y || matches!((self.bytes(x), self.bytes(y)), (Ok(p), Ok(q)) if p == q)
+                x == y
+                    || matches!((self.bytes(x), self.bytes(y)), (Ok(p), Ok(q)) if {
+                        self.note_work(p.len().min(q.len()) / 16);
+                        p == q
+                    })
             }
             (Value::Cont(x), Value::Cont(y)) | (Value::Native(x), Value::Native(y)) => x == y,
             _ => false,

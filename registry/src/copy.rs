@@ -14,10 +14,12 @@ impl<C: Code> Registry<C> {
         match value {
             Value::Array(h) => {
                 let items = self.array(h).cloned().unwrap_or_default();
+                self.note_work(items.len());
                 self.new_array(items)
             }
             Value::Map(h) => {
                 let map = self.map(h).cloned().unwrap_or_default();
+                self.note_work(map.len());
                 self.new_map(map)
             }
             other => other,
@@ -34,6 +36,7 @@ impl<C: Code> Registry<C> {
         while let Some((original, copy)) = todo.pop() {
             match self.object(original) {
                 Ok(Object::Array(items)) => {
+                    self.note_work(1 + items.len());
                     let mut items = items.clone();
                     for item in &mut items {
                         *item = self.copy_shell(*item, &mut copies, &mut todo);
@@ -43,7 +46,8 @@ impl<C: Code> Registry<C> {
                     }
                 }
                 Ok(Object::Map(map)) => {
-                    let mut map = (**map).clone();
+                    self.note_work(1 + map.map().len());
+                    let mut map = map.map().clone();
                     for item in map.values_mut() {
                         *item = self.copy_shell(*item, &mut copies, &mut todo);
                     }

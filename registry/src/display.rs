@@ -45,7 +45,10 @@ impl<C: Code> Registry<C> {
     pub fn write_repr(&self, value: Value, out: &mut String) {
         let mut todo = vec![Piece::Value(value)];
         let mut open: FxHashSet<gc::Handle> = FxHashSet::default();
+        let start = out.len();
+        let mut pieces = 0;
         while let Some(piece) = todo.pop() {
+            pieces += 1;
             match piece {
                 Piece::Text(text) => out.push_str(text),
                 Piece::Leave(handle) => {
@@ -55,6 +58,8 @@ impl<C: Code> Registry<C> {
                 Piece::Value(value) => self.write_one(value, out, &mut todo, &mut open),
             }
         }
+        // A piece is a unit of work, and so are every 16 bytes written.
+        self.note_work(pieces + (out.len() - start) / 16);
     }
 
     fn write_one(&self, value: Value, out: &mut String, todo: &mut Vec<Piece>, open: &mut FxHashSet<gc::Handle>) {
@@ -100,6 +105,7 @@ impl<C: Code> Registry<C> {
                         }
                     }
                     Ok(Object::Map(map)) => {
+                        let map = map.map();
                         out.push('{');
                         todo.push(Piece::Text("}"));
                         for (i, (key, &item)) in map.iter().enumerate().rev() {

@@ -21,6 +21,32 @@ impl fmt::Display for StaleHandle {
 
 impl std::error::Error for StaleHandle {}
 
+/// Why a change to a heap object was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreError {
+    /// The handle names no live object of the kind the change needs (a bug in the VM).
+    Stale(StaleHandle),
+    /// The object could not grow: the allocator refused `bytes` more.
+    OutOfMemory { bytes: usize },
+}
+
+impl From<StaleHandle> for StoreError {
+    fn from(stale: StaleHandle) -> StoreError {
+        StoreError::Stale(stale)
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Stale(stale) => stale.fmt(f),
+            StoreError::OutOfMemory { bytes } => write!(f, "out of memory: could not allocate {bytes} more bytes"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
 /// Why a value cannot be used as a map key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeyError {

@@ -26,9 +26,9 @@ mod value;
 
 pub use compare::Incomparable;
 pub use display::{write_float, write_quoted};
-pub use errors::{KeyError, StaleHandle, a_type, counted};
+pub use errors::{KeyError, StaleHandle, StoreError, a_type, counted};
 pub use gc::{Handle, Stats, Stress, Tracer};
-pub use map::{Key, KeyRef, Map};
+pub use map::{Key, KeyRef, Map, MapObject};
 pub use name::{Interner, Name};
 pub use native::NativeObject;
 pub use object::{Closure, Code, Object};

@@ -95,3 +95,66 @@ impl Equivalent<Key> for KeyRef<'_> {
 
 /// An insertion-ordered map from [`Key`] to [`Value`].
 pub type Map = IndexMap<Key, Value, FxBuildHasher>;
+
+impl Key {
+    /// Bytes the key owns outside the map's own table (a string key's text).
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            // The text and the reference counts before it.
+            Key::Str(s) => s.len() + 2 * std::mem::size_of::<usize>(),
+            Key::Bool(_) | Key::Int(_) | Key::Name(_) => 0,
+        }
+    }
+}
+
+/// A map as the heap holds it: the [`Map`] plus the bytes its keys own, kept up to date by
+/// every change so that the heap accounting (and the heap limit) sees keys as it sees
+/// string values.
+#[derive(Default)]
+pub struct MapObject {
+    map: Map,
+    key_bytes: usize,
+}
+
+impl MapObject {
+    /// Holds `map`.
+    pub fn new(map: Map) -> MapObject {
+        let key_bytes = map.keys().map(Key::heap_bytes).sum();
+        MapObject { map, key_bytes }
+    }
+
+    /// The map.
+    #[inline]
+    pub fn map(&self) -> &Map {
+        &self.map
+    }
+
+    /// Bytes owned outside the object: the table (entries and index) and the keys.
+    pub fn heap_bytes(&self) -> usize {
+        // An entry is a hash, a key and a value; the index adds a word and a control byte.
+        const ENTRY: usize = 8 + std::mem::size_of::<Key>() + std::mem::size_of::<Value>();
+        std::mem::size_of::<MapObject>() + self.map.capacity() * (ENTRY + 9) + self.key_bytes
+    }
+
+    /// Binds `key`; the value it replaced.
+    pub(crate) fn insert(&mut self, key: Key, value: Value) -> Option<Value> {
+        let bytes = key.heap_bytes();
+        let (_, old) = self.map.insert_full(key, value);
+        if old.is_none() {
+            self.key_bytes += bytes;
+        }
+        old
+    }
+
+    /// Removes `key`, keeping the order of the others; the value it had.
+    pub(crate) fn remove(&mut self, key: KeyRef<'_>) -> Option<Value> {
+        let (_, key, value) = self.map.shift_remove_full(&key)?;
+        self.key_bytes -= key.heap_bytes();
+        Some(value)
+    }
+
+    /// Makes room for `more` entries, or fails if memory is short.
+    pub(crate) fn try_reserve(&mut self, more: usize) -> Result<(), indexmap::TryReserveError> {
+        self.map.try_reserve(more)
+    }
+}

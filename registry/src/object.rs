@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use gc::{Handle, Trace, Tracer};
 
-use crate::map::Map;
+use crate::map::MapObject;
 use crate::name::Name;
 use crate::native::NativeObject;
 use crate::scope::Scope;
@@ -41,7 +41,7 @@ pub enum Object<C> {
     Str(Str),
     Bytes(Box<[u8]>),
     Array(Vec<Value>),
-    Map(Box<Map>),
+    Map(Box<MapObject>),
     Closure(Closure<C>),
     Scope(Box<Scope>),
     Native(Box<dyn NativeObject>),
@@ -67,7 +67,7 @@ impl<C: Code> Trace for Object<C> {
         match self {
             Object::Str(_) | Object::Bytes(_) => {}
             Object::Array(items) => items.iter().for_each(|v| v.trace(tracer)),
-            Object::Map(map) => map.values().for_each(|v| v.trace(tracer)),
+            Object::Map(map) => map.map().values().for_each(|v| v.trace(tracer)),
             Object::Closure(closure) => {
                 if let Some(scope) = closure.scope {
                     tracer.mark(scope);
@@ -90,7 +90,7 @@ impl<C: Code> Trace for Object<C> {
             Object::Str(s) => s.heap_bytes(),
             Object::Bytes(b) => b.len(),
             Object::Array(items) => items.capacity() * VALUE,
-            Object::Map(map) => std::mem::size_of::<Map>() + map.capacity() * (VALUE + 40),
+            Object::Map(map) => map.heap_bytes(),
             Object::Closure(_) => 0,
             Object::Scope(scope) => {
                 let spilled = if scope.vars.spilled() { scope.vars.capacity() * (VALUE + 8) } else { 0 };
@@ -107,7 +107,7 @@ impl<C: Code> Trace for Object<C> {
     fn part_positions(&self) -> usize {
         match self {
             Object::Array(items) => items.len(),
-            Object::Map(map) => map.len(),
+            Object::Map(map) => map.map().len(),
             _ => 0,
         }
     }
@@ -119,8 +119,8 @@ impl<C: Code> Trace for Object<C> {
                 items[from.min(to)..to].iter().for_each(|v| v.trace(tracer));
             }
             Object::Map(map) => {
-                let to = to.min(map.len());
-                if let Some(part) = map.get_range(from.min(to)..to) {
+                let to = to.min(map.map().len());
+                if let Some(part) = map.map().get_range(from.min(to)..to) {
                     part.values().for_each(|v| v.trace(tracer));
                 }
             }

@@ -6,7 +6,7 @@ use std::rc::{Rc, Weak};
 use gc::{Handle, Heap, Stats, Stress, Tracer, VerifyError};
 
 use crate::errors::{KeyError, StaleHandle};
-use crate::map::{Key, KeyRef, Map};
+use crate::map::{Key, KeyRef, Map, MapObject};
 use crate::name::{Interner, Name};
 use crate::native::NativeObject;
 use crate::object::{Closure, Code, Object};
@@ -31,6 +31,8 @@ pub struct Registry<C> {
     rooted: Vec<Weak<Cell<Value>>>,
     /// The first stale access not yet reported (see [`Registry::take_stale`]).
     stale: Cell<Option<StaleHandle>>,
+    /// Work done by walks over values since the last [`Registry::take_work`].
+    work: Cell<usize>,
 }
 
 /// A value kept alive for the embedder: while a `Rooted` exists, its value (and everything
@@ -84,6 +86,7 @@ impl<C: Code> Registry<C> {
             globals: Globals::default(),
             rooted: Vec::new(),
             stale: Cell::new(None),
+            work: Cell::new(0),
         }
     }
 
@@ -99,29 +102,37 @@ impl<C: Code> Registry<C> {
         &mut self.heap
     }
 
-    /// A new string value holding a copy of `text`.
+    /// A new string value holding a copy of `text`. (Making an object counts as work for
+    /// [`Registry::take_work`]: one unit, plus one per element or per 16 bytes it holds.)
     pub fn new_str(&mut self, text: impl AsRef<str>) -> Value {
-        Value::Str(self.alloc(Object::Str(Str::new(text.as_ref()))))
+        let text = text.as_ref();
+        self.note_work(1 + text.len() / 16);
+        Value::Str(self.alloc(Object::Str(Str::new(text))))
     }
 
     /// A new string value sharing `text` (see [`Str::shared`]).
     pub fn new_str_shared(&mut self, text: Rc<str>) -> Value {
+        self.note_work(1);
         Value::Str(self.alloc(Object::Str(Str::shared(text))))
     }
 
     /// A new byte-string value.
     pub fn new_bytes(&mut self, bytes: impl Into<Box<[u8]>>) -> Value {
-        Value::Bytes(self.alloc(Object::Bytes(bytes.into())))
+        let bytes = bytes.into();
+        self.note_work(1 + bytes.len() / 16);
+        Value::Bytes(self.alloc(Object::Bytes(bytes)))
     }
 
     /// A new array value.
     pub fn new_array(&mut self, items: Vec<Value>) -> Value {
+        self.note_work(1 + items.len());
         Value::Array(self.alloc(Object::Array(items)))
     }
 
     /// A new map value.
     pub fn new_map(&mut self, map: Map) -> Value {
-        Value::Map(self.alloc(Object::Map(Box::new(map))))
+        self.note_work(1 + map.len());
+        Value::Map(self.alloc(Object::Map(Box::new(MapObject::new(map)))))
     }
 
     /// A new continuation value.
@@ -158,7 +169,17 @@ impl<C: Code> Registry<C> {
     accessors!(str, Str, Str, "string");
     accessors!(bytes, Bytes, Box<[u8]>, "bytes");
     accessors!(array, Array, Vec<Value>, "array");
-    accessors!(map, Map, Map, "map");
+    /// The map `handle` names.
+    ///
+    /// # Errors
+    /// [`StaleHandle`], as the other accessors.
+    #[inline]
+    pub fn map(&self, handle: Handle) -> Result<&Map, StaleHandle> {
+        match self.heap.get(handle) {
+            Some(Object::Map(x)) => Ok(x.map()),
+            _ => Err(self.stale_access(handle, "map")),
+        }
+    }
     accessors!(closure, Closure, Closure<C>, "continuation");
     accessors!(scope, Scope, Box<Scope>, "scope");
     accessors!(native, Native, Box<dyn NativeObject>, "native object");
@@ -193,6 +214,23 @@ impl<C: Code> Registry<C> {
             Value::Native(h) => self.native(h).map_or("native", |n| n.type_name()),
             other => other.type_name(),
         }
+    }
+
+    // ---- work ---------------------------------------------------------------------------
+
+    /// Records `units` of work done by a walk over values (elements compared, printed,
+    /// copied), for the executor to charge as fuel.
+    #[inline]
+    pub(crate) fn note_work(&self, units: usize) {
+        self.work.set(self.work.get() + units);
+    }
+
+    /// The work done by walks over values since the last call (see
+    /// [`Registry::note_work`]): `==`, printing, copies. The executor charges it as fuel, so
+    /// that comparing or printing a huge structure costs what it takes.
+    #[inline]
+    pub fn take_work(&self) -> usize {
+        self.work.replace(0)
     }
 
     // ---- stale handles ------------------------------------------------------------------
@@ -299,14 +337,14 @@ impl<C: Code> Registry<C> {
         });
     }
 
-    /// A full collection.
-    pub fn gc_collect(&mut self, mut roots: impl FnMut(&mut Tracer<'_>)) {
+    /// A full collection; the units of work it took (see [`gc::Heap::collect`]).
+    pub fn gc_collect(&mut self, mut roots: impl FnMut(&mut Tracer<'_>)) -> usize {
         self.rooted.retain(|w| w.strong_count() > 0);
         let Registry { heap, globals, rooted, .. } = self;
         heap.collect(|t| {
             Self::trace_own_roots(globals, rooted, t);
             roots(t);
-        });
+        })
     }
 
     /// Checks that everything reachable is live (see [`gc::Heap::verify`]).

@@ -1,51 +1,41 @@
 //! Every change to a heap object. Each mutator names the handles it stores to the
-//! collector's forward barrier ([`gc::Heap::get_mut_storing`]) and reports how much the
-//! object grew or shrank, so no change can break the tri-colour invariant or escape the
-//! heap accounting. (Native objects, whose changes the registry cannot see, go through
-//! [`Registry::native_mut`] instead.)
+//! collector's forward barrier ([`gc::Heap::get_mut_storing`]), grows the object only with
+//! memory it could reserve (an allocation failure is an error, never an abort), and reports
+//! how much the object grew or shrank, so no change can break the tri-colour invariant or
+//! escape the heap accounting. (Native objects, whose changes the registry cannot see, go
+//! through [`Registry::native_mut`] instead.)
 
 use gc::{Handle, Trace};
 
-use crate::errors::StaleHandle;
-use crate::map::{Key, KeyRef, Map};
+use crate::errors::StoreError;
+use crate::map::{Key, KeyRef, Map, MapObject};
 use crate::name::Name;
 use crate::object::{Code, Object};
 use crate::registry::Registry;
 use crate::value::Value;
 
+/// Makes room for one more element of `items`, or says how much memory was refused.
+fn reserve_one(items: &mut Vec<Value>) -> Result<(), StoreError> {
+    if items.len() < items.capacity() {
+        return Ok(());
+    }
+    let more = items.capacity().max(4);
+    items.try_reserve(more).map_err(|_| StoreError::OutOfMemory { bytes: more * std::mem::size_of::<Value>() })
+}
+
 impl<C: Code> Registry<C> {
-    /// Applies `change` to the object `handle` names, which stores no handle but those in
-    /// `stored` and moves none toward the front. `change` returns `None` if the object is
-    /// not of the kind it expects.
-    fn change<R>(
-        &mut self,
-        handle: Handle,
-        stored: impl IntoIterator<Item = Handle>,
-        expected: &'static str,
-        change: impl FnOnce(&mut Object<C>) -> Option<R>,
-    ) -> Result<R, StaleHandle> {
-        self.apply(handle, stored, false, expected, change)
-    }
-
-    /// As [`Registry::change`], for a change that stores nothing and removes from the
-    /// middle (moving the handles after it toward the front).
-    fn shift<R>(
-        &mut self,
-        handle: Handle,
-        expected: &'static str,
-        change: impl FnOnce(&mut Object<C>) -> Option<R>,
-    ) -> Result<R, StaleHandle> {
-        self.apply(handle, None, true, expected, change)
-    }
-
+    /// Applies `change` to the object `handle` names; `change` gives `None` if the object
+    /// is not of the kind it expects. The change stores no handle but those in `stored`; if
+    /// `shifting`, it may move handles toward the front (a removal from the middle),
+    /// otherwise it must not.
     fn apply<R>(
         &mut self,
         handle: Handle,
         stored: impl IntoIterator<Item = Handle>,
         shifting: bool,
         expected: &'static str,
-        change: impl FnOnce(&mut Object<C>) -> Option<R>,
-    ) -> Result<R, StaleHandle> {
+        change: impl FnOnce(&mut Object<C>) -> Option<Result<R, StoreError>>,
+    ) -> Result<R, StoreError> {
         let heap = self.heap_mut();
         let object =
             if shifting { heap.get_mut_shifting(handle, stored) } else { heap.get_mut_storing(handle, stored) };
@@ -57,26 +47,42 @@ impl<C: Code> Registry<C> {
             None => None,
         };
         let Some((result, before, after)) = outcome else {
-            return Err(self.stale_access(handle, expected));
+            return Err(self.stale_access(handle, expected).into());
         };
         if after > before {
             self.heap_mut().note_growth(after - before);
         } else {
             self.heap_mut().note_shrink(before - after);
         }
-        Ok(result)
+        result
+    }
+
+    fn change<R>(
+        &mut self,
+        handle: Handle,
+        stored: impl IntoIterator<Item = Handle>,
+        expected: &'static str,
+        change: impl FnOnce(&mut Object<C>) -> Option<Result<R, StoreError>>,
+    ) -> Result<R, StoreError> {
+        self.apply(handle, stored, false, expected, change)
+    }
+
+    fn shift<R>(
+        &mut self,
+        handle: Handle,
+        expected: &'static str,
+        change: impl FnOnce(&mut Object<C>) -> Option<Result<R, StoreError>>,
+    ) -> Result<R, StoreError> {
+        self.apply(handle, None, true, expected, change)
     }
 
     /// Appends `value` to an array.
     ///
     /// # Errors
-    /// [`StaleHandle`] if `handle` names no live array.
-    pub fn array_push(&mut self, handle: Handle, value: Value) -> Result<(), StaleHandle> {
+    /// [`StoreError`] if `handle` names no live array or the array cannot grow.
+    pub fn array_push(&mut self, handle: Handle, value: Value) -> Result<(), StoreError> {
         self.change(handle, value.handle(), "array", |object| match object {
-            Object::Array(items) => {
-                items.push(value);
-                Some(())
-            }
+            Object::Array(items) => Some(reserve_one(items).map(|()| items.push(value))),
             _ => None,
         })
     }
@@ -84,10 +90,10 @@ impl<C: Code> Registry<C> {
     /// Replaces element `index` of an array; whether the index was in range.
     ///
     /// # Errors
-    /// [`StaleHandle`] if `handle` names no live array.
-    pub fn array_set(&mut self, handle: Handle, index: usize, value: Value) -> Result<bool, StaleHandle> {
+    /// [`StoreError`] if `handle` names no live array.
+    pub fn array_set(&mut self, handle: Handle, index: usize, value: Value) -> Result<bool, StoreError> {
         self.change(handle, value.handle(), "array", |object| match object {
-            Object::Array(items) => Some(items.get_mut(index).map(|slot| *slot = value).is_some()),
+            Object::Array(items) => Some(Ok(items.get_mut(index).map(|slot| *slot = value).is_some())),
             _ => None,
         })
     }
@@ -96,14 +102,14 @@ impl<C: Code> Registry<C> {
     /// index was in range.
     ///
     /// # Errors
-    /// [`StaleHandle`] if `handle` names no live array.
-    pub fn array_insert(&mut self, handle: Handle, index: usize, value: Value) -> Result<bool, StaleHandle> {
+    /// [`StoreError`] if `handle` names no live array or the array cannot grow.
+    pub fn array_insert(&mut self, handle: Handle, index: usize, value: Value) -> Result<bool, StoreError> {
         self.change(handle, value.handle(), "array", |object| match object {
-            Object::Array(items) if index <= items.len() => {
+            Object::Array(items) if index <= items.len() => Some(reserve_one(items).map(|()| {
                 items.insert(index, value);
-                Some(true)
-            }
-            Object::Array(_) => Some(false),
+                true
+            })),
+            Object::Array(_) => Some(Ok(false)),
             _ => None,
         })
     }
@@ -111,10 +117,10 @@ impl<C: Code> Registry<C> {
     /// Removes and returns the last element of an array.
     ///
     /// # Errors
-    /// [`StaleHandle`] if `handle` names no live array.
-    pub fn array_pop(&mut self, handle: Handle) -> Result<Option<Value>, StaleHandle> {
+    /// [`StoreError`] if `handle` names no live array.
+    pub fn array_pop(&mut self, handle: Handle) -> Result<Option<Value>, StoreError> {
         self.change(handle, None, "array", |object| match object {
-            Object::Array(items) => Some(items.pop()),
+            Object::Array(items) => Some(Ok(items.pop())),
             _ => None,
         })
     }
@@ -122,10 +128,10 @@ impl<C: Code> Registry<C> {
     /// Removes and returns element `index` of an array.
     ///
     /// # Errors
-    /// [`StaleHandle`] if `handle` names no live array.
-    pub fn array_remove(&mut self, handle: Handle, index: usize) -> Result<Option<Value>, StaleHandle> {
+    /// [`StoreError`] if `handle` names no live array.
+    pub fn array_remove(&mut self, handle: Handle, index: usize) -> Result<Option<Value>, StoreError> {
         self.shift(handle, "array", |object| match object {
-            Object::Array(items) => Some((index < items.len()).then(|| items.remove(index))),
+            Object::Array(items) => Some(Ok((index < items.len()).then(|| items.remove(index)))),
             _ => None,
         })
     }
@@ -133,13 +139,13 @@ impl<C: Code> Registry<C> {
     /// Replaces the whole contents of an array.
     ///
     /// # Errors
-    /// [`StaleHandle`] if `handle` names no live array.
-    pub fn array_fill(&mut self, handle: Handle, contents: Vec<Value>) -> Result<(), StaleHandle> {
+    /// [`StoreError`] if `handle` names no live array.
+    pub fn array_fill(&mut self, handle: Handle, contents: Vec<Value>) -> Result<(), StoreError> {
         let stored: Vec<Handle> = contents.iter().filter_map(|v| v.handle()).collect();
         self.change(handle, stored, "array", |object| match object {
             Object::Array(items) => {
                 *items = contents;
-                Some(())
+                Some(Ok(()))
             }
             _ => None,
         })
@@ -148,10 +154,14 @@ impl<C: Code> Registry<C> {
     /// Binds `key` to `value` in a map; the value it replaced, if any.
     ///
     /// # Errors
-    /// [`StaleHandle`] if `handle` names no live map.
-    pub fn map_insert(&mut self, handle: Handle, key: Key, value: Value) -> Result<Option<Value>, StaleHandle> {
+    /// [`StoreError`] if `handle` names no live map or the map cannot grow.
+    pub fn map_insert(&mut self, handle: Handle, key: Key, value: Value) -> Result<Option<Value>, StoreError> {
         self.change(handle, value.handle(), "map", |object| match object {
-            Object::Map(map) => Some(map.insert(key, value)),
+            Object::Map(map) => Some(
+                map.try_reserve(1)
+                    .map_err(|_| StoreError::OutOfMemory { bytes: map.heap_bytes() })
+                    .map(|()| map.insert(key, value)),
+            ),
             _ => None,
         })
     }
@@ -159,10 +169,10 @@ impl<C: Code> Registry<C> {
     /// Removes `key` from a map, keeping the order of the others; the value it had.
     ///
     /// # Errors
-    /// [`StaleHandle`] if `handle` names no live map.
-    pub fn map_remove(&mut self, handle: Handle, key: KeyRef<'_>) -> Result<Option<Value>, StaleHandle> {
+    /// [`StoreError`] if `handle` names no live map.
+    pub fn map_remove(&mut self, handle: Handle, key: KeyRef<'_>) -> Result<Option<Value>, StoreError> {
         self.shift(handle, "map", |object| match object {
-            Object::Map(map) => Some(map.shift_remove(&key)),
+            Object::Map(map) => Some(Ok(map.remove(key))),
             _ => None,
         })
     }
@@ -170,13 +180,13 @@ impl<C: Code> Registry<C> {
     /// Replaces the whole contents of a map.
     ///
     /// # Errors
-    /// [`StaleHandle`] if `handle` names no live map.
-    pub fn map_fill(&mut self, handle: Handle, contents: Map) -> Result<(), StaleHandle> {
+    /// [`StoreError`] if `handle` names no live map.
+    pub fn map_fill(&mut self, handle: Handle, contents: Map) -> Result<(), StoreError> {
         let stored: Vec<Handle> = contents.values().filter_map(|v| v.handle()).collect();
         self.change(handle, stored, "map", |object| match object {
             Object::Map(map) => {
-                **map = contents;
-                Some(())
+                **map = MapObject::new(contents);
+                Some(Ok(()))
             }
             _ => None,
         })
@@ -185,12 +195,12 @@ impl<C: Code> Registry<C> {
     /// Binds `name` in a scope, replacing an existing binding there.
     ///
     /// # Errors
-    /// [`StaleHandle`] if `handle` names no live scope.
-    pub fn scope_declare(&mut self, handle: Handle, name: Name, value: Value) -> Result<(), StaleHandle> {
+    /// [`StoreError`] if `handle` names no live scope.
+    pub fn scope_declare(&mut self, handle: Handle, name: Name, value: Value) -> Result<(), StoreError> {
         self.change(handle, value.handle(), "scope", |object| match object {
             Object::Scope(scope) => {
                 scope.declare(name, value);
-                Some(())
+                Some(Ok(()))
             }
             _ => None,
         })
@@ -199,10 +209,10 @@ impl<C: Code> Registry<C> {
     /// Removes the binding of `name` from a scope; whether there was one.
     ///
     /// # Errors
-    /// [`StaleHandle`] if `handle` names no live scope.
-    pub fn scope_remove(&mut self, handle: Handle, name: Name) -> Result<bool, StaleHandle> {
+    /// [`StoreError`] if `handle` names no live scope.
+    pub fn scope_remove(&mut self, handle: Handle, name: Name) -> Result<bool, StoreError> {
         self.shift(handle, "scope", |object| match object {
-            Object::Scope(scope) => Some(scope.remove(name)),
+            Object::Scope(scope) => Some(Ok(scope.remove(name))),
             _ => None,
         })
     }
@@ -210,12 +220,12 @@ impl<C: Code> Registry<C> {
     /// Gives a continuation the name it is known by, unless it has one.
     ///
     /// # Errors
-    /// [`StaleHandle`] if `handle` names no live continuation.
-    pub fn closure_name(&mut self, handle: Handle, name: Name) -> Result<(), StaleHandle> {
+    /// [`StoreError`] if `handle` names no live continuation.
+    pub fn closure_name(&mut self, handle: Handle, name: Name) -> Result<(), StoreError> {
         self.change(handle, None, "continuation", |object| match object {
             Object::Closure(closure) => {
                 closure.name.get_or_insert(name);
-                Some(())
+                Some(Ok(()))
             }
             _ => None,
         })

@@ -6,8 +6,9 @@ use gc::Tracer;
 use registry::{Code, Name, Rooted, Value};
 use rustc_hash::FxHashMap;
 
+use crate::footprint::{Charge, Footprint};
 use crate::op::{Cmp, Op};
-use crate::source::Span;
+use crate::source::{Source, Span};
 use crate::words::Builtin;
 
 /// The compiled form of one continuation literal (or of a whole program).
@@ -25,6 +26,10 @@ pub struct Block {
     /// A rooted heap array holding the unit's heap constants: they live exactly as long as
     /// some block of the unit does, from compilation on, whether or not anything traces it.
     _anchor: Option<Rooted>,
+    /// The source the unit was compiled from; it lives as long as the code does.
+    pub source: Option<Rc<Source>>,
+    /// This block's ops and spans, counted against the heap limit while it lives.
+    _charge: Option<Charge>,
     /// The block writes variables, so an activation of it needs a scope of its own.
     pub needs_locals: bool,
     /// The block can capture its scope (makes closures or evaluates source), so an
@@ -135,7 +140,7 @@ impl BlockBuilder {
         &self.ops
     }
 
-    fn finish(self, pool: &Rc<[Value]>, anchor: &Option<Rooted>, end_span: Span) -> Rc<Block> {
+    fn finish(self, unit: &Unit, end_span: Span) -> Rc<Block> {
         let BlockBuilder { mut ops, mut spans, children } = self;
         ops.push(Op::End);
         spans.push(end_span);
@@ -152,25 +157,40 @@ impl BlockBuilder {
         };
         let leading_lets = ops.iter().take_while(|op| matches!(op, Op::LetTo(_))).count();
         let prologue = if leading_lets == locals.len() { leading_lets as u32 } else { 0 };
-        let children = children
+        let children: Box<[Rc<Block>]> = children
             .into_iter()
             .map(|child| {
                 let span = child.spans.last().copied().unwrap_or(end_span);
-                child.finish(pool, anchor, span)
+                child.finish(unit, span)
             })
             .collect();
+        let bytes = std::mem::size_of::<Block>()
+            + ops.len() * std::mem::size_of::<Op>()
+            + spans.len() * std::mem::size_of::<Span>()
+            + children.len() * std::mem::size_of::<Rc<Block>>()
+            + locals.len() * std::mem::size_of::<Name>();
         Rc::new(Block {
             ops: ops.into(),
             spans: spans.into(),
             children,
-            pool: pool.clone(),
-            _anchor: anchor.clone(),
+            pool: unit.pool.clone(),
+            _anchor: unit.anchor.clone(),
+            source: unit.source.clone(),
+            _charge: unit.footprint.as_ref().map(|f| f.charge(bytes)),
             needs_locals: needs_locals || needs_heap_scope,
             needs_heap_scope,
             locals: locals.into(),
             prologue,
         })
     }
+}
+
+/// What every block of a unit shares.
+struct Unit {
+    pool: Rc<[Value]>,
+    anchor: Option<Rooted>,
+    source: Option<Rc<Source>>,
+    footprint: Option<Footprint>,
 }
 
 /// A constant of a unit under construction. Strings become heap objects only when the unit
@@ -248,7 +268,13 @@ impl Assembler {
             let array = reg.new_array(heap_consts);
             Some(reg.root(array))
         };
-        top.finish(&pool.into(), &anchor, end_span)
+        let unit = Unit {
+            pool: pool.into(),
+            anchor,
+            source: vm.sources.get(end_span.source),
+            footprint: Some(vm.footprint.clone()),
+        };
+        top.finish(&unit, end_span)
     }
 }
 

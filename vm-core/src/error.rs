@@ -2,10 +2,11 @@
 //! the trace of activations it carries.
 
 use std::fmt;
+use std::rc::Rc;
 
 use registry::Rooted;
 
-use crate::source::Span;
+use crate::source::{Source, Span};
 
 /// The kinds of error, exactly as SPEC §2.6 lists them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -90,13 +91,29 @@ impl fmt::Display for ErrorKind {
 }
 
 /// One activation in an error's trace, innermost first.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct TraceEntry {
-    /// The name the continuation was stored under, or `None` for an anonymous one or the
-    /// top level.
+    /// How the activation is labelled: the name its continuation was stored under,
+    /// `<anonymous function defined at L:C>`, or `None` for the top level.
     pub name: Option<String>,
     /// Where that activation was when the error happened.
     pub span: Option<Span>,
+    /// The source `span` points into, kept alive with the entry.
+    pub source: Option<Rc<Source>>,
+}
+
+impl TraceEntry {
+    /// `file:line:column` of the entry's position, if it has one.
+    pub fn location(&self) -> Option<String> {
+        let (span, source) = (self.span?, self.source.as_ref()?);
+        Some(source.describe(span.start))
+    }
+}
+
+impl fmt::Debug for TraceEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TraceEntry").field("name", &self.name).field("at", &self.location()).finish()
+    }
 }
 
 /// An error raised by Kai code or by the VM on its behalf.
@@ -108,6 +125,8 @@ struct ErrorInner {
     kind: ErrorKind,
     message: String,
     span: Option<Span>,
+    /// The source `span` points into, kept alive with the error for its diagnostics.
+    source: Option<Rc<Source>>,
     trace: Vec<TraceEntry>,
     /// The value given to `throw`, kept alive while the error exists.
     thrown: Option<Rooted>,
@@ -124,6 +143,7 @@ impl Error {
             kind,
             message: message.into(),
             span: None,
+            source: None,
             trace: Vec::new(),
             thrown: None,
             related: Vec::new(),
@@ -153,6 +173,39 @@ impl Error {
     pub fn with_span(mut self, span: Span) -> Error {
         self.0.span.get_or_insert(span);
         self
+    }
+
+    /// Attaches the source this error's span (and those of its related errors) points
+    /// into, unless one is attached already.
+    pub fn with_source(mut self, source: Rc<Source>) -> Error {
+        self.attach_source(&source);
+        self
+    }
+
+    fn attach_source(&mut self, source: &Rc<Source>) {
+        if self.0.source.is_none() && self.0.span.is_some_and(|s| s.source == source.id) {
+            self.0.source = Some(source.clone());
+        }
+        for related in &mut self.0.related {
+            related.attach_source(source);
+        }
+    }
+
+    pub(crate) fn set_source_if_missing(&mut self, source: Option<Rc<Source>>) {
+        if self.0.source.is_none() {
+            self.0.source = source;
+        }
+    }
+
+    /// The source the error's span points into (kept alive by the error).
+    pub fn source(&self) -> Option<&Rc<Source>> {
+        self.0.source.as_ref()
+    }
+
+    /// `file:line:column` where the error was raised, if known.
+    pub fn location(&self) -> Option<String> {
+        let (span, source) = (self.0.span?, self.0.source.as_ref()?);
+        Some(source.describe(span.start))
     }
 
     /// Attaches the thrown value.
@@ -227,13 +280,24 @@ impl fmt::Debug for Error {
         f.debug_struct("Error")
             .field("kind", &self.0.kind)
             .field("message", &self.0.message)
-            .field("span", &self.0.span)
+            .field("at", &self.location())
             .field("trace", &self.0.trace)
             .finish()
     }
 }
 
 impl std::error::Error for Error {}
+
+impl From<registry::StoreError> for Error {
+    /// A stale handle is an internal error; memory the allocator refused is a limit.
+    #[cold]
+    fn from(err: registry::StoreError) -> Error {
+        match err {
+            registry::StoreError::Stale(stale) => stale.into(),
+            registry::StoreError::OutOfMemory { .. } => Error::limit(err.to_string()),
+        }
+    }
+}
 
 impl From<registry::StaleHandle> for Error {
     /// A stale handle inside the VM is a bug: an internal error, reported rather than

@@ -64,6 +64,9 @@ pub(crate) struct Frame {
     pub kind: FrameKind,
     /// The index of the activation this frame belongs to (its own index for an activation).
     pub activation: u32,
+    /// How many activations are on the context stack up to this frame's own (the depth the
+    /// limit counts).
+    pub depth: u32,
     /// For an activation, the name its continuation was stored under (for traces).
     pub name: Option<Name>,
     /// For a function call, the data-stack depth it must end with (its one result);

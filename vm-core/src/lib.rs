@@ -10,6 +10,7 @@ mod code;
 mod entry;
 mod error;
 mod exec;
+mod footprint;
 mod frame;
 mod limits;
 mod native;

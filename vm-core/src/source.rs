@@ -1,8 +1,17 @@
 //! Source texts the VM has compiled, so that spans can be shown as file, line and column.
+//!
+//! A [`Source`] lives as long as something refers to it: the code compiled from it, or an
+//! error pointing into it. The [`Sources`] table only finds live ones by id (it holds weak
+//! references), so a program that evaluates a million strings does not keep a million
+//! texts.
 
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
-/// Identifies one source text registered with [`Sources`].
+use rustc_hash::FxHashMap;
+
+use crate::footprint::{Charge, Footprint};
+
+/// Identifies one source text registered with [`Sources`]. Ids are never reused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct SourceId(pub u32);
 
@@ -23,10 +32,13 @@ impl Span {
 
 /// One registered source text.
 pub struct Source {
+    pub id: SourceId,
     /// A file path, or a label such as `<repl>` or `-e`.
     pub name: String,
     pub text: Rc<str>,
     line_starts: Vec<u32>,
+    /// The text's bytes, counted against the heap limit while the source lives.
+    _charge: Option<Charge>,
 }
 
 /// A position resolved to 1-based line and column (columns count code points).
@@ -36,42 +48,78 @@ pub struct Position {
     pub column: u32,
 }
 
-/// Every source text the VM has seen.
+impl Source {
+    /// The line and column of byte `offset`.
+    pub fn position(&self, offset: u32) -> Position {
+        let line = self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
+        let start = self.line_starts[line] as usize;
+        let end = (offset as usize).min(self.text.len());
+        let column = self.text.get(start..end).map_or(end - start, |s| s.chars().count());
+        Position { line: line as u32 + 1, column: column as u32 + 1 }
+    }
+
+    /// `name:line:column` of byte `offset`.
+    pub fn describe(&self, offset: u32) -> String {
+        let pos = self.position(offset);
+        format!("{}:{}:{}", self.name, pos.line, pos.column)
+    }
+}
+
+/// Every live source text the VM has seen, by id.
 #[derive(Default)]
 pub struct Sources {
-    sources: Vec<Source>,
+    live: FxHashMap<u32, Weak<Source>>,
+    next: u32,
+    /// The table's size after its last pruning; it is pruned again when it doubles.
+    pruned_at: usize,
+    footprint: Option<Footprint>,
 }
 
 impl Sources {
-    /// Registers a text under `name`.
-    pub fn add(&mut self, name: impl Into<String>, text: impl Into<Rc<str>>) -> SourceId {
+    /// Counts the texts registered from now on in `footprint`.
+    pub(crate) fn count_in(&mut self, footprint: Footprint) {
+        self.footprint = Some(footprint);
+    }
+
+    /// Registers a text under `name`. It stays registered while the returned `Rc` (or a
+    /// clone: the code compiled from it, an error) lives.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<Rc<str>>) -> Rc<Source> {
         let text: Rc<str> = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
-        self.sources.push(Source { name: name.into(), text, line_starts });
-        SourceId(self.sources.len() as u32 - 1)
+        let bytes = text.len() + line_starts.len() * 4;
+        let id = SourceId(self.next);
+        self.next += 1;
+        let _charge = self.footprint.as_ref().map(|f| f.charge(bytes));
+        let source = Rc::new(Source { id, name: name.into(), text, line_starts, _charge });
+        if self.live.len() >= 2 * self.pruned_at.max(16) {
+            self.live.retain(|_, weak| weak.strong_count() > 0);
+            self.pruned_at = self.live.len();
+        }
+        self.live.insert(id.0, Rc::downgrade(&source));
+        source
     }
 
-    /// The source `id` names.
-    pub fn get(&self, id: SourceId) -> Option<&Source> {
-        self.sources.get(id.0 as usize)
+    /// The source `id` names, if it is still alive.
+    pub fn get(&self, id: SourceId) -> Option<Rc<Source>> {
+        self.live.get(&id.0)?.upgrade()
+    }
+
+    /// How many sources are alive.
+    pub fn live(&self) -> usize {
+        self.live.values().filter(|weak| weak.strong_count() > 0).count()
     }
 
     /// The line and column of byte `offset` in source `id`.
     pub fn position(&self, id: SourceId, offset: u32) -> Option<Position> {
-        let source = self.get(id)?;
-        let line = source.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
-        let start = source.line_starts[line] as usize;
-        let end = (offset as usize).min(source.text.len());
-        let column = source.text.get(start..end).map_or(end - start, |s| s.chars().count());
-        Some(Position { line: line as u32 + 1, column: column as u32 + 1 })
+        Some(self.get(id)?.position(offset))
     }
 
     /// `name:line:column` for the start of `span`.
     pub fn describe(&self, span: Span) -> String {
-        match (self.get(span.source), self.position(span.source, span.start)) {
-            (Some(source), Some(pos)) => format!("{}:{}:{}", source.name, pos.line, pos.column),
-            _ => "<unknown>".to_string(),
+        match self.get(span.source) {
+            Some(source) => source.describe(span.start),
+            None => "<unknown>".to_string(),
         }
     }
 }

@@ -4,12 +4,15 @@
 use gc::Tracer;
 use registry::{Name, Value};
 
+use std::rc::Rc;
+
+use crate::code::Block;
 use crate::entry::Entry;
 use crate::error::{Error, ErrorKind};
-use crate::frame::Frame;
+use crate::frame::{Env, Frame, FrameKind};
+use crate::limits::Limits;
 
 /// One task's execution state.
-#[derive(Default)]
 pub struct Task {
     /// The data stack.
     pub(crate) stack: Vec<Value>,
@@ -22,9 +25,174 @@ pub struct Task {
     pub(crate) entries: Vec<Entry>,
     /// Variables of activations whose scope lives on this stack (see `Env::Locals`).
     pub(crate) locals: Vec<(Name, Value)>,
+    /// Pushes that keep the data stack below this length need no check: it is the smaller
+    /// of the stack's capacity and its limit. A push at or past it takes `push_checked`.
+    pub(crate) room: usize,
+    /// The data-stack limit (from [`Limits::max_stack`]).
+    max_stack: usize,
+    /// A limit a push ran into; raised as soon as the operation that pushed completes.
+    fault: Option<Error>,
+}
+
+impl Default for Task {
+    fn default() -> Task {
+        Task {
+            stack: Vec::new(),
+            floor: 0,
+            frames: Vec::new(),
+            entries: Vec::new(),
+            locals: Vec::new(),
+            room: 0,
+            max_stack: Limits::DEFAULT_MAX_STACK,
+            fault: None,
+        }
+    }
 }
 
 impl Task {
+    /// Sets the data-stack limit.
+    pub(crate) fn set_max_stack(&mut self, max_stack: usize) {
+        self.max_stack = max_stack;
+        self.room = self.stack.capacity().min(max_stack);
+    }
+
+    /// Pushes a value when the stack has reached its room: past the limit, it notes a
+    /// `limit` error (the push itself still happens if memory allows, and the error is
+    /// raised when the operation completes); at its capacity, it grows the stack with
+    /// memory it can get, or notes an out-of-memory `limit` error.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn push_checked(&mut self, value: Value) {
+        if self.stack.len() >= self.max_stack && self.fault.is_none() {
+            self.fault = Some(Error::limit(format!("data stack limit of {} values exceeded", self.max_stack)));
+        }
+        if self.stack.len() == self.stack.capacity() {
+            let more = self.stack.capacity().max(64);
+            if self.stack.try_reserve(more).is_err() {
+                self.fault.get_or_insert_with(|| {
+                    Error::limit(format!("out of memory for the data stack ({} values)", self.stack.len()))
+                });
+                return;
+            }
+        }
+        self.stack.push(value);
+        self.room = self.stack.capacity().min(self.max_stack);
+    }
+
+    /// The limit a push ran into since the last call, if any.
+    #[inline]
+    pub(crate) fn take_fault(&mut self) -> Option<Error> {
+        self.fault.take()
+    }
+
+    /// Starts a new activation of `code` on top of the context stack.
+    ///
+    /// # Errors
+    /// A `limit` error if it would pass the depth limit, or memory for the context stack
+    /// runs out.
+    #[inline]
+    pub(crate) fn push_activation(
+        &mut self,
+        code: Rc<Block>,
+        ip: u32,
+        env: Env,
+        name: Option<Name>,
+        expect: u32,
+        limits: &Limits,
+    ) -> Result<(), Error> {
+        let depth = self.frames.last().map_or(0, |f| f.depth) + 1;
+        if depth as usize > limits.max_depth {
+            return Err(self.depth_limit(limits));
+        }
+        self.reserve_frame()?;
+        let activation = self.frames.len() as u32;
+        self.frames.push(Frame { code, ip, env, kind: FrameKind::Activation, activation, depth, name, expect });
+        Ok(())
+    }
+
+    /// Runs `code` inline in `env`, as part of the current activation.
+    ///
+    /// # Errors
+    /// A `limit` error if it would pass the inline-frame limit, or memory for the context
+    /// stack runs out.
+    pub(crate) fn push_inline(&mut self, code: Rc<Block>, env: Env, limits: &Limits) -> Result<(), Error> {
+        let (activation, depth) = self.frames.last().map_or((0, 0), |f| (f.activation, f.depth));
+        if self.frames.len() - depth as usize >= limits.max_inline {
+            return Err(Error::limit(format!(
+                "inline frame limit of {} exceeded (a block running itself inline without end?)",
+                limits.max_inline
+            )));
+        }
+        self.reserve_frame()?;
+        let frame = Frame {
+            code,
+            ip: 0,
+            env,
+            kind: FrameKind::Inline,
+            activation,
+            depth,
+            name: None,
+            expect: Frame::NO_EXPECT,
+        };
+        self.frames.push(frame);
+        Ok(())
+    }
+
+    #[cold]
+    fn depth_limit(&self, limits: &Limits) -> Error {
+        Error::limit(format!("context depth limit of {} activations exceeded (runaway recursion?)", limits.max_depth))
+    }
+
+    /// Makes room for one more frame, failing cleanly if memory runs out.
+    #[inline]
+    fn reserve_frame(&mut self) -> Result<(), Error> {
+        if self.frames.len() == self.frames.capacity() {
+            self.grow_frames()?;
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn grow_frames(&mut self) -> Result<(), Error> {
+        let more = self.frames.capacity().max(16);
+        self.frames
+            .try_reserve(more)
+            .map_err(|_| Error::limit(format!("out of memory for the context stack ({} frames)", self.frames.len())))
+    }
+
+    /// Pushes a context-stack entry (a loop, a handler, an array mark, …).
+    ///
+    /// # Errors
+    /// A `limit` error if memory for the context stack runs out.
+    pub(crate) fn push_entry(&mut self, entry: Entry) -> Result<(), Error> {
+        if self.entries.len() == self.entries.capacity() {
+            let more = self.entries.capacity().max(16);
+            if self.entries.try_reserve(more).is_err() {
+                return Err(Error::limit(format!(
+                    "out of memory for the context stack ({} entries)",
+                    self.entries.len()
+                )));
+            }
+        }
+        self.entries.push(entry);
+        Ok(())
+    }
+
+    /// Declares a variable on the locals stack.
+    ///
+    /// # Errors
+    /// A `limit` error if memory for the locals runs out.
+    pub(crate) fn push_local(&mut self, name: Name, value: Value) -> Result<(), Error> {
+        if self.locals.len() == self.locals.capacity() {
+            let more = self.locals.capacity().max(16);
+            if self.locals.try_reserve(more).is_err() {
+                return Err(Error::limit(format!("out of memory for local variables ({} of them)", self.locals.len())));
+            }
+        }
+        self.locals.push((name, value));
+        Ok(())
+    }
+
     /// Pops the top value, or fails with a stack error naming `word`.
     #[inline]
     pub(crate) fn pop(&mut self, word: &str) -> Result<Value, Error> {
@@ -79,9 +247,14 @@ impl Task {
         self.stack.len() - self.floor.min(self.stack.len())
     }
 
+    /// Pushes a value (see [`Task::push_checked`] for what happens at the stack's room).
     #[inline]
     pub(crate) fn push(&mut self, value: Value) {
-        self.stack.push(value);
+        if self.stack.len() < self.room {
+            self.stack.push(value);
+        } else {
+            self.push_checked(value);
+        }
     }
 
     #[cold]

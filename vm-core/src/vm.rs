@@ -11,9 +11,10 @@ use rustc_hash::FxHashMap;
 
 use crate::code::Block;
 use crate::error::{Error, ErrorKind};
+use crate::footprint::Footprint;
 use crate::limits::Limits;
 use crate::native::Native;
-use crate::source::{SourceId, Sources};
+use crate::source::{Source, SourceId, Sources};
 use crate::task::Task;
 use crate::words::WORDS;
 
@@ -56,6 +57,8 @@ pub struct Vm {
     pub(crate) task: Task,
     pub(crate) limits: Limits,
     pub(crate) sources: Sources,
+    /// Bytes held for the program outside the heap (sources, compiled code).
+    pub(crate) footprint: Footprint,
     pub(crate) natives: Vec<Native>,
     native_index: FxHashMap<Name, u32>,
     /// Names that cannot be stored to: built-in words and natives, indexed by name id.
@@ -87,11 +90,15 @@ impl Vm {
             let name = reg.intern(word.name);
             mark_reserved(&mut reserved, name);
         }
+        let footprint = Footprint::default();
+        let mut sources = Sources::default();
+        sources.count_in(footprint.clone());
         Vm {
             reg,
             task: Task::default(),
             limits: Limits::new(),
-            sources: Sources::default(),
+            sources,
+            footprint,
             natives: Vec::new(),
             native_index: FxHashMap::default(),
             reserved,
@@ -122,7 +129,8 @@ impl Vm {
     pub fn compile(&mut self, lang: &str, name: &str, text: &str) -> Result<Rc<Block>, Error> {
         let frontend = self.frontend(lang)?;
         let source = self.sources.add(name, text);
-        frontend.compile(self, source)
+        let compiled = frontend.compile(self, source.id);
+        self.compiled(compiled, source)
     }
 
     /// Compiles `text` as typed at a prompt: a lone expression leaves its value (see
@@ -133,7 +141,25 @@ impl Vm {
     pub fn compile_interactive(&mut self, lang: &str, name: &str, text: &str) -> Result<Rc<Block>, Error> {
         let frontend = self.frontend(lang)?;
         let source = self.sources.add(name, text);
-        frontend.compile_interactive(self, source)
+        let compiled = frontend.compile_interactive(self, source.id);
+        self.compiled(compiled, source)
+    }
+
+    /// What a frontend made of `source`: a failure keeps the source alive for its
+    /// diagnostics; success is checked against the heap limit, which counts compiled code
+    /// and source text.
+    pub(crate) fn compiled(
+        &mut self,
+        compiled: Result<Rc<Block>, Error>,
+        source: Rc<Source>,
+    ) -> Result<Rc<Block>, Error> {
+        match compiled {
+            Ok(block) => {
+                self.check_heap_limit()?;
+                Ok(block)
+            }
+            Err(err) => Err(err.with_source(source)),
+        }
     }
 
     pub(crate) fn frontend(&self, lang: &str) -> Result<Rc<dyn Frontend>, Error> {
@@ -210,6 +236,7 @@ impl Vm {
     /// Replaces the data stack (the REPL restores it after a failed line).
     pub fn set_stack(&mut self, values: Vec<Value>) {
         self.task.stack = values;
+        self.task.set_max_stack(self.limits.max_stack);
     }
 
     /// Empties the data stack.
@@ -376,9 +403,16 @@ impl Vm {
         &self.sources
     }
 
-    /// Registers a source text for a frontend to compile.
-    pub fn add_source(&mut self, name: &str, text: &str) -> SourceId {
+    /// Registers a source text for a frontend to compile; it stays registered while the
+    /// returned `Rc` (or code compiled from it) lives.
+    pub fn add_source(&mut self, name: &str, text: &str) -> Rc<Source> {
         self.sources.add(name, text)
+    }
+
+    /// Bytes the VM holds for the program outside the collected heap: source texts and
+    /// compiled code. The heap limit counts them with the heap.
+    pub fn code_bytes(&self) -> usize {
+        self.footprint.bytes()
     }
 
     /// Runs a full garbage collection now.

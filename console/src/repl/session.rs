@@ -203,7 +203,7 @@ impl Session {
         if self.rho && self.translate {
             let source = self.vm.add_source(name, text);
             let natives = lang_rho::natives_of(&self.vm);
-            if let Ok(nodes) = lang_rho::to_pi(text, source, true, &natives) {
+            if let Ok(nodes) = lang_rho::to_pi(text, source.id, true, &natives) {
                 let pi = lang_pi::print(&nodes);
                 let shown = style::paint(pi.trim_end(), style::DIM, self.color);
                 self.say(&shown);

@@ -95,6 +95,23 @@ impl Vm {
                     }
                 }};
             }
+            // Pushes a value, checking the data-stack limit and its memory only when the
+            // stack reaches the room it has (see `Task::room`).
+            macro_rules! push {
+                ($value:expr) => {{
+                    let value = $value;
+                    if self.task.stack.len() < self.task.room {
+                        self.task.stack.push(value);
+                    } else {
+                        self.task.push_checked(value);
+                        if let Some(err) = self.task.take_fault() {
+                            let top = self.task.frames.len() - 1;
+                            self.task.frames[top].ip = ip as u32;
+                            return Err(err);
+                        }
+                    }
+                }};
+            }
             // The top two values if both are ints above the floor.
             macro_rules! two_ints {
                 () => {{
@@ -124,14 +141,14 @@ impl Vm {
                 // Matching the op in place (not a copy) lets each arm read only the operands
                 // it needs, which keeps them out of the loop's registers.
                 match ops[ip - 1] {
-                    Op::Nil => self.task.stack.push(Value::Nil),
-                    Op::True => self.task.stack.push(Value::Bool(true)),
-                    Op::False => self.task.stack.push(Value::Bool(false)),
-                    Op::Int(n) => self.task.stack.push(Value::Int(n as i64)),
-                    Op::Const(i) => self.task.stack.push(code.pool[i as usize]),
-                    Op::Name(name) => self.task.stack.push(Value::Name(name)),
+                    Op::Nil => push!(Value::Nil),
+                    Op::True => push!(Value::Bool(true)),
+                    Op::False => push!(Value::Bool(false)),
+                    Op::Int(n) => push!(Value::Int(n as i64)),
+                    Op::Const(i) => push!(code.pool[i as usize]),
+                    Op::Name(name) => push!(Value::Name(name)),
                     Op::Dup => match self.task.stack.last() {
-                        Some(&top) if self.task.stack.len() > self.task.floor => self.task.stack.push(top),
+                        Some(&top) if self.task.stack.len() > self.task.floor => push!(top),
                         _ => slow!(),
                     },
                     Op::Drop => {
@@ -153,7 +170,7 @@ impl Vm {
                         let n = self.task.stack.len();
                         if n >= self.task.floor + 2 {
                             let second = self.task.stack[n - 2];
-                            self.task.stack.push(second);
+                            push!(second);
                         } else {
                             slow!()
                         }
@@ -235,11 +252,11 @@ impl Vm {
                         None => slow!(),
                     },
                     Op::Load(name) => match self.lookup_fast(locals, globals, name) {
-                        Some(value) => self.task.stack.push(value),
+                        Some(value) => push!(value),
                         None => slow!(),
                     },
                     Op::LoadLocal(slot) => match self.task.locals.get(locals.saturating_add(slot as usize)) {
-                        Some(&(_, value)) => self.task.stack.push(value),
+                        Some(&(_, value)) => push!(value),
                         None => slow!(),
                     },
                     Op::LoadLocalAddInt(slot, k) => {
@@ -248,7 +265,7 @@ impl Vm {
                             _ => None,
                         };
                         match sum {
-                            Some(sum) => self.task.stack.push(Value::Int(sum)),
+                            Some(sum) => push!(Value::Int(sum)),
                             None => slow!(),
                         }
                     }
@@ -300,14 +317,23 @@ impl Vm {
                             {
                                 if locals != NO_LOCALS {
                                     let all = &mut self.task.locals;
+                                    let room = all.len() < all.capacity();
                                     match all
                                         .get_mut(locals..)
                                         .and_then(|own| own.iter_mut().rev().find(|(n, _)| *n == name))
                                     {
-                                        Some(slot) => slot.1 = value,
-                                        None => all.push((name, value)),
+                                        Some(slot) => {
+                                            slot.1 = value;
+                                            true
+                                        }
+                                        // A new local, when there is room for it (growing the
+                                        // locals is the general path's job).
+                                        None if room => {
+                                            all.push((name, value));
+                                            true
+                                        }
+                                        None => false,
                                     }
-                                    true
                                 } else if globals {
                                     self.reg.globals.set(name, value);
                                     true
@@ -376,7 +402,7 @@ impl Vm {
                             _ => None,
                         };
                         match next {
-                            Some(Some(value)) => task.stack.push(value),
+                            Some(Some(value)) => push!(value),
                             Some(None) => {}
                             None => slow!(),
                         }
@@ -406,7 +432,12 @@ impl Vm {
                     }
                     Op::LoopNextLet(_, name) => {
                         // The next int of a range or element of an array, bound to the loop
-                        // variable directly when it lives on the locals stack or is global.
+                        // variable directly when it lives on the locals stack or is global
+                        // (and the locals have room for it).
+                        if self.task.locals.len() == self.task.locals.capacity() {
+                            slow!();
+                            continue;
+                        }
                         let task = &mut self.task;
                         let next = match task.entries.last_mut() {
                             Some(Entry { kind: EntryKind::Loop { iter, .. }, .. }) => match iter {
@@ -465,26 +496,15 @@ impl Vm {
                         // so calling it is just a new frame.
                         let plain = match callee {
                             Value::Cont(h) => match self.reg.closure(h) {
-                                Ok(c) if !c.code.needs_locals && self.task.frames.len() < self.limits.max_depth => {
-                                    Some((c.code.clone(), c.scope, c.name))
-                                }
+                                Ok(c) if !c.code.needs_locals => Some((c.code.clone(), c.scope, c.name)),
                                 _ => None,
                             },
                             _ => None,
                         };
                         match plain {
                             Some((code, scope, name)) => {
-                                let activation = self.task.frames.len() as u32;
                                 let env = scope.map_or(Env::Global, Env::Scope);
-                                self.task.frames.push(Frame {
-                                    code,
-                                    ip: 0,
-                                    env,
-                                    kind: FrameKind::Activation,
-                                    activation,
-                                    name,
-                                    expect: Frame::NO_EXPECT,
-                                });
+                                self.task.push_activation(code, 0, env, name, Frame::NO_EXPECT, &self.limits)?;
                             }
                             None => {
                                 self.push_activation(callee, "&", Frame::NO_EXPECT)?;
@@ -558,10 +578,13 @@ impl Vm {
         let Value::Cont(h) = callee else { return false };
         let Ok(closure) = self.reg.closure(h) else { return false };
         let stack_len = self.task.stack.len();
+        let depth = self.task.frames.last().map_or(0, |f| f.depth) + 1;
         if closure.code.needs_heap_scope
             || closure.arity.is_some_and(|a| a as usize != argc)
             || stack_len < self.task.floor + argc
-            || self.task.frames.len() >= self.limits.max_depth
+            || depth as usize > self.limits.max_depth
+            || self.task.frames.len() == self.task.frames.capacity()
+            || self.task.locals.capacity() - self.task.locals.len() < argc
         {
             return false;
         }
@@ -587,16 +610,16 @@ impl Vm {
         let expect = (stack_len - argc + 1) as u32;
         let (code, name) = (code.clone(), closure.name);
         let activation = self.task.frames.len() as u32;
-        self.task.frames.push(Frame { code, ip, env, kind: FrameKind::Activation, activation, name, expect });
+        self.task.frames.push(Frame { code, ip, env, kind: FrameKind::Activation, activation, depth, name, expect });
         true
     }
 
     /// The word a compiled conditional jump came from (`if`, `ife`, `while`, `for`), read
     /// from its source span, for error messages.
     #[cold]
-    fn control_word(&self, code: &Block, ip: usize) -> String {
+    fn control_word(code: &Block, ip: usize) -> String {
         let text = code.spans.get(ip.wrapping_sub(1)).and_then(|span| {
-            let source = self.sources.get(span.source)?;
+            let source = code.source.as_ref()?;
             source.text.get(span.start as usize..span.end as usize)
         });
         match text {
@@ -612,12 +635,17 @@ impl Vm {
     #[inline(never)]
     fn slow_op(&mut self, op: Op, ip: usize, code: &Block) -> Result<Flow, Error> {
         let result = self.perform(op, ip, code);
-        match self.reg.take_stale() {
-            Some(stale) => Err(self.internal_error(Error::from(stale), op)),
-            None => {
-                result.map_err(|err| if err.kind() == ErrorKind::Internal { self.internal_error(err, op) } else { err })
-            }
+        let work = self.reg.take_work();
+        if work > 0 {
+            self.charge(work);
         }
+        if let Some(stale) = self.reg.take_stale() {
+            return Err(self.internal_error(Error::from(stale), op));
+        }
+        if let Some(limit) = self.task.take_fault() {
+            return Err(limit);
+        }
+        result.map_err(|err| if err.kind() == ErrorKind::Internal { self.internal_error(err, op) } else { err })
     }
 
     /// An internal error, with the operation that met it.
@@ -757,15 +785,15 @@ impl Vm {
             Op::Jump(target) => ip = target as usize,
             Op::JumpIfFalse(target) | Op::JumpIfTrue(target) => {
                 if self.task.available() == 0 {
-                    self.task.need(1, &self.control_word(code, ip))?;
+                    self.task.need(1, &Self::control_word(code, ip))?;
                 }
                 let c = self.task.pop("if")?;
                 if self.truthy(c) == matches!(op, Op::JumpIfTrue(_)) {
                     ip = target as usize;
                 }
             }
-            Op::LoopEnter(exit) => self.loop_enter(exit, ip as u32),
-            Op::ForCEnter(exit) => self.loop_enter(exit, ip as u32 + 1),
+            Op::LoopEnter(exit) => self.loop_enter(exit, ip as u32)?,
+            Op::ForCEnter(exit) => self.loop_enter(exit, ip as u32 + 1)?,
             Op::ForEnter(exit) => self.for_enter(exit, ip as u32)?,
             Op::TimesEnter(exit) => self.times_enter(exit, ip as u32)?,
             Op::EachEnter(exit) => self.each_enter(exit, ip as u32)?,
@@ -813,11 +841,11 @@ impl Vm {
                 self.break_or_continue(op == Op::Break)?;
                 return Ok(Flow::Switch);
             }
-            Op::TryEnter(handler) => self.try_enter(handler),
+            Op::TryEnter(handler) => self.try_enter(handler)?,
             Op::TryExit => self.try_exit(),
             Op::SpanEnter => self.span_enter()?,
             Op::SpanExit => self.span_exit(),
-            Op::ArrayStart => self.array_start(),
+            Op::ArrayStart => self.array_start()?,
             Op::ArrayEnd => self.array_end()?,
 
             Op::If | Op::IfElse | Op::TryDyn(_) | Op::SpanDyn => {

@@ -15,7 +15,7 @@ use registry::{Key, Map, Value};
 use crate::code::Block;
 use crate::entry::EntryKind;
 use crate::error::{Error, ErrorKind, TraceEntry};
-use crate::frame::{Env, Frame, FrameKind};
+use crate::frame::{Env, Frame};
 use crate::limits::Limits;
 use crate::source::Span;
 use crate::vm::{Outcome, Vm};
@@ -28,6 +28,11 @@ pub(crate) const SLICE: u32 = 8192;
 /// The most activations an error's trace lists (the innermost ones, then the outermost).
 const TRACE_INNER: usize = 24;
 const TRACE_OUTER: usize = 8;
+/// Bytes of text or data scanned or copied per unit of fuel.
+pub(crate) const BYTES_PER_FUEL: usize = 16;
+
+/// How many frames from the bottom a trace looks through for its outer entries.
+const TRACE_OUTER_SCAN: usize = 4096;
 
 /// Why `run_slice` returned.
 pub(crate) enum Step {
@@ -47,6 +52,8 @@ pub(crate) struct RunState {
     /// The budget the current slice started with, and what is left of it.
     slice_given: u32,
     pub(crate) slice_left: u32,
+    /// Work charged beyond what was left of the slice (see [`Vm::charge`]).
+    overdraft: u64,
     /// The live heap after the last collection forced by the heap limit.
     heap_floor: usize,
 }
@@ -57,6 +64,7 @@ impl RunState {
         self.deadline = limits.deadline.map(|d| Instant::now() + d);
         self.slice_given = 0;
         self.slice_left = 0;
+        self.overdraft = 0;
         self.heap_floor = 0;
     }
 
@@ -73,11 +81,23 @@ impl RunState {
 
     /// Charges the fuel used by the slice that just ended.
     fn charge(&mut self) {
-        let used = self.slice_given.saturating_sub(self.slice_left) as u64;
+        let used = self.slice_given.saturating_sub(self.slice_left) as u64 + std::mem::take(&mut self.overdraft);
         if let Some(left) = &mut self.fuel_left {
             *left = left.saturating_sub(used);
         }
         self.slice_given = self.slice_left;
+    }
+
+    /// Charges `units` of work to the slice; past its end, the rest is carried to the
+    /// fuel count and the slice ends at its next check.
+    #[inline]
+    pub(crate) fn charge_work(&mut self, units: u64) {
+        if units <= self.slice_left as u64 {
+            self.slice_left -= units as u32;
+        } else {
+            self.overdraft += units - self.slice_left as u64;
+            self.slice_left = 0;
+        }
     }
 }
 
@@ -85,15 +105,7 @@ impl Vm {
     pub(crate) fn run_top(&mut self, code: Rc<Block>) -> Result<Outcome, Error> {
         self.guard_reentry()?;
         let base = self.task.frames.len();
-        self.task.frames.push(Frame {
-            code,
-            ip: 0,
-            env: Env::Global,
-            kind: FrameKind::Activation,
-            activation: base as u32,
-            name: None,
-            expect: Frame::NO_EXPECT,
-        });
+        self.task.push_activation(code, 0, Env::Global, None, Frame::NO_EXPECT, &self.limits)?;
         self.drive_run(base)
     }
 
@@ -114,6 +126,7 @@ impl Vm {
     fn drive_run(&mut self, base: usize) -> Result<Outcome, Error> {
         self.running = true;
         self.run.start(&self.limits);
+        self.task.set_max_stack(self.limits.max_stack);
         let result = loop {
             self.run.next_slice();
             let step = match self.run_slice(base) {
@@ -145,6 +158,9 @@ impl Vm {
         self.run.charge();
         if let Some(stale) = self.reg.take_stale() {
             return Err(stale.into());
+        }
+        if let Some(limit) = self.task.take_fault() {
+            return Err(limit);
         }
         if self.run.fuel_left == Some(0) {
             let fuel = self.limits.fuel.unwrap_or(0);
@@ -186,11 +202,17 @@ impl Vm {
     fn gc_increment(&mut self) -> Result<(), Error> {
         let crate::vm::Vm { reg, task, .. } = self;
         reg.gc_step(|t| task.trace(t));
+        self.check_heap_limit()
+    }
+
+    /// The heap limit, over the heap plus what the VM holds outside it for the program
+    /// (source texts, compiled code).
+    pub(crate) fn check_heap_limit(&mut self) -> Result<(), Error> {
         if let Some(max) = self.limits.max_heap {
-            let heap = self.reg.gc_stats().heap_bytes;
-            if heap > max && heap - self.run.heap_floor.min(heap) > max / 8 {
+            let used = self.reg.gc_stats().heap_bytes + self.footprint.bytes();
+            if used > max && used - self.run.heap_floor.min(used) > max / 8 {
                 self.collect_garbage();
-                let live = self.reg.gc_stats().heap_bytes;
+                let live = self.reg.gc_stats().heap_bytes + self.footprint.bytes();
                 if live > max {
                     return Err(Error::limit(format!("heap limit of {max} bytes exceeded ({live} bytes live)")));
                 }
@@ -202,7 +224,22 @@ impl Vm {
 
     pub(crate) fn collect_garbage(&mut self) {
         let crate::vm::Vm { reg, task, .. } = self;
-        reg.gc_collect(|t| task.trace(t));
+        let work = reg.gc_collect(|t| task.trace(t));
+        self.charge(work);
+    }
+
+    /// Charges fuel for work an operation did beyond its dispatch: elements copied,
+    /// bytes scanned, objects collected. With this, `--fuel N` bounds the time a program
+    /// can take within a constant factor, whatever words it uses.
+    #[inline]
+    pub(crate) fn charge(&mut self, units: usize) {
+        self.run.charge_work(units as u64);
+    }
+
+    /// Charges for `bytes` of text or data scanned or copied (a unit per 16 bytes).
+    #[inline]
+    pub(crate) fn charge_bytes(&mut self, bytes: usize) {
+        self.charge(bytes / BYTES_PER_FUEL);
     }
 
     /// The source span of the op frame `index` is executing (or just executed).
@@ -212,37 +249,63 @@ impl Vm {
         frame.code.spans.get(at).copied()
     }
 
-    /// The trace of activations, innermost first, each at its innermost position.
+    /// The trace of activations, innermost first, each at its innermost position: at most
+    /// [`TRACE_INNER`] from the top and [`TRACE_OUTER`] from the bottom, with a line for
+    /// how many were left out between.
+    ///
+    /// Building it costs about the entries it keeps, however deep the stack: the inner
+    /// ones are found by jumping from activation to activation (a frame knows its
+    /// activation's index), the outer ones by a bounded scan from the bottom.
     pub(crate) fn build_trace(&self) -> Vec<TraceEntry> {
-        let mut trace = Vec::new();
-        let mut last = u32::MAX;
-        for index in (0..self.task.frames.len()).rev() {
-            let frame = &self.task.frames[index];
-            if frame.activation == last {
-                continue;
+        let frames = &self.task.frames;
+        let Some(top) = frames.last() else { return Vec::new() };
+        let total = top.depth as usize - frames[0].depth as usize + 1;
+        let entry = |index: usize| {
+            let activation = &frames[frames[index].activation as usize];
+            TraceEntry {
+                name: activation.name.map(|n| self.reg.name_text(n).to_string()),
+                span: self.frame_span(index),
+                source: frames[index].code.source.clone(),
             }
-            last = frame.activation;
-            let name = self
-                .task
-                .frames
-                .get(frame.activation as usize)
-                .and_then(|a| a.name)
-                .map(|n| self.reg.name_text(n).to_string());
-            trace.push(TraceEntry { name, span: self.frame_span(index) });
+        };
+        // From the top: the innermost frame of each activation.
+        let inner_count = if total > TRACE_INNER + TRACE_OUTER { TRACE_INNER } else { total };
+        let mut trace = Vec::with_capacity(inner_count + TRACE_OUTER + 1);
+        let mut index = frames.len() - 1;
+        for _ in 0..inner_count {
+            trace.push(entry(index));
+            let start = frames[index].activation as usize;
+            if start == 0 {
+                break;
+            }
+            index = start - 1;
         }
-        if trace.len() > TRACE_INNER + TRACE_OUTER {
-            let hidden = trace.len() - TRACE_INNER - TRACE_OUTER;
-            let outer = trace.split_off(trace.len() - TRACE_OUTER);
-            trace.truncate(TRACE_INNER);
-            trace.push(TraceEntry { name: Some(format!("... {hidden} more activations ...")), span: None });
-            trace.extend(outer);
+        if total <= TRACE_INNER + TRACE_OUTER {
+            return trace;
         }
+        // From the bottom: the frame just below each of the first activations after the
+        // bottom one is the innermost of the one before it.
+        let outer: Vec<TraceEntry> = frames
+            .iter()
+            .enumerate()
+            .take(TRACE_OUTER_SCAN)
+            .skip(1)
+            .filter(|(index, frame)| frame.activation as usize == *index)
+            .take(TRACE_OUTER)
+            .map(|(index, _)| entry(index - 1))
+            .collect();
+        let hidden = total - trace.len() - outer.len();
+        trace.push(TraceEntry { name: Some(format!("... {hidden} more activations ...")), span: None, source: None });
+        trace.extend(outer.into_iter().rev());
         trace
     }
 
     /// Handles an error: finds the innermost `try` of this run that can catch it and
     /// continues there, or unwinds the whole run and returns the error.
     fn unwind(&mut self, mut err: Error, base: usize) -> Result<(), Error> {
+        if let Some(limit) = self.task.take_fault() {
+            err = limit;
+        }
         if let Some(stale) = self.reg.take_stale() {
             // The error may stem from a value read through a stale handle: the bug wins.
             err = Error::internal(format!("{} (while raising: {err})", Error::from(stale).message()));
@@ -250,6 +313,9 @@ impl Vm {
         if err.trace().is_empty() {
             if let Some(span) = self.task.frames.len().checked_sub(1).and_then(|top| self.frame_span(top)) {
                 err.set_span_if_missing(span);
+            }
+            if let Some(span) = err.span() {
+                err.set_source_if_missing(self.sources.get(span.source));
             }
             err.set_trace(self.build_trace());
         }
@@ -323,12 +389,9 @@ impl Vm {
                 None => Value::Nil,
             };
             map.insert(Key::Str("name".into()), name);
-            if let Some(span) = entry.span
-                && let (Some(source), Some(pos)) =
-                    (self.sources.get(span.source), self.sources.position(span.source, span.start))
-            {
-                let file = source.name.clone();
-                let file = self.reg.new_str(file);
+            if let (Some(span), Some(source)) = (entry.span, &entry.source) {
+                let pos = source.position(span.start);
+                let file = self.reg.new_str(&source.name);
                 map.insert(Key::Str("file".into()), file);
                 map.insert(Key::Str("line".into()), Value::Int(pos.line as i64));
                 map.insert(Key::Str("column".into()), Value::Int(pos.column as i64));

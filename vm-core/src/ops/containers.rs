@@ -14,11 +14,12 @@ impl Vm {
     // ---- array literals ----------------------------------------------------------------
 
     #[inline(never)]
-    pub(crate) fn array_start(&mut self) {
+    pub(crate) fn array_start(&mut self) -> Result<(), Error> {
         let floor = self.task.floor as u32;
         let frame = self.task.frames.len() as u32 - 1;
-        self.task.entries.push(Entry { frame, kind: EntryKind::Mark { floor } });
+        self.task.push_entry(Entry { frame, kind: EntryKind::Mark { floor } })?;
         self.task.floor = self.task.stack.len();
+        Ok(())
     }
 
     #[inline(never)]
@@ -134,6 +135,9 @@ impl Vm {
         let items = self.reg.array(h)?;
         if self.task.stack.len() + items.len() > self.limits.max_stack {
             return Err(Error::limit(format!("data stack limit of {} values exceeded", self.limits.max_stack)));
+        }
+        if self.task.stack.try_reserve(items.len() + 1).is_err() {
+            return Err(Error::limit(format!("'expand': out of memory for {} values", items.len())));
         }
         let n = items.len() as i64;
         self.task.stack.extend_from_slice(items);
@@ -282,9 +286,20 @@ impl Vm {
                 let k = self.key_ref("has", x)?;
                 self.reg.map(h)?.contains_key(&k)
             }
-            Value::Array(h) => self.reg.array(h)?.iter().any(|&item| self.reg.equals(item, x)),
+            Value::Array(h) => {
+                let items = self.reg.array(h)?;
+                let found = items.iter().position(|&item| self.reg.equals(item, x));
+                let scanned = found.map_or(items.len(), |i| i + 1);
+                self.charge(scanned);
+                found.is_some()
+            }
             Value::Str(h) => match self.reg.text(x) {
-                Some(needle) => self.reg.str(h)?.as_str().contains(needle),
+                Some(needle) => {
+                    let haystack = self.reg.str(h)?.as_str();
+                    let (found, scanned) = (haystack.contains(needle), haystack.len());
+                    self.charge_bytes(scanned);
+                    found
+                }
                 None => return Err(self.expects("has", "a string to look for in a string", x)),
             },
             other => return Err(self.expects("has", "a map, array or string", other)),
@@ -398,6 +413,8 @@ impl Vm {
             )));
         }
         items.sort_by(|&a, &b| self.reg.sort_order(a, b).unwrap_or(std::cmp::Ordering::Equal));
+        // About n log n comparisons (making the array charges the n).
+        self.charge(items.len() * items.len().max(2).ilog2() as usize);
         let array = self.reg.new_array(items);
         self.task.push(array);
         Ok(())

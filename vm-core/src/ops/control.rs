@@ -16,16 +16,6 @@ use crate::vm::Vm;
 impl Vm {
     // ---- frames ------------------------------------------------------------------------
 
-    fn check_depth(&self) -> Result<(), Error> {
-        if self.task.frames.len() >= self.limits.max_depth {
-            return Err(Error::limit(format!(
-                "context depth limit of {} frames exceeded (runaway recursion?)",
-                self.limits.max_depth
-            )));
-        }
-        Ok(())
-    }
-
     #[cold]
     fn not_a_continuation(&self, word: &str, value: Value) -> Error {
         Error::type_error(format!("'{word}' expects a continuation, got {}", self.type_name(value)))
@@ -55,11 +45,8 @@ impl Vm {
         };
         let closure = self.reg.closure(h)?;
         let (code, scope, name) = (closure.code.clone(), closure.scope, closure.name);
-        self.check_depth()?;
         let env = self.activation_env(&code, scope);
-        let index = self.task.frames.len() as u32;
-        self.task.frames.push(Frame { code, ip: 0, env, kind: FrameKind::Activation, activation: index, name, expect });
-        Ok(())
+        self.task.push_activation(code, 0, env, name, expect, &self.limits)
     }
 
     /// Runs continuation `block` inline: in its own captured scope, as part of the current
@@ -75,18 +62,7 @@ impl Vm {
 
     /// Pushes an inline frame running `code` in `env`, as part of the current activation.
     fn push_inline_frame(&mut self, code: Rc<Block>, env: Env) -> Result<(), Error> {
-        self.check_depth()?;
-        let activation = self.task.frames.last().map_or(0, |f| f.activation);
-        self.task.frames.push(Frame {
-            code,
-            ip: 0,
-            env,
-            kind: FrameKind::Inline,
-            activation,
-            name: None,
-            expect: Frame::NO_EXPECT,
-        });
-        Ok(())
+        self.task.push_inline(code, env, &self.limits)
     }
 
     /// Removes every entry belonging to frame `frame` or above.
@@ -172,13 +148,13 @@ impl Vm {
         self.task.frames.len() as u32 - 1
     }
 
-    fn push_entry(&mut self, kind: EntryKind) {
+    fn push_entry(&mut self, kind: EntryKind) -> Result<(), Error> {
         let frame = self.top_frame();
-        self.task.entries.push(Entry { frame, kind });
+        self.task.push_entry(Entry { frame, kind })
     }
 
-    pub(crate) fn loop_enter(&mut self, exit: u32, next: u32) {
-        self.push_entry(EntryKind::Loop { exit, next, iter: LoopIter::Plain });
+    pub(crate) fn loop_enter(&mut self, exit: u32, next: u32) -> Result<(), Error> {
+        self.push_entry(EntryKind::Loop { exit, next, iter: LoopIter::Plain })
     }
 
     fn pop_range(&mut self, word: &str) -> Result<(i64, i64), Error> {
@@ -226,8 +202,7 @@ impl Vm {
             let (first, last) = self.pop_range("for")?;
             LoopIter::Range { next: first, last }
         };
-        self.push_entry(EntryKind::Loop { exit, next, iter });
-        Ok(())
+        self.push_entry(EntryKind::Loop { exit, next, iter })
     }
 
     /// `from to range { … } each` with a literal body: a range loop over from … to-1 that
@@ -239,21 +214,18 @@ impl Vm {
             // Nothing is below the smallest int.
             None => LoopIter::Range { next: 1, last: 0 },
         };
-        self.push_entry(EntryKind::Loop { exit, next, iter });
-        Ok(())
+        self.push_entry(EntryKind::Loop { exit, next, iter })
     }
 
     pub(crate) fn times_enter(&mut self, exit: u32, next: u32) -> Result<(), Error> {
         let left = self.pop_times("times")?;
-        self.push_entry(EntryKind::Loop { exit, next, iter: LoopIter::Times { left } });
-        Ok(())
+        self.push_entry(EntryKind::Loop { exit, next, iter: LoopIter::Times { left } })
     }
 
     #[inline(never)]
     pub(crate) fn each_enter(&mut self, exit: u32, next: u32) -> Result<(), Error> {
         let coll = self.pop_iterable("each")?;
-        self.push_entry(EntryKind::Loop { exit, next, iter: LoopIter::Each { coll, pos: 0 } });
-        Ok(())
+        self.push_entry(EntryKind::Loop { exit, next, iter: LoopIter::Each { coll, pos: 0 } })
     }
 
     /// The element of `coll` at position `pos` and the position after it, or `None` at the
@@ -391,9 +363,9 @@ impl Vm {
 
     // ---- try and span ------------------------------------------------------------------
 
-    pub(crate) fn try_enter(&mut self, handler: u32) {
+    pub(crate) fn try_enter(&mut self, handler: u32) -> Result<(), Error> {
         let depth = self.task.stack.len() as u32;
-        self.push_entry(EntryKind::Try { handler, depth, closure: None });
+        self.push_entry(EntryKind::Try { handler, depth, closure: None })
     }
 
     pub(crate) fn try_exit(&mut self) {
@@ -405,8 +377,7 @@ impl Vm {
             return Err(Error::type_error(format!("'span' expects a string name, got {}", self.type_name(name))));
         };
         let span = tracing::info_span!(target: "kai", "span", name = %text).entered();
-        self.push_entry(EntryKind::Span(span));
-        Ok(())
+        self.push_entry(EntryKind::Span(span))
     }
 
     #[inline(never)]
@@ -455,7 +426,7 @@ impl Vm {
                     }
                 }
                 let depth = self.task.stack.len() as u32;
-                self.push_entry(EntryKind::Try { handler: end, depth, closure: Some(handler) });
+                self.push_entry(EntryKind::Try { handler: end, depth, closure: Some(handler) })?;
                 self.push_inline(body, "try")?;
             }
             Op::SpanDyn => {
@@ -516,8 +487,7 @@ impl Vm {
             other => unreachable!("not a driven loop op: {other:?}"),
         };
         let iter = LoopIter::Dyn(Box::new(DynLoop { body, shape }));
-        self.push_entry(EntryKind::Loop { exit: drive + 1, next: drive, iter });
-        Ok(())
+        self.push_entry(EntryKind::Loop { exit: drive + 1, next: drive, iter })
     }
 
     /// Starts `map`, `filter` or `fold`; the `Drive` op that follows runs the calls.
@@ -538,8 +508,7 @@ impl Vm {
             self.task.push(init);
         }
         let apply = Apply { kind, f, coll, pos: 0, out: Vec::new(), current: Value::Nil, expect: 0, calling: false };
-        self.push_entry(EntryKind::Apply(Box::new(apply)));
-        Ok(())
+        self.push_entry(EntryKind::Apply(Box::new(apply)))
     }
 
     /// Starts `ifs` on runtime values: `( t1 b1 … tn bn n -- )`.
@@ -558,8 +527,7 @@ impl Vm {
         self.task.need(pairs.saturating_mul(2), "ifs")?;
         let values = self.task.stack.split_off(self.task.stack.len() - 2 * pairs);
         let arms = values.chunks_exact(2).map(|pair| (pair[0], pair[1])).collect();
-        self.push_entry(EntryKind::Ifs(Box::new(Ifs { arms, next: 0, testing: false })));
-        Ok(())
+        self.push_entry(EntryKind::Ifs(Box::new(Ifs { arms, next: 0, testing: false })))
     }
 
     /// One step of a driven `ifs`: takes the value of the test that ran (if any), then runs
@@ -923,9 +891,15 @@ impl Vm {
 
     #[inline(never)]
     pub(crate) fn exit(&mut self) -> Result<i32, Error> {
+        // A process exit status is one byte; wrapping a larger code around (256 to 0, a
+        // success) would hide the failure it reports.
         match self.task.pop("exit")? {
-            Value::Int(code) => Ok(code.clamp(i32::MIN as i64, i32::MAX as i64) as i32),
-            other => Err(Error::type_error(format!("'exit' expects an int code, got {}", self.type_name(other)))),
+            Value::Int(code @ 0..=255) => Ok(code as i32),
+            Value::Int(code) => Err(Error::type_error(format!("'exit' expects a code from 0 to 255, got {code}"))),
+            other => Err(Error::type_error(format!(
+                "'exit' expects an int code from 0 to 255, got {}",
+                self.type_name(other)
+            ))),
         }
     }
 
@@ -939,8 +913,11 @@ impl Vm {
             return Err(Error::type_error(format!("'{word}' expects a string, got {}", self.type_name(source))));
         };
         let frontend = self.frontend(lang)?;
-        let id = self.sources.add(format!("<{word}>"), text.as_str());
-        let code = frontend.compile_interactive(self, id)?;
+        // Compiling costs about a unit per byte of source.
+        self.charge(text.len());
+        let source = self.sources.add(format!("<{word}>"), text.as_str());
+        let compiled = frontend.compile_interactive(self, source.id);
+        let code = self.compiled(compiled, source)?;
         let env = self.task.frames.last().map_or(Env::Global, |f| f.env);
         self.push_inline_frame(code, env)
     }

@@ -103,7 +103,7 @@ impl Vm {
                 let base = base as usize;
                 match self.task.locals[base..].iter_mut().rev().find(|(n, _)| *n == name) {
                     Some(slot) => slot.1 = value,
-                    None => self.task.locals.push((name, value)),
+                    None => self.task.push_local(name, value)?,
                 }
             }
         }

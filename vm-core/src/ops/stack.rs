@@ -49,7 +49,9 @@ impl Vm {
     #[inline(never)]
     pub(crate) fn tuck(&mut self) -> Result<(), Error> {
         let (a, b) = self.task.pop2("tuck")?;
-        self.task.stack.extend_from_slice(&[b, a, b]);
+        for value in [b, a, b] {
+            self.task.push(value);
+        }
         Ok(())
     }
 
@@ -57,7 +59,9 @@ impl Vm {
     pub(crate) fn dup2(&mut self) -> Result<(), Error> {
         self.task.need(2, "dup2")?;
         let n = self.task.stack.len();
-        self.task.stack.extend_from_within(n - 2..);
+        let (a, b) = (self.task.stack[n - 2], self.task.stack[n - 1]);
+        self.task.push(a);
+        self.task.push(b);
         Ok(())
     }
 

@@ -6,10 +6,16 @@ use crate::error::{Error, ErrorKind};
 use crate::vm::Vm;
 
 impl Vm {
+    /// Pops a string and copies its text (charging for the copy; every text word scans
+    /// what it pops at least once).
     fn pop_text(&mut self, word: &str) -> Result<String, Error> {
         let value = self.task.pop(word)?;
         match self.reg.text(value) {
-            Some(text) => Ok(text.to_string()),
+            Some(text) => {
+                let text = text.to_string();
+                self.charge_bytes(text.len());
+                Ok(text)
+            }
             None => Err(Error::type_error(format!("'{word}' expects a string, got {}", self.type_name(value)))),
         }
     }
@@ -86,7 +92,12 @@ impl Vm {
         let (coll, x) = self.task.pop2("find")?;
         let index = match coll {
             Value::Str(h) => match self.reg.text(x) {
-                Some(needle) => self.reg.str(h)?.find(needle).map_or(-1, |i| i as i64),
+                Some(needle) => {
+                    let haystack = self.reg.str(h)?;
+                    let (found, scanned) = (haystack.find(needle), haystack.as_str().len());
+                    self.charge_bytes(scanned);
+                    found.map_or(-1, |i| i as i64)
+                }
                 None => {
                     return Err(Error::type_error(format!(
                         "'find' in a string expects a string to look for, got {}",
@@ -95,7 +106,11 @@ impl Vm {
                 }
             },
             Value::Array(h) => {
-                self.reg.array(h)?.iter().position(|&item| self.reg.equals(item, x)).map_or(-1, |i| i as i64)
+                let items = self.reg.array(h)?;
+                let found = items.iter().position(|&item| self.reg.equals(item, x));
+                let scanned = found.map_or(items.len(), |i| i + 1);
+                self.charge(scanned);
+                found.map_or(-1, |i| i as i64)
             }
             other => {
                 return Err(Error::type_error(format!(
@@ -181,16 +196,67 @@ impl Vm {
         Ok(())
     }
 
+    /// `read_file`: the contents of a UTF-8 text file. The size is checked before and while
+    /// reading (a device or a pipe may not say its size), so a file bigger than the heap
+    /// has room for is a `limit` error, never an attempt to hold it all.
     #[inline(never)]
     pub(crate) fn read_file(&mut self) -> Result<(), Error> {
         let path = self.pop_text("read_file")?;
-        match std::fs::read_to_string(&path) {
+        let room = match self.limits.max_heap {
+            Some(max) => max.saturating_sub(self.reg.gc_stats().heap_bytes),
+            None => usize::MAX,
+        };
+        let bytes = read_bounded(&path, room)?;
+        self.charge_bytes(bytes.len());
+        match String::from_utf8(bytes) {
             Ok(text) => {
-                self.check_size("read_file", text.len())?;
                 self.push_str(&text);
                 Ok(())
             }
-            Err(err) => Err(Error::new(ErrorKind::User, format!("read_file: cannot read {path:?}: {err}"))),
+            Err(err) => {
+                let at = err.utf8_error().valid_up_to();
+                let bytes = err.as_bytes();
+                let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+                Err(Error::new(
+                    ErrorKind::User,
+                    format!("read_file: {path:?} is not UTF-8 text: invalid byte at offset {at} (line {line})"),
+                ))
+            }
         }
     }
+}
+
+/// The bytes of the file at `path`, refusing to read more than `room`.
+fn read_bounded(path: &str, room: usize) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let io_error = |err: std::io::Error| Error::new(ErrorKind::User, format!("read_file: cannot read {path:?}: {err}"));
+    let too_big = |size: String| {
+        Error::limit(format!("read_file: {path:?} is {size}, more than the {room} bytes the heap limit leaves"))
+    };
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    let size = file.metadata().map_err(io_error)?.len();
+    if size > room as u64 {
+        return Err(too_big(format!("{size} bytes")));
+    }
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0u8; 64 << 10];
+    loop {
+        let n = match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(io_error(err)),
+        };
+        if bytes.len() + n > room {
+            return Err(too_big("longer".to_string()));
+        }
+        if bytes.try_reserve(n).is_err() {
+            return Err(Error::limit(format!(
+                "read_file: out of memory reading {path:?} ({} bytes so far)",
+                bytes.len()
+            )));
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+    Ok(bytes)
 }
