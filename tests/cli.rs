@@ -230,3 +230,96 @@ fn rho_from_the_command_line_and_its_errors() {
     let run = kai(&["translate", "/no/such.rho"]);
     assert_eq!(run.code, 1);
 }
+
+// ---- issue 8: wrong exit codes, runaway tools, errors that did not explain ---------------
+
+#[test]
+fn an_exit_code_outside_a_byte_is_an_error_not_a_success() {
+    for code in ["256", "-1", "-9223372036854775808"] {
+        let run = kai(&["run", "-e", &format!("{code} exit")]);
+        assert_eq!(run.code, 1, "{code}: {}", run.stderr);
+        assert!(run.stderr.contains("from 0 to 255"), "{}", run.stderr);
+    }
+    assert_eq!(kai(&["run", "-e", "255 exit"]).code, 255);
+}
+
+#[test]
+fn kai_test_visits_each_real_directory_once_through_symlink_loops() {
+    let dir = std::env::temp_dir().join(format!("kai-test-loop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("one.pi"), "1 1 + 2 == assert").unwrap();
+    for link in ["l1", "l2"] {
+        let _ = std::fs::remove_file(dir.join(link));
+        std::os::unix::fs::symlink(".", dir.join(link)).unwrap();
+    }
+    let run = kai(&["test", &dir.display().to_string()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.ends_with("1 passed, 0 failed\n"), "{}", run.stdout);
+}
+
+#[test]
+fn kai_test_stops_a_runaway_script_and_goes_on() {
+    // (Every script gets a heap limit, 1 GiB unless --max-heap says otherwise; the unit
+    // tests of `kai test` check the default, this one a smaller limit at work.)
+    let dir = std::env::temp_dir().join(format!("kai-test-heap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("huge.pi"), "\"a\" 40 { dup + } times").unwrap();
+    std::fs::write(dir.join("fine.pi"), "[ 1 2 ] size 2 == assert").unwrap();
+    let run = kai(&["test", "--max-heap", "50000000", &dir.display().to_string()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(run.stdout.ends_with("1 passed, 1 failed\n"), "{}", run.stdout);
+    assert!(run.stderr.contains("limit error"), "{}", run.stderr);
+}
+
+#[test]
+fn kai_test_says_a_missing_path_does_not_exist() {
+    let run = kai(&["test", "/nonexistent/kai-scripts"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("/nonexistent/kai-scripts does not exist"), "{}", run.stderr);
+}
+
+#[test]
+fn eval_takes_code_that_starts_with_a_minus() {
+    let run = kai(&["run", "-e", "-5 print"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "-5\n"), "{}", run.stderr);
+}
+
+#[test]
+fn an_unknown_language_names_the_valid_ones() {
+    let run = kai(&["run", "--lang", "cobol", "-e", "1"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("unknown language 'cobol'") && run.stderr.contains("pi, rho"), "{}", run.stderr);
+}
+
+#[test]
+fn invalid_utf8_in_a_source_file_says_where() {
+    let path = std::env::temp_dir().join(format!("kai-utf8-{}.pi", std::process::id()));
+    std::fs::write(&path, b"1 2 +\n3 \xff print\n").unwrap();
+    let run = kai(&["run", &path.display().to_string()]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("not UTF-8") && run.stderr.contains("at 2:3"), "{}", run.stderr);
+}
+
+#[test]
+fn control_bytes_in_source_are_escaped_in_messages() {
+    let run = kai(&["run", "-e", "1 \u{0}\u{1b}[31m print"]);
+    assert_eq!(run.code, 1);
+    assert!(!run.stderr.contains('\u{0}') && !run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+    assert!(run.stderr.contains("\\0\\u{1B}"), "{}", run.stderr);
+}
+
+#[test]
+fn a_mismatched_bracket_names_the_pair() {
+    let run = kai(&["run", "-e", "{ [ }"]);
+    assert!(run.stderr.contains("'[' opened at 1:3 is closed by '}' at 1:5"), "{}", run.stderr);
+    assert!(!run.stderr.contains("never closed"), "{}", run.stderr);
+}
+
+#[test]
+fn an_error_in_an_anonymous_function_names_where_it_is_defined() {
+    let run = kai(&["run", "-e", "1\n  { 1 0 / } &"]);
+    assert!(run.stderr.contains("at <anonymous function defined at 2:3> (-e:2:9)"), "{}", run.stderr);
+    assert!(run.stderr.contains("at <top level>"), "{}", run.stderr);
+}

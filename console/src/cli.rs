@@ -38,7 +38,7 @@ pub struct RunArgs {
     pub args: Vec<String>,
     /// Run this code instead of a file (then every positional argument goes to the
     /// program).
-    #[arg(short = 'e', long = "eval", value_name = "CODE")]
+    #[arg(short = 'e', long = "eval", value_name = "CODE", allow_hyphen_values = true)]
     pub eval: Option<String>,
     /// The language of the program (default: from the file's extension; pi for -e).
     #[arg(long, value_name = "LANG")]

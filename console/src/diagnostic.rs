@@ -104,12 +104,43 @@ impl Excerpt {
         }
         let from = mapped.0.unwrap_or(0);
         let to = mapped.1.unwrap_or(text.len()).max(from);
+        let (mut text, from, to) = show_controls(&text, from, to);
         if from == text.len() {
             // miette draws a label only on a character: give one at the end of the input.
             text.push(' ');
         }
         (Excerpt { name: name.to_string(), text, first_line: first_shown, skipped }, from, to)
     }
+}
+
+/// `text` with each control character but tab and newline replaced by its visible picture
+/// (U+2400 and on: `␀`, `␛`), so a raw byte in a source never reaches the terminal, and the
+/// byte offsets `from` and `to` moved to match. (Columns count code points, which do not
+/// change.)
+fn show_controls(text: &str, from: usize, to: usize) -> (String, usize, usize) {
+    let (mut out, mut new_from, mut new_to) = (String::with_capacity(text.len()), from, to);
+    for (at, c) in text.char_indices() {
+        if at == from {
+            new_from = out.len();
+        }
+        if at == to {
+            new_to = out.len();
+        }
+        match c {
+            '\t' | '\n' => out.push(c),
+            c if (c as u32) < 0x20 => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
+            '\u{7f}' => out.push('\u{2421}'),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    if from >= text.len() {
+        new_from = out.len();
+    }
+    if to >= text.len() {
+        new_to = out.len();
+    }
+    (out, new_from, new_to)
 }
 
 /// Each line of `source` without its line break, with the byte offsets it starts at and of
@@ -223,7 +254,7 @@ pub fn render(_vm: &Vm, err: &Error, color: bool) -> String {
     if !err.trace().is_empty() {
         out.push_str("trace (innermost first):\n");
         for entry in err.trace() {
-            let name = entry.name.as_deref().unwrap_or("<top level>");
+            let name = entry.label();
             match entry.location() {
                 Some(at) => out.push_str(&format!("  at {name} ({at})\n")),
                 None => out.push_str(&format!("  {name}\n")),

@@ -45,7 +45,7 @@ pub fn main_with(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, mu
             None | Some("pi") => repl::start(false, None, &mut streams),
             Some("rho") => repl::start(true, None, &mut streams),
             Some(other) => {
-                let _ = writeln!(streams.err, "kai: unknown language '{other}' (pi or rho)");
+                let _ = writeln!(streams.err, "kai: unknown language '{other}' (the languages are pi, rho)");
                 2
             }
         },

@@ -31,6 +31,9 @@ pub(crate) fn new_vm() -> Vm {
     lang_rho::new_vm()
 }
 
+/// The languages `--lang` accepts.
+pub(crate) const LANGUAGES: [&str; 2] = ["pi", "rho"];
+
 /// The language of a file, from its extension.
 pub(crate) fn language_of(path: &Path) -> Option<&'static str> {
     match path.extension()?.to_str()? {
@@ -56,9 +59,21 @@ impl LimitArgs {
     }
 }
 
-/// Reads a program file, or explains why it cannot.
+/// Reads a program file, or explains why it cannot (for text that is not UTF-8, where).
 pub(crate) fn read_program(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("kai: cannot read {}: {e}", path.display()))
+    let bytes = std::fs::read(path).map_err(|e| format!("kai: cannot read {}: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|err| {
+        let at = err.utf8_error().valid_up_to();
+        let bytes = err.as_bytes();
+        let good = String::from_utf8_lossy(&bytes[..at]);
+        let line = good.matches('\n').count() + 1;
+        let column = good.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!(
+            "kai: {} is not UTF-8 text: invalid byte 0x{:02X} at {line}:{column} (byte offset {at})",
+            path.display(),
+            bytes[at]
+        )
+    })
 }
 
 pub(crate) fn run(mut args: RunArgs, streams: &mut Streams) -> i32 {
@@ -68,7 +83,18 @@ pub(crate) fn run(mut args: RunArgs, streams: &mut Streams) -> i32 {
         args.args.insert(0, first.display().to_string());
     }
     if args.trace {
-        let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(true).without_time().try_init();
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_ansi(streams.color)
+            .with_target(true)
+            .without_time()
+            .try_init();
+    }
+    if let Some(lang) = &args.lang
+        && !LANGUAGES.contains(&lang.as_str())
+    {
+        let _ = writeln!(streams.err, "kai: unknown language '{lang}' (the languages are {})", LANGUAGES.join(", "));
+        return 2;
     }
     let (name, text, lang) = match (&args.eval, &args.file) {
         (Some(code), _) => ("-e".to_string(), code.clone(), args.lang.clone().unwrap_or_else(|| "pi".to_string())),

@@ -1,6 +1,8 @@
 //! The Pi abstract syntax tree. Rho (and later frontends) translate to this tree, which the
 //! compiler turns into vm-core code and the printer turns back into Pi source.
 
+use std::rc::Rc;
+
 use vm_core::Span;
 
 /// One item of a Pi program, with where it came from.
@@ -24,9 +26,10 @@ pub enum NodeKind {
     Bool(bool),
     Nil,
     /// A quoted name, `'foo`: pushes itself.
-    Name(String),
-    /// A word: a built-in, a native, or a name looked up at run time.
-    Word(String),
+    Name(Rc<str>),
+    /// A word: a built-in, a native, or a name looked up at run time. (Names and words are
+    /// shared text: a parser gives every use of one word the same `Rc`.)
+    Word(Rc<str>),
     /// `{ … }`: a continuation literal.
     Block(Vec<Node>),
     /// `[ … ]`: runs its contents and collects what they push into an array.
@@ -53,6 +56,6 @@ impl Node {
 
     /// A word node.
     pub fn word(text: &str, span: Span) -> Node {
-        Node::new(NodeKind::Word(text.to_string()), span)
+        Node::new(NodeKind::Word(text.into()), span)
     }
 }

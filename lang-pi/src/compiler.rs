@@ -46,7 +46,7 @@ fn literal_blocks(nodes: &[Node]) -> Option<Vec<&[Node]>> {
 impl Compiler<'_> {
     fn sequence(&mut self, nodes: &[Node], b: &mut BlockBuilder) -> Result<(), Error> {
         // Looking for a `ifs` pattern scans runs of blocks; skip that where there is none.
-        let has_ifs = nodes.iter().any(|n| matches!(&n.kind, NodeKind::Word(w) if w == "ifs"));
+        let has_ifs = nodes.iter().any(|n| matches!(&n.kind, NodeKind::Word(w) if &**w == "ifs"));
         let outer = std::mem::replace(&mut self.has_ifs, has_ifs);
         let mut i = 0;
         while i < nodes.len() {
@@ -88,7 +88,7 @@ impl Compiler<'_> {
                 // `'x #` and `'x let` fuse into one op (unless x is reserved: then the
                 // unfused op reports the error at run time).
                 if let Some(NodeKind::Word(next)) = nodes.get(i + 1).map(|n| &n.kind) {
-                    let fused = match next.as_str() {
+                    let fused = match &**next {
                         "#" => Some(Op::StoreTo(name)),
                         "let" => Some(Op::LetTo(name)),
                         _ => None,
@@ -115,7 +115,7 @@ impl Compiler<'_> {
                 }
                 let mut child = BlockBuilder::new();
                 self.sequence(items, &mut child)?;
-                let index = b.add_child(child);
+                let index = b.add_child(child, span);
                 b.emit(Op::Closure(index), span);
             }
             NodeKind::Array(items) => {
@@ -180,7 +180,7 @@ impl Compiler<'_> {
             return Ok(None);
         };
         match (&range.kind, &body.kind, &each.kind) {
-            (NodeKind::Word(r), NodeKind::Block(body), NodeKind::Word(e)) if r == "range" && e == "each" => {
+            (NodeKind::Word(r), NodeKind::Block(body), NodeKind::Word(e)) if &**r == "range" && &**e == "each" => {
                 // Errors about the bounds name `range`; the loop itself is `each`'s.
                 self.inline_counted(Op::RangeEnter, range.span, body, each.span, b)?;
                 Ok(Some(3))
@@ -197,7 +197,7 @@ impl Compiler<'_> {
             return Ok(None);
         };
         match (&count.kind, &cond.kind) {
-            (NodeKind::Int(n), NodeKind::Word(w)) if w == "ifs" && usize::try_from(*n).ok() == Some(blocks / 2) => {}
+            (NodeKind::Int(n), NodeKind::Word(w)) if &**w == "ifs" && usize::try_from(*n).ok() == Some(blocks / 2) => {}
             _ => return Ok(None),
         }
         if blocks % 2 != 0 {

@@ -2,6 +2,8 @@
 //! explicit stack, so nesting never recurses and an unbalanced bracket is reported with
 //! both of its positions. Every problem found is reported, not just the first.
 
+use std::rc::Rc;
+
 use pest::Parser;
 use vm_core::{Error, ErrorKind, SourceId, Span};
 
@@ -52,11 +54,18 @@ struct ParseState<'t> {
     base: usize,
     source: SourceId,
     errors: Vec<Error>,
+    /// Every word and name met so far, so each use of one shares its text.
+    words: rustc_hash::FxHashMap<&'t str, Rc<str>>,
 }
 
-impl ParseState<'_> {
+impl<'t> ParseState<'t> {
     fn span(&self, start: usize, end: usize) -> Span {
         Span::new(self.source, self.base + start, self.base + end)
+    }
+
+    /// The shared text of word or name `text`.
+    fn shared(&mut self, text: &'t str) -> Rc<str> {
+        self.words.entry(text).or_insert_with(|| Rc::from(text)).clone()
     }
 
     fn error(&mut self, start: usize, end: usize, message: String) {
@@ -91,72 +100,89 @@ pub fn parse(text: &str, source: SourceId) -> Result<Vec<Node>, Error> {
 /// If `range` is not a range of char boundaries of `text`.
 pub fn parse_range(full: &str, range: std::ops::Range<usize>, source: SourceId) -> Result<Vec<Node>, Error> {
     let text = &full[range.clone()];
-    let mut state = ParseState { text: full, base: range.start, source, errors: Vec::new() };
-    let pairs = match PiGrammar::parse(Rule::program, text) {
-        Ok(mut pairs) => pairs.next().map(|p| p.into_inner()),
-        Err(err) => {
-            // The grammar accepts every input; this is only a safety net.
-            let (start, end) = match err.location {
-                pest::error::InputLocation::Pos(p) => (p, p),
-                pest::error::InputLocation::Span(s) => s,
-            };
-            state.error(start, end, format!("cannot read the input: {}", err.variant.message()));
-            None
-        }
-    };
+    let mut state = ParseState { text: full, base: range.start, source, errors: Vec::new(), words: Default::default() };
     let mut items: Vec<Node> = Vec::new();
     let mut open: Vec<Open> = Vec::new();
     let mut previous_end = 0;
-    for pair in pairs.into_iter().flatten() {
-        let (start, end) = (pair.as_span().start(), pair.as_span().end());
-        let newline = text[previous_end.min(start)..start].contains('\n');
-        previous_end = end;
-        let span = state.span(start, end);
-        let bracket = match pair.as_rule() {
-            Rule::open_block | Rule::close_block => Some(Bracket::Block),
-            Rule::open_array | Rule::close_array => Some(Bracket::Array),
-            _ => None,
+    // Where the next chunk of tokens starts (the grammar reads at most 1,024 at a time).
+    let mut offset = 0;
+    loop {
+        let rule = if offset == 0 { Rule::first_chunk } else { Rule::chunk };
+        let chunk = match PiGrammar::parse(rule, &text[offset..]) {
+            Ok(mut pairs) => pairs.next(),
+            Err(err) => {
+                // The grammar accepts every input; this is only a safety net.
+                let (start, end) = match err.location {
+                    pest::error::InputLocation::Pos(p) => (p, p),
+                    pest::error::InputLocation::Span(s) => s,
+                };
+                state.error(offset + start, offset + end, format!("cannot read the input: {}", err.variant.message()));
+                None
+            }
         };
-        match pair.as_rule() {
-            Rule::open_block | Rule::open_array => {
-                let bracket = bracket.unwrap_or(Bracket::Block);
-                if open.len() >= MAX_NESTING {
-                    state.error(start, end, format!("brackets nest more than {MAX_NESTING} deep"));
-                    return Err(finish(state).unwrap_err());
+        let Some(chunk) = chunk else { break };
+        let chunk_end = offset + chunk.as_span().end();
+        let base = offset;
+        for pair in chunk.into_inner() {
+            let (start, end) = (base + pair.as_span().start(), base + pair.as_span().end());
+            let newline = text[previous_end.min(start)..start].contains('\n');
+            previous_end = end;
+            let span = state.span(start, end);
+            let bracket = match pair.as_rule() {
+                Rule::open_block | Rule::close_block => Some(Bracket::Block),
+                Rule::open_array | Rule::close_array => Some(Bracket::Array),
+                _ => None,
+            };
+            match pair.as_rule() {
+                Rule::open_block | Rule::open_array => {
+                    let bracket = bracket.unwrap_or(Bracket::Block);
+                    if open.len() >= MAX_NESTING {
+                        state.error(start, end, format!("brackets nest more than {MAX_NESTING} deep"));
+                        return Err(finish(state).unwrap_err());
+                    }
+                    open.push(Open { bracket, start, newline, outer: std::mem::take(&mut items) });
                 }
-                open.push(Open { bracket, start, newline, outer: std::mem::take(&mut items) });
-            }
-            Rule::close_block | Rule::close_array => {
-                let bracket = bracket.unwrap_or(Bracket::Block);
-                let Some(opened) = open.pop() else {
-                    state.error(
-                        start,
-                        end,
-                        format!("unexpected '{}' with no matching '{}'", bracket.close(), bracket.open()),
-                    );
-                    continue;
-                };
-                if opened.bracket != bracket {
-                    let at = state.position(opened.start);
-                    state.error(
-                        start,
-                        end,
-                        format!("'{}' opened at {at} is closed by '{}'", opened.bracket.open(), bracket.close()),
-                    );
+                Rule::close_block | Rule::close_array => {
+                    let bracket = bracket.unwrap_or(Bracket::Block);
+                    let Some(innermost) = open.last() else {
+                        state.error(
+                            start,
+                            end,
+                            format!("unexpected '{}' with no matching '{}'", bracket.close(), bracket.open()),
+                        );
+                        continue;
+                    };
+                    if innermost.bracket != bracket {
+                        // Name the pair that does not match: the innermost open bracket and
+                        // this closer. If an outer bracket is the one this closes, the ones
+                        // inside it end here too, so the outer one is not reported again.
+                        let (at, here) = (state.position(innermost.start), state.position(start));
+                        let message = format!(
+                            "'{}' opened at {at} is closed by '{}' at {here}; expected '{}'",
+                            innermost.bracket.open(),
+                            bracket.close(),
+                            innermost.bracket.close()
+                        );
+                        state.error(start, end, message);
+                        if open.iter().any(|o| o.bracket == bracket) {
+                            while open.last().is_some_and(|o| o.bracket != bracket) {
+                                close_bracket(&mut state, &mut open, &mut items, end);
+                            }
+                        }
+                    }
+                    close_bracket(&mut state, &mut open, &mut items, end);
                 }
-                let inner = std::mem::replace(&mut items, opened.outer);
-                let kind = match opened.bracket {
-                    Bracket::Block => NodeKind::Block(inner),
-                    Bracket::Array => NodeKind::Array(inner),
-                };
-                items.push(Node { kind, span: state.span(opened.start, end), newline: opened.newline });
-            }
-            rule => {
-                if let Some(kind) = atom(&mut state, rule, pair.as_str(), start, end) {
-                    items.push(Node { kind, span, newline });
+                rule => {
+                    if let Some(kind) = atom(&mut state, rule, pair.as_str(), start, end) {
+                        items.push(Node { kind, span, newline });
+                    }
                 }
             }
         }
+        if chunk_end >= text.len() || chunk_end == offset {
+            break;
+        }
+        offset = chunk_end;
     }
     while let Some(opened) = open.pop() {
         let at = state.position(opened.start);
@@ -171,7 +197,20 @@ pub fn parse_range(full: &str, range: std::ops::Range<usize>, source: SourceId) 
         );
         items = opened.outer;
     }
+    items.shrink_to_fit();
     finish(state).map(|()| items)
+}
+
+/// Ends the innermost open bracket at byte `end`: its items become a block or array node.
+fn close_bracket(state: &mut ParseState<'_>, open: &mut Vec<Open>, items: &mut Vec<Node>, end: usize) {
+    let Some(opened) = open.pop() else { return };
+    let mut inner = std::mem::replace(items, opened.outer);
+    inner.shrink_to_fit();
+    let kind = match opened.bracket {
+        Bracket::Block => NodeKind::Block(inner),
+        Bracket::Array => NodeKind::Array(inner),
+    };
+    items.push(Node { kind, span: state.span(opened.start, end), newline: opened.newline });
 }
 
 fn finish(mut state: ParseState<'_>) -> Result<(), Error> {
@@ -186,17 +225,17 @@ fn finish(mut state: ParseState<'_>) -> Result<(), Error> {
 }
 
 /// The node kind of one atom token, or `None` after reporting a problem.
-fn atom(state: &mut ParseState<'_>, rule: Rule, text: &str, start: usize, end: usize) -> Option<NodeKind> {
+fn atom<'t>(state: &mut ParseState<'t>, rule: Rule, text: &'t str, start: usize, end: usize) -> Option<NodeKind> {
     match rule {
         Rule::number => number(state, text, start, end),
-        Rule::quoted => Some(NodeKind::Name(text[1..].to_string())),
+        Rule::quoted => Some(NodeKind::Name(state.shared(&text[1..]))),
         Rule::name => Some(match text {
             "true" => NodeKind::Bool(true),
             "false" => NodeKind::Bool(false),
             "nil" => NodeKind::Nil,
-            _ => NodeKind::Word(text.to_string()),
+            _ => NodeKind::Word(state.shared(text)),
         }),
-        Rule::symbol => Some(NodeKind::Word(text.to_string())),
+        Rule::symbol => Some(NodeKind::Word(state.shared(text))),
         Rule::string => decode_string(state, &text[1..text.len() - 1], start + 1).map(NodeKind::Str),
         Rule::unterminated_string => {
             state.error(
@@ -212,7 +251,7 @@ fn atom(state: &mut ParseState<'_>, rule: Rule, text: &str, start: usize, end: u
         }
         Rule::shebang | Rule::line_comment | Rule::block_comment | Rule::EOI => None,
         _ => {
-            let shown: String = text.chars().take(40).collect();
+            let shown = vm_core::shown(&text.chars().take(40).collect::<String>());
             state.error(start, end, format!("invalid token '{shown}': not a number, name, string or word"));
             None
         }

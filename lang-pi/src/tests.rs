@@ -52,8 +52,13 @@ fn literals_and_arithmetic() {
 fn parse_errors_name_positions() {
     let err = parse("1 { 2\n [ 3 }", vm_core::SourceId(0)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Parse);
-    assert!(err.message().contains("'{' opened at 1:3 is never closed"), "{}", err.message());
-    assert!(err.related()[0].message().contains("'[' opened at 2:2 is closed by '}'"), "{:?}", err.related());
+    // The mismatched pair is named; the `{` the `}` closes is not reported as unclosed.
+    assert_eq!(err.message(), "'[' opened at 2:2 is closed by '}' at 2:6; expected ']'");
+    assert!(err.related().is_empty(), "{:?}", err.related());
+    let err = parse("{ [ }", vm_core::SourceId(0)).unwrap_err();
+    assert_eq!(err.message(), "'[' opened at 1:3 is closed by '}' at 1:5; expected ']'");
+    let err = parse("{ ]", vm_core::SourceId(0)).unwrap_err();
+    assert_eq!(err.message(), "'{' opened at 1:1 is closed by ']' at 1:3; expected '}'");
     let err = parse("\"abc\\q\"", vm_core::SourceId(0)).unwrap_err();
     assert!(err.message().contains("unknown escape"), "{}", err.message());
     let err = parse("1 2 }", vm_core::SourceId(0)).unwrap_err();

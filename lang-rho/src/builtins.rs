@@ -154,7 +154,7 @@ pub(crate) fn lookup(name: &str) -> Option<&'static Builtin> {
 }
 
 fn word(text: &str, span: Span) -> Node {
-    Node::new(NodeKind::Word(text.to_string()), span)
+    Node::new(NodeKind::Word(text.into()), span)
 }
 
 impl Builtin {

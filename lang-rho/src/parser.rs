@@ -28,11 +28,32 @@ pub const MAX_CHAIN: usize = 10_000;
 /// # Errors
 /// A `parse` error with the position and what was expected.
 pub fn parse(text: &str, source: SourceId) -> Result<Vec<Stmt>, Error> {
-    let builder = Builder { text, source };
-    builder.check_brackets()?;
-    let pairs = RhoGrammar::parse(Rule::program, text).map_err(|e| builder.pest_error(e))?;
-    let program = pairs.into_iter().next().ok_or_else(|| builder.error(0, 0, "empty parse".to_string()))?;
-    let statements = builder.statements(program.into_inner())?;
+    Builder { text, source, base: 0 }.check_brackets()?;
+    // Read a chunk of top-level statements at a time, so that pest's token queue for a huge
+    // file stays small. A chunk that reads no statement before the end stopped at an
+    // error, which the whole-program rule then reports from there.
+    let mut statements = Vec::new();
+    let mut offset = 0;
+    loop {
+        let builder = Builder { text, source, base: offset };
+        let rule = if offset == 0 { Rule::first_chunk } else { Rule::chunk };
+        let chunk = RhoGrammar::parse(rule, &text[offset..]).map_err(|e| builder.pest_error(e))?;
+        let chunk = chunk.into_iter().next().ok_or_else(|| builder.error(offset, offset, "empty parse".to_string()))?;
+        let end = offset + chunk.as_span().end();
+        let before = statements.len();
+        statements.extend(builder.statements(chunk.into_inner())?);
+        if end >= text.len() {
+            break;
+        }
+        if statements.len() == before {
+            let err = RhoGrammar::parse(Rule::program, &text[offset..]).err();
+            return Err(match err {
+                Some(err) => builder.pest_error(err),
+                None => builder.error(end, end, "cannot read the program from here".to_string()),
+            });
+        }
+        offset = end;
+    }
     check_depth(&statements)?;
     Ok(statements)
 }
@@ -40,6 +61,9 @@ pub fn parse(text: &str, source: SourceId) -> Result<Vec<Stmt>, Error> {
 struct Builder<'t> {
     text: &'t str,
     source: SourceId,
+    /// Where the text pest is reading starts in `text` (pest's positions are relative to
+    /// it: the program is read a chunk of statements at a time).
+    base: usize,
 }
 
 /// A bracket met by the pre-scan.
@@ -74,11 +98,11 @@ impl Builder<'_> {
     }
 
     fn pair_span(&self, pair: &Pair<'_, Rule>) -> Span {
-        self.span(pair.as_span().start(), pair.as_span().end())
+        self.span(self.base + pair.as_span().start(), self.base + pair.as_span().end())
     }
 
     fn pair_error(&self, pair: &Pair<'_, Rule>, message: String) -> Error {
-        self.error(pair.as_span().start(), pair.as_span().end(), message)
+        self.error(self.base + pair.as_span().start(), self.base + pair.as_span().end(), message)
     }
 
     /// `line:column` of byte `offset`.
@@ -240,10 +264,11 @@ impl Builder<'_> {
 
     /// Turns pest's error into a message saying what was expected and what was found.
     fn pest_error(&self, err: pest::error::Error<Rule>) -> Error {
-        let at = match err.location {
-            pest::error::InputLocation::Pos(p) => p,
-            pest::error::InputLocation::Span((s, _)) => s,
-        };
+        let at = self.base
+            + match err.location {
+                pest::error::InputLocation::Pos(p) => p,
+                pest::error::InputLocation::Span((s, _)) => s,
+            };
         let mut expected: Vec<&str> = Vec::new();
         if let pest::error::ErrorVariant::ParsingError { positives, .. } = &err.variant {
             for rule in positives {
@@ -263,7 +288,7 @@ impl Builder<'_> {
             Some('\n') => "the end of the line".to_string(),
             Some(_) => {
                 let token: String = self.text[at..].chars().take_while(|c| !c.is_whitespace()).take(20).collect();
-                format!("`{token}`")
+                format!("`{}`", vm_core::shown(&token))
             }
         };
         let mut message = match expected.as_slice() {
@@ -499,12 +524,13 @@ impl Builder<'_> {
                         "!" => UnaryOp::Not,
                         _ => UnaryOp::BitNot,
                     };
-                    prefixes.push((op, part.as_span().start()));
+                    prefixes.push((op, self.base + part.as_span().start()));
                 }
                 Rule::call | Rule::index | Rule::member => {
                     let target =
                         result.take().ok_or_else(|| self.pair_error(&part, "nothing to apply this to".to_string()))?;
-                    let span = Span { source: self.source, start: target.span.start, end: part.as_span().end() as u32 };
+                    let end = (self.base + part.as_span().end()) as u32;
+                    let span = Span { source: self.source, start: target.span.start, end };
                     let kind = match part.as_rule() {
                         Rule::call => ExprKind::Call {
                             callee: Box::new(target),
@@ -525,7 +551,8 @@ impl Builder<'_> {
                     // `-9223372036854775808` is a literal whose magnitude alone overflows.
                     let magnitude = self.int(&part)?;
                     let (_, start) = prefixes.pop().expect("checked above");
-                    let span = Span { source: self.source, start: start as u32, end: part.as_span().end() as u32 };
+                    let end = (self.base + part.as_span().end()) as u32;
+                    let span = Span { source: self.source, start: start as u32, end };
                     let value = 0i64.checked_sub_unsigned(magnitude).ok_or_else(|| {
                         self.pair_error(&part, format!("integer literal -{} does not fit in 64 bits", part.as_str()))
                     })?;
@@ -568,7 +595,7 @@ impl Builder<'_> {
             }
             Rule::string => {
                 let body = expect(pair.clone().into_inner().next())?;
-                let offset = body.as_span().start();
+                let offset = self.base + body.as_span().start();
                 match lang_pi::decode_escapes(body.as_str()) {
                     Ok(text) => ExprKind::Str(text),
                     Err(problems) => {
@@ -601,7 +628,7 @@ impl Builder<'_> {
             }
             Rule::pi_expr => {
                 let body = expect(pair.into_inner().next())?;
-                let range = body.as_span().start()..body.as_span().end();
+                let range = self.base + body.as_span().start()..self.base + body.as_span().end();
                 ExprKind::Pi(lang_pi::parse_range(self.text, range, self.source)?)
             }
             other => return Err(self.pair_error(&pair, format!("unexpected {other:?}"))),

@@ -46,11 +46,11 @@ fn node(kind: NodeKind, span: Span) -> Node {
 }
 
 fn word(text: &str, span: Span) -> Node {
-    Node::new(NodeKind::Word(text.to_string()), span)
+    Node::new(NodeKind::Word(text.into()), span)
 }
 
 fn quoted(name: &str, span: Span) -> Node {
-    Node::new(NodeKind::Name(name.to_string()), span)
+    Node::new(NodeKind::Name(name.into()), span)
 }
 
 fn block(nodes: Vec<Node>, span: Span) -> Node {

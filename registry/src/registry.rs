@@ -5,7 +5,7 @@ use std::rc::{Rc, Weak};
 
 use gc::{Handle, Heap, Stats, Stress, Tracer, VerifyError};
 
-use crate::errors::{KeyError, StaleHandle};
+use crate::errors::{KeyError, StaleHandle, StoreError};
 use crate::map::{Key, KeyRef, Map, MapObject};
 use crate::name::{Interner, Name};
 use crate::native::NativeObject;
@@ -108,6 +108,19 @@ impl<C: Code> Registry<C> {
         let text = text.as_ref();
         self.note_work(1 + text.len() / 16);
         Value::Str(self.alloc(Object::Str(Str::new(text))))
+    }
+
+    /// A new string value holding a copy of `text`, or an error if memory for it runs out
+    /// (the one to use when a program decides the size).
+    ///
+    /// # Errors
+    /// [`StoreError::OutOfMemory`] if the allocator refuses the text's size.
+    pub fn try_new_str(&mut self, text: &str) -> Result<Value, StoreError> {
+        // Making the shared text cannot report failure, so ask for as much first.
+        if text.len() > crate::string::INLINE && Vec::<u8>::new().try_reserve_exact(text.len() + 16).is_err() {
+            return Err(StoreError::OutOfMemory { bytes: text.len() });
+        }
+        Ok(self.new_str(text))
     }
 
     /// A new string value sharing `text` (see [`Str::shared`]).

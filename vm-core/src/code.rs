@@ -28,6 +28,8 @@ pub struct Block {
     _anchor: Option<Rooted>,
     /// The source the unit was compiled from; it lives as long as the code does.
     pub source: Option<Rc<Source>>,
+    /// Where the block's literal is written (`None` for a unit's outermost block).
+    pub origin: Option<Span>,
     /// This block's ops and spans, counted against the heap limit while it lives.
     _charge: Option<Charge>,
     /// The block writes variables, so an activation of it needs a scope of its own.
@@ -83,6 +85,7 @@ pub struct BlockBuilder {
     ops: Vec<Op>,
     spans: Vec<Span>,
     children: Vec<BlockBuilder>,
+    origin: Option<Span>,
 }
 
 /// A label for a forward jump, resolved by [`BlockBuilder::patch`].
@@ -129,8 +132,10 @@ impl BlockBuilder {
         self.ops.len() as u32
     }
 
-    /// Adds a nested block; returns the index for [`Op::Closure`].
-    pub fn add_child(&mut self, child: BlockBuilder) -> u32 {
+    /// Adds a nested block, written at `origin` (its literal's span, which traces show for
+    /// an anonymous continuation); returns the index for [`Op::Closure`].
+    pub fn add_child(&mut self, mut child: BlockBuilder, origin: Span) -> u32 {
+        child.origin = Some(origin);
         self.children.push(child);
         self.children.len() as u32 - 1
     }
@@ -141,7 +146,7 @@ impl BlockBuilder {
     }
 
     fn finish(self, unit: &Unit, end_span: Span) -> Rc<Block> {
-        let BlockBuilder { mut ops, mut spans, children } = self;
+        let BlockBuilder { mut ops, mut spans, children, origin } = self;
         ops.push(Op::End);
         spans.push(end_span);
         let (mut ops, spans) = fuse(ops, spans);
@@ -176,6 +181,7 @@ impl BlockBuilder {
             pool: unit.pool.clone(),
             _anchor: unit.anchor.clone(),
             source: unit.source.clone(),
+            origin,
             _charge: unit.footprint.as_ref().map(|f| f.charge(bytes)),
             needs_locals: needs_locals || needs_heap_scope,
             needs_heap_scope,

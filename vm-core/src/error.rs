@@ -8,6 +8,23 @@ use registry::Rooted;
 
 use crate::source::{Source, Span};
 
+/// `text` as an error message may quote it: control characters (a NUL, an escape that
+/// would drive the terminal) written as escapes instead of raw.
+pub fn shown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\0' => out.push_str("\\0"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:X}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The kinds of error, exactly as SPEC §2.6 lists them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
@@ -93,9 +110,10 @@ impl fmt::Display for ErrorKind {
 /// One activation in an error's trace, innermost first.
 #[derive(Clone)]
 pub struct TraceEntry {
-    /// How the activation is labelled: the name its continuation was stored under,
-    /// `<anonymous function defined at L:C>`, or `None` for the top level.
+    /// The name the activation's continuation was stored under, if any.
     pub name: Option<String>,
+    /// For an anonymous continuation, where its literal is written.
+    pub defined_at: Option<crate::source::Position>,
     /// Where that activation was when the error happened.
     pub span: Option<Span>,
     /// The source `span` points into, kept alive with the entry.
@@ -103,6 +121,16 @@ pub struct TraceEntry {
 }
 
 impl TraceEntry {
+    /// How the activation is shown: its name, `<anonymous function defined at L:C>`, or
+    /// `<top level>`.
+    pub fn label(&self) -> String {
+        match (&self.name, self.defined_at) {
+            (Some(name), _) => name.clone(),
+            (None, Some(at)) => format!("<anonymous function defined at {}:{}>", at.line, at.column),
+            (None, None) => "<top level>".to_string(),
+        }
+    }
+
     /// `file:line:column` of the entry's position, if it has one.
     pub fn location(&self) -> Option<String> {
         let (span, source) = (self.span?, self.source.as_ref()?);

@@ -22,7 +22,7 @@ mod vm;
 pub mod words;
 
 pub use code::{Assembler, Block, BlockBuilder, Patch};
-pub use error::{Error, ErrorKind, TraceEntry};
+pub use error::{Error, ErrorKind, TraceEntry, shown};
 pub use limits::Limits;
 pub use native::{FromValue, IntoNative, IntoValue, NativeFn};
 pub use op::{Cmp, Op};

@@ -262,11 +262,13 @@ impl Vm {
         let total = top.depth as usize - frames[0].depth as usize + 1;
         let entry = |index: usize| {
             let activation = &frames[frames[index].activation as usize];
-            TraceEntry {
-                name: activation.name.map(|n| self.reg.name_text(n).to_string()),
-                span: self.frame_span(index),
-                source: frames[index].code.source.clone(),
-            }
+            let name = activation.name.map(|n| self.reg.name_text(n).to_string());
+            // A unit's outermost block (the top level, an `eval`'s code) has no origin.
+            let defined_at = match (&activation.code.origin, &activation.code.source) {
+                (Some(origin), Some(source)) if name.is_none() => Some(source.position(origin.start)),
+                _ => None,
+            };
+            TraceEntry { name, defined_at, span: self.frame_span(index), source: frames[index].code.source.clone() }
         };
         // From the top: the innermost frame of each activation.
         let inner_count = if total > TRACE_INNER + TRACE_OUTER { TRACE_INNER } else { total };
@@ -295,7 +297,12 @@ impl Vm {
             .map(|(index, _)| entry(index - 1))
             .collect();
         let hidden = total - trace.len() - outer.len();
-        trace.push(TraceEntry { name: Some(format!("... {hidden} more activations ...")), span: None, source: None });
+        trace.push(TraceEntry {
+            name: Some(format!("... {hidden} more activations ...")),
+            defined_at: None,
+            span: None,
+            source: None,
+        });
         trace.extend(outer.into_iter().rev());
         trace
     }

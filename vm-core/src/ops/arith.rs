@@ -87,7 +87,7 @@ impl Vm {
                 }
                 text.push_str(left);
                 text.push_str(right);
-                self.reg.new_str(text)
+                self.reg.try_new_str(&text)?
             }
             (Value::Array(x), Value::Array(y)) => {
                 let (left, right) = (self.reg.array(x)?, self.reg.array(y)?);

@@ -20,9 +20,10 @@ impl Vm {
         }
     }
 
-    fn push_str(&mut self, text: &str) {
-        let value = self.reg.new_str(text);
+    fn push_str(&mut self, text: &str) -> Result<(), Error> {
+        let value = self.reg.try_new_str(text)?;
         self.task.push(value);
+        Ok(())
     }
 
     /// Pushes an array of the strings `parts`. Equal parts share one string object
@@ -62,29 +63,25 @@ impl Vm {
             }
             self.reg.write_display(item, &mut joined);
         }
-        self.push_str(&joined);
-        Ok(())
+        self.push_str(&joined)
     }
 
     #[inline(never)]
     pub(crate) fn upper(&mut self) -> Result<(), Error> {
         let text = self.pop_text("upper")?;
-        self.push_str(&text.to_uppercase());
-        Ok(())
+        self.push_str(&text.to_uppercase())
     }
 
     #[inline(never)]
     pub(crate) fn lower(&mut self) -> Result<(), Error> {
         let text = self.pop_text("lower")?;
-        self.push_str(&text.to_lowercase());
-        Ok(())
+        self.push_str(&text.to_lowercase())
     }
 
     #[inline(never)]
     pub(crate) fn trim(&mut self) -> Result<(), Error> {
         let text = self.pop_text("trim")?;
-        self.push_str(text.trim());
-        Ok(())
+        self.push_str(text.trim())
     }
 
     #[inline(never)]
@@ -192,8 +189,7 @@ impl Vm {
                 format!("'format': {} given but the format uses {used}", registry::counted(args.len(), "argument")),
             ));
         }
-        self.push_str(&out);
-        Ok(())
+        self.push_str(&out)
     }
 
     /// `read_file`: the contents of a UTF-8 text file. The size is checked before and while
@@ -209,10 +205,7 @@ impl Vm {
         let bytes = read_bounded(&path, room)?;
         self.charge_bytes(bytes.len());
         match String::from_utf8(bytes) {
-            Ok(text) => {
-                self.push_str(&text);
-                Ok(())
-            }
+            Ok(text) => self.push_str(&text),
             Err(err) => {
                 let at = err.utf8_error().valid_up_to();
                 let bytes = err.as_bytes();
