@@ -45,6 +45,23 @@ proptest! {
         prop_assert!(vm.eval("pi", "after", "1 2 +").is_ok());
     }
 
+    /// Random programs that lean on the words doing the most work per call (copies,
+    /// scans, sorts, collections, string growth, handlers, evaluation) finish under
+    /// `fuel: 100000` however they combine: fuel bounds their time (issue 8). A program
+    /// that fuel did not bound would hang this test; the generous wall-clock bound only
+    /// turns such a hang into a failure that names the program.
+    #[test]
+    fn random_heavy_programs_under_fuel_finish(words in proptest::collection::vec(heavy_word(), 0..40)) {
+        let program = words.join(" ");
+        let mut vm = lang_pi::new_vm();
+        lang_rho::install(&mut vm);
+        vm.set_limits(Limits { fuel: Some(100_000), ..Limits::new() });
+        vm.set_output(Box::new(std::io::sink()));
+        let started = std::time::Instant::now();
+        let _ = vm.eval("pi", "fuzz", &program);
+        prop_assert!(started.elapsed() < std::time::Duration::from_secs(60), "{program}\n  took {:?}", started.elapsed());
+    }
+
     /// Printing a parsed program and parsing it again gives the same tree.
     #[test]
     fn printed_pi_reparses_to_the_same_tree(words in proptest::collection::vec(any_word(), 0..60)) {
@@ -56,6 +73,50 @@ proptest! {
             prop_assert_eq!(again.unwrap(), tree);
         }
     }
+}
+
+/// Words and snippets that make values big or do much work per call, mixed with plain
+/// words so that they meet every shape of operand.
+fn heavy_word() -> impl Strategy<Value = String> {
+    let heavy = [
+        "dup +",
+        "dup dup + +",
+        "10 { dup + } times",
+        "\"xy\"",
+        "[1 2 3]",
+        "dup clone",
+        "dup concat",
+        "sort",
+        "str",
+        "dup str",
+        "gc",
+        "\"x\" find",
+        "dup size",
+        "reverse",
+        "[] tomap",
+        "keys",
+        "values",
+        "{ dup } 20 times",
+        "{ 1 throw } { drop } try",
+        "\"1 2 +\" eval",
+        "\"[1, 2]\" rho",
+        "0 1000 range",
+        "{ 2 * } map",
+        "{ drop true } filter",
+        "0 { + } fold",
+        "\" \" split",
+        "\",\" join",
+        "1000 { 1 } times",
+        "{ } 1000 times",
+        "[] 1 1000 { push } for",
+        "dup dup ==",
+        "print",
+        "\"ab\" 12 { dup + } times",
+    ];
+    prop_oneof![
+        3 => proptest::sample::select(heavy.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+        2 => any_word(),
+    ]
 }
 
 #[test]

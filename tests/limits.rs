@@ -250,6 +250,21 @@ fn evaluated_sources_are_freed_with_their_code() {
 }
 
 #[test]
+fn compiling_a_source_too_big_for_the_heap_limit_is_refused_before_it_starts() {
+    let (mut vm, _) = vm();
+    vm.set_limits(heap(10_000_000));
+    // Half a megabyte of Rho takes about 32 MB to compile.
+    let program = "x = 1 + 2\n".repeat(50_000);
+    let err = vm.eval("rho", "huge", &program).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit, "{err}");
+    assert!(err.message().contains("compiling 500000 bytes of rho"), "{}", err.message());
+    // The same through the `eval` word, and the VM goes on.
+    let err = limit_error(heap(1_000_000), &format!("\"{}\" eval", "1 drop ".repeat(10_000)));
+    assert!(err.message().contains("bytes of pi"), "{}", err.message());
+    vm.eval("rho", "small", "x = 1 + 2").unwrap();
+}
+
+#[test]
 fn compiled_code_counts_against_the_heap_limit() {
     let (mut vm, _) = vm();
     vm.set_limits(heap(1_000_000));

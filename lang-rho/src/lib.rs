@@ -85,6 +85,12 @@ impl Frontend for RhoFrontend {
     fn compile_interactive(&self, vm: &mut Vm, source: SourceId) -> Result<Rc<Block>, Error> {
         Self::build(vm, source, true)
     }
+
+    /// Rho holds its own syntax tree and the Pi tree translated from it at once: a
+    /// generated 16 MB program peaked at 46 bytes per source byte.
+    fn memory_per_source_byte(&self) -> usize {
+        64
+    }
 }
 
 /// Installs the Rho frontend in `vm`.

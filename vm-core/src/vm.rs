@@ -40,6 +40,15 @@ pub trait Frontend {
     fn compile_interactive(&self, vm: &mut Vm, source: SourceId) -> Result<Rc<Block>, Error> {
         self.compile(vm, source)
     }
+
+    /// About how many bytes compiling takes while it runs, per byte of source: syntax
+    /// trees, the translation and the code built from them. The VM checks this estimate
+    /// against the heap limit before compiling, so a huge source fails with a `limit`
+    /// error instead of growing the process first. Measured (see the README's limits
+    /// section); errs on the high side.
+    fn memory_per_source_byte(&self) -> usize {
+        32
+    }
 }
 
 /// How a run ended without an error.
@@ -128,6 +137,7 @@ impl Vm {
     /// A `parse` error, or if no frontend for `lang` is installed.
     pub fn compile(&mut self, lang: &str, name: &str, text: &str) -> Result<Rc<Block>, Error> {
         let frontend = self.frontend(lang)?;
+        self.check_compile_room(frontend.as_ref(), lang, text.len())?;
         let source = self.sources.add(name, text);
         let compiled = frontend.compile(self, source.id);
         self.compiled(compiled, source)
@@ -140,6 +150,7 @@ impl Vm {
     /// As [`Vm::compile`].
     pub fn compile_interactive(&mut self, lang: &str, name: &str, text: &str) -> Result<Rc<Block>, Error> {
         let frontend = self.frontend(lang)?;
+        self.check_compile_room(frontend.as_ref(), lang, text.len())?;
         let source = self.sources.add(name, text);
         let compiled = frontend.compile_interactive(self, source.id);
         self.compiled(compiled, source)
@@ -160,6 +171,21 @@ impl Vm {
             }
             Err(err) => Err(err.with_source(source)),
         }
+    }
+
+    /// Refuses to compile `len` bytes of `lang` when the memory compiling them takes (the
+    /// frontend's estimate) is more than the heap limit. (What is in use is not counted:
+    /// that memory is passing, and a program at its limit must still be able to compile
+    /// the line that frees memory. The compiled code itself is counted once it exists.)
+    pub(crate) fn check_compile_room(&self, frontend: &dyn Frontend, lang: &str, len: usize) -> Result<(), Error> {
+        let Some(max) = self.limits.max_heap else { return Ok(()) };
+        let need = len.saturating_mul(frontend.memory_per_source_byte());
+        if need <= max {
+            return Ok(());
+        }
+        Err(Error::limit(format!(
+            "compiling {len} bytes of {lang} takes about {need} bytes, more than the heap limit of {max} bytes"
+        )))
     }
 
     pub(crate) fn frontend(&self, lang: &str) -> Result<Rc<dyn Frontend>, Error> {

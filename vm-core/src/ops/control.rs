@@ -913,6 +913,7 @@ impl Vm {
             return Err(Error::type_error(format!("'{word}' expects a string, got {}", self.type_name(source))));
         };
         let frontend = self.frontend(lang)?;
+        self.check_compile_room(frontend.as_ref(), lang, text.len())?;
         // Compiling costs about a unit per byte of source.
         self.charge(text.len());
         let source = self.sources.add(format!("<{word}>"), text.as_str());
