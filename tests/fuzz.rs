@@ -52,7 +52,9 @@ proptest! {
     /// turns such a hang into a failure that names the program.
     #[test]
     fn random_heavy_programs_under_fuel_finish(words in proptest::collection::vec(heavy_word(), 0..40)) {
-        let program = words.join(" ");
+        // Each word runs under `try`, so that a type error does not end the program early.
+        let program: Vec<String> = words.iter().map(|w| format!("{{ {w} }} {{ drop }} try")).collect();
+        let program = program.join(" ");
         let mut vm = lang_pi::new_vm();
         lang_rho::install(&mut vm);
         vm.set_limits(Limits { fuel: Some(100_000), ..Limits::new() });
