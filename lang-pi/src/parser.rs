@@ -81,6 +81,9 @@ impl<'t> ParseState<'t> {
     }
 }
 
+/// How much text at the end of a program the grammar reads in one piece.
+const WHOLE_TAIL: usize = 64 << 10;
+
 /// Parses Pi source text.
 ///
 /// # Errors
@@ -104,10 +107,16 @@ pub fn parse_range(full: &str, range: std::ops::Range<usize>, source: SourceId) 
     let mut items: Vec<Node> = Vec::new();
     let mut open: Vec<Open> = Vec::new();
     let mut previous_end = 0;
-    // Where the next chunk of tokens starts (the grammar reads at most 1,024 at a time).
+    // Where the next chunk of tokens starts (the grammar reads at most 1,024 at a time,
+    // except in the last 64 KiB, read whole).
     let mut offset = 0;
     loop {
-        let rule = if offset == 0 { Rule::first_chunk } else { Rule::chunk };
+        let rule = match (offset == 0, text.len() - offset <= WHOLE_TAIL) {
+            (true, true) => Rule::first_rest,
+            (true, false) => Rule::first_chunk,
+            (false, true) => Rule::rest,
+            (false, false) => Rule::chunk,
+        };
         let chunk = match PiGrammar::parse(rule, &text[offset..]) {
             Ok(mut pairs) => pairs.next(),
             Err(err) => {

@@ -36,7 +36,12 @@ pub fn parse(text: &str, source: SourceId) -> Result<Vec<Stmt>, Error> {
     let mut offset = 0;
     loop {
         let builder = Builder { text, source, base: offset };
-        let rule = if offset == 0 { Rule::first_chunk } else { Rule::chunk };
+        let rule = match (offset == 0, text.len() - offset <= WHOLE_TAIL) {
+            (true, true) => Rule::program,
+            (false, true) => Rule::rest,
+            (true, false) => Rule::first_chunk,
+            (false, false) => Rule::chunk,
+        };
         let chunk = RhoGrammar::parse(rule, &text[offset..]).map_err(|e| builder.pest_error(e))?;
         let chunk = chunk.into_iter().next().ok_or_else(|| builder.error(offset, offset, "empty parse".to_string()))?;
         let end = offset + chunk.as_span().end();
@@ -46,7 +51,8 @@ pub fn parse(text: &str, source: SourceId) -> Result<Vec<Stmt>, Error> {
             break;
         }
         if statements.len() == before {
-            let err = RhoGrammar::parse(Rule::program, &text[offset..]).err();
+            let whole = if offset == 0 { Rule::program } else { Rule::rest };
+            let err = RhoGrammar::parse(whole, &text[offset..]).err();
             return Err(match err {
                 Some(err) => builder.pest_error(err),
                 None => builder.error(end, end, "cannot read the program from here".to_string()),
@@ -57,6 +63,9 @@ pub fn parse(text: &str, source: SourceId) -> Result<Vec<Stmt>, Error> {
     check_depth(&statements)?;
     Ok(statements)
 }
+
+/// How much text at the end of a program the grammar reads in one piece.
+const WHOLE_TAIL: usize = 64 << 10;
 
 struct Builder<'t> {
     text: &'t str,
