@@ -146,6 +146,11 @@ impl MapObject {
         old
     }
 
+    /// Replaces the value of entry `index`; whether there is one.
+    pub(crate) fn set_at(&mut self, index: usize, value: Value) -> bool {
+        self.map.get_index_mut(index).map(|(_, slot)| *slot = value).is_some()
+    }
+
     /// Removes `key`, keeping the order of the others; the value it had.
     pub(crate) fn remove(&mut self, key: KeyRef<'_>) -> Option<Value> {
         let (_, key, value) = self.map.shift_remove_full(&key)?;

@@ -166,6 +166,18 @@ impl<C: Code> Registry<C> {
         })
     }
 
+    /// Replaces the value of entry `index` of a map (as `Map::get_index_of` found it), so
+    /// that assigning an existing key needs no owned key; whether the entry exists.
+    ///
+    /// # Errors
+    /// [`StoreError`] if `handle` names no live map.
+    pub fn map_set_at(&mut self, handle: Handle, index: usize, value: Value) -> Result<bool, StoreError> {
+        self.change(handle, value.handle(), "map", |object| match object {
+            Object::Map(map) => Some(Ok(map.set_at(index, value))),
+            _ => None,
+        })
+    }
+
     /// Removes `key` from a map, keeping the order of the others; the value it had.
     ///
     /// # Errors

@@ -55,6 +55,25 @@ impl Cmp {
         }
     }
 
+    /// Applies the comparison to two ints, or two floats (IEEE: every ordering with a NaN
+    /// is false, as the general path says); `None` for any other pair.
+    #[inline(always)]
+    pub fn numbers(self, a: registry::Value, b: registry::Value) -> Option<bool> {
+        use registry::Value;
+        match (a, b) {
+            (Value::Int(x), Value::Int(y)) => Some(self.ints(x, y)),
+            (Value::Float(x), Value::Float(y)) => Some(match self {
+                Cmp::Eq => x == y,
+                Cmp::Ne => x != y,
+                Cmp::Lt => x < y,
+                Cmp::Le => x <= y,
+                Cmp::Gt => x > y,
+                Cmp::Ge => x >= y,
+            }),
+            _ => None,
+        }
+    }
+
     /// Applies the comparison to two ints.
     #[inline]
     pub fn ints(self, a: i64, b: i64) -> bool {

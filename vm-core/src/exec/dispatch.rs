@@ -25,6 +25,32 @@ use crate::frame::{Env, Frame, FrameKind};
 use crate::op::Op;
 use crate::ops::Advance;
 use crate::vm::Vm;
+use crate::words::Builtin;
+
+/// The fast path of `+ - *`: two ints whose result fits, or two numbers at least one of
+/// which is a float (the int becomes a float, as the general path does).
+#[inline(always)]
+fn arith_fast(a: Value, b: Value, int_op: fn(i64, i64) -> Option<i64>, float_op: fn(f64, f64) -> f64) -> Option<Value> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => int_op(x, y).map(Value::Int),
+        (Value::Float(x), Value::Float(y)) => Some(Value::Float(float_op(x, y))),
+        (Value::Int(x), Value::Float(y)) => Some(Value::Float(float_op(x as f64, y))),
+        (Value::Float(x), Value::Int(y)) => Some(Value::Float(float_op(x, y as f64))),
+        _ => None,
+    }
+}
+
+/// The fast path of `/`: a nonzero divisor, and an int quotient that fits.
+#[inline(always)]
+fn div_fast(a: Value, b: Value) -> Option<Value> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) if y != 0 => x.checked_div(y).map(Value::Int),
+        (Value::Float(x), Value::Float(y)) if y != 0.0 => Some(Value::Float(x / y)),
+        (Value::Int(x), Value::Float(y)) if y != 0.0 => Some(Value::Float(x as f64 / y)),
+        (Value::Float(x), Value::Int(y)) if y != 0 => Some(Value::Float(x / y as f64)),
+        _ => None,
+    }
+}
 
 /// `locals` of a frame that keeps no variables on the locals stack (no index reaches it).
 const NO_LOCALS: usize = usize::MAX;
@@ -112,19 +138,12 @@ impl Vm {
                     }
                 }};
             }
-            // The top two values if both are ints above the floor.
-            macro_rules! two_ints {
+            // The top two values, if both are above the floor.
+            macro_rules! two {
                 () => {{
                     let stack = &self.task.stack;
                     let n = stack.len();
-                    if n >= self.task.floor + 2 {
-                        match (stack[n - 2], stack[n - 1]) {
-                            (Value::Int(a), Value::Int(b)) => Some((a, b)),
-                            _ => None,
-                        }
-                    } else {
-                        None
-                    }
+                    if n >= self.task.floor + 2 { Some((stack[n - 2], stack[n - 1])) } else { None }
                 }};
             }
             // Replaces the top two values by `result`.
@@ -175,25 +194,46 @@ impl Vm {
                             slow!()
                         }
                     }
-                    Op::Add => match two_ints!().and_then(|(a, b)| a.checked_add(b)) {
-                        Some(sum) => replace_two!(Value::Int(sum)),
+                    Op::Add => match two!().and_then(|(a, b)| arith_fast(a, b, i64::checked_add, |x, y| x + y)) {
+                        Some(sum) => replace_two!(sum),
                         None => slow!(),
                     },
-                    Op::Sub => match two_ints!().and_then(|(a, b)| a.checked_sub(b)) {
-                        Some(difference) => replace_two!(Value::Int(difference)),
+                    Op::Sub => match two!().and_then(|(a, b)| arith_fast(a, b, i64::checked_sub, |x, y| x - y)) {
+                        Some(difference) => replace_two!(difference),
                         None => slow!(),
                     },
-                    Op::Mul => match two_ints!().and_then(|(a, b)| a.checked_mul(b)) {
-                        Some(product) => replace_two!(Value::Int(product)),
+                    Op::Mul => match two!().and_then(|(a, b)| arith_fast(a, b, i64::checked_mul, |x, y| x * y)) {
+                        Some(product) => replace_two!(product),
                         None => slow!(),
                     },
-                    Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => match two_ints!() {
-                        Some((a, b)) => {
-                            let cmp = crate::op::Cmp::of(ops[ip - 1]).unwrap_or(crate::op::Cmp::Eq);
-                            replace_two!(Value::Bool(cmp.ints(a, b)));
+                    Op::Div => match two!().and_then(|(a, b)| div_fast(a, b)) {
+                        Some(quotient) => replace_two!(quotient),
+                        None => slow!(),
+                    },
+                    Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => {
+                        let cmp = crate::op::Cmp::of(ops[ip - 1]).unwrap_or(crate::op::Cmp::Eq);
+                        match two!().and_then(|(a, b)| cmp.numbers(a, b)) {
+                            Some(holds) => replace_two!(Value::Bool(holds)),
+                            None => slow!(),
                         }
+                    }
+                    Op::Builtin(Builtin::At) => match two!().and_then(|(coll, key)| self.at_fast(coll, key)) {
+                        Some(value) => replace_two!(value),
                         None => slow!(),
                     },
+                    Op::Builtin(Builtin::Put) => {
+                        let n = self.task.stack.len();
+                        let done = n >= self.task.floor + 3 && {
+                            let (coll, key, value) =
+                                (self.task.stack[n - 3], self.task.stack[n - 2], self.task.stack[n - 1]);
+                            self.put_fast(coll, key, value)
+                        };
+                        if done {
+                            self.task.stack.truncate(n - 2);
+                        } else {
+                            slow!()
+                        }
+                    }
                     Op::AddInt(k) => match self.task.top_int() {
                         Some(a) if a.checked_add(k as i64).is_some() => *a += k as i64,
                         _ => slow!(),
@@ -223,11 +263,11 @@ impl Vm {
                             _ => slow!(),
                         }
                     }
-                    Op::JumpUnless(cmp, target) => match two_ints!() {
-                        Some((a, b)) => {
+                    Op::JumpUnless(cmp, target) => match two!().and_then(|(a, b)| cmp.numbers(a, b)) {
+                        Some(holds) => {
                             let n = self.task.stack.len();
                             self.task.stack.truncate(n - 2);
-                            if !cmp.ints(a, b) {
+                            if !holds {
                                 jump!(target);
                             }
                         }
@@ -550,6 +590,40 @@ impl Vm {
                     _ => slow!(),
                 }
             }
+        }
+    }
+
+    /// `at` on an array with an index in range, or a map with a key it has; `None` for
+    /// everything else (negative indexes, errors), which the general path handles.
+    #[inline(always)]
+    fn at_fast(&self, coll: Value, key: Value) -> Option<Value> {
+        match coll {
+            Value::Array(h) => {
+                let Value::Int(i) = key else { return None };
+                self.reg.array(h).ok()?.get(usize::try_from(i).ok()?).copied()
+            }
+            Value::Map(h) => self.reg.map(h).ok()?.get(&self.reg.key_ref(key).ok()?).copied(),
+            _ => None,
+        }
+    }
+
+    /// `put` of an array element in range, or of a key a map already has; whether it was
+    /// done (if not, nothing changed and the general path takes over).
+    #[inline(always)]
+    fn put_fast(&mut self, coll: Value, key: Value, value: Value) -> bool {
+        match (coll, key) {
+            (Value::Array(h), Value::Int(i)) => match usize::try_from(i) {
+                Ok(i) => self.reg.array_set(h, i, value).unwrap_or(false),
+                Err(_) => false,
+            },
+            (Value::Map(h), key) => {
+                let index = match (self.reg.map(h), self.reg.key_ref(key)) {
+                    (Ok(map), Ok(k)) => map.get_index_of(&k),
+                    _ => None,
+                };
+                index.is_some_and(|i| self.reg.map_set_at(h, i, value).unwrap_or(false))
+            }
+            _ => false,
         }
     }
 

@@ -200,8 +200,12 @@ impl Vm {
                 self.reg.array_set(h, i, value)?;
             }
             Value::Map(h) => {
-                let k = self.key("put", key)?;
-                self.reg.map_insert(h, k, value)?;
+                // An existing key is assigned in place; only a new one is copied into the map.
+                let index = self.reg.map(h)?.get_index_of(&self.key_ref("put", key)?);
+                if !index.is_some_and(|i| self.reg.map_set_at(h, i, value).unwrap_or(false)) {
+                    let k = self.key("put", key)?;
+                    self.reg.map_insert(h, k, value)?;
+                }
             }
             other => {
                 return Err(self.expects("put", "an array or map (strings are immutable)", other));
