@@ -265,3 +265,23 @@ fn a_callee_is_evaluated_before_its_arguments() {
     assert!(pi("f(x + 1)").contains("x 1 + 1 f call"), "{}", pi("f(x + 1)"));
     assert!(pi("f(g(1))").contains("f 1 1 g call 1 roll 1 swap call"), "{}", pi("f(g(1))"));
 }
+
+/// Every Pi word a built-in function becomes is a word Pi has (or one of the structural
+/// tokens the translation writes), so a renamed or removed Pi word cannot leave a Rho
+/// built-in that fails only when called.
+#[test]
+fn every_pi_word_named_by_a_builtin_exists() {
+    use crate::builtins::{BUILTINS, Shape};
+    let structural = ["[", "]", "{", "}"];
+    for builtin in BUILTINS {
+        let words: &[&str] = match builtin.shape {
+            Shape::Words(words) | Shape::Effect(words) | Shape::Single(words) => words,
+            Shape::Print | Shape::Format | Shape::Range => &[],
+        };
+        for word in words {
+            let known =
+                vm_core::words::lookup(word).is_some() || structural.contains(word) || word.parse::<i64>().is_ok();
+            assert!(known, "Rho's {}() becomes '{word}', which is not a Pi word", builtin.name);
+        }
+    }
+}

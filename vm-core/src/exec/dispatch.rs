@@ -390,15 +390,19 @@ impl Vm {
                         }
                     }
                     Op::StoreTo(name) => {
-                        // Reassigning an existing global with a plain value.
+                        // Reassigning a plain value to an existing variable of the frame's
+                        // own locals, or (when its scope is the global one) a global.
                         let done = match self.task.stack.last() {
                             Some(&value)
-                                if locals == NO_LOCALS
-                                    && globals
-                                    && self.task.stack.len() > self.task.floor
-                                    && !matches!(value, Value::Cont(_)) =>
+                                if self.task.stack.len() > self.task.floor && !matches!(value, Value::Cont(_)) =>
                             {
-                                self.reg.globals.replace(name, value)
+                                match self.own_local(locals, name) {
+                                    Some(slot) => {
+                                        slot.1 = value;
+                                        true
+                                    }
+                                    None => globals && self.reg.globals.replace(name, value),
+                                }
                             }
                             _ => false,
                         };
@@ -408,12 +412,22 @@ impl Vm {
                             slow!()
                         }
                     }
-                    Op::AddToName(name, k) => match (locals == NO_LOCALS && globals, self.reg.globals.get(name)) {
-                        (true, Some(Value::Int(a))) if a.checked_add(k as i64).is_some() => {
-                            self.reg.globals.replace(name, Value::Int(a + k as i64));
+                    Op::AddToName(name, k) => {
+                        let done = match self.own_local(locals, name) {
+                            Some((_, Value::Int(a))) => a.checked_add(k as i64).map(|sum| *a = sum).is_some(),
+                            Some(_) => false,
+                            None => match (globals, self.reg.globals.get(name)) {
+                                (true, Some(Value::Int(a))) => match a.checked_add(k as i64) {
+                                    Some(sum) => self.reg.globals.replace(name, Value::Int(sum)),
+                                    None => false,
+                                },
+                                _ => false,
+                            },
+                        };
+                        if !done {
+                            slow!()
                         }
-                        _ => slow!(),
-                    },
+                    }
                     Op::LoopNext(_) => {
                         // The next int of a range, pass of `times` or element of an array;
                         // anything else (and the end of the loop) goes the general way.
@@ -625,6 +639,13 @@ impl Vm {
             }
             _ => false,
         }
+    }
+
+    /// The binding of `name` among the frame's own locals (those from `locals` on), if
+    /// it has one.
+    #[inline(always)]
+    fn own_local(&mut self, locals: usize, name: registry::Name) -> Option<&mut (registry::Name, Value)> {
+        self.task.locals.get_mut(locals..)?.iter_mut().rev().find(|(n, _)| *n == name)
     }
 
     /// A name's value when it is found without walking heap scopes: the globals, or the
