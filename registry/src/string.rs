@@ -42,6 +42,16 @@ impl Str {
         Str { repr: Repr::Shared { ascii: text.is_ascii(), text } }
     }
 
+    /// The text's bytes (without the UTF-8 check that [`Str::as_str`] makes of an inline
+    /// string), for comparisons.
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.repr {
+            Repr::Inline { len, bytes, .. } => &bytes[..*len as usize],
+            Repr::Shared { text, .. } => text.as_bytes(),
+        }
+    }
+
     /// The text.
     #[inline]
     pub fn as_str(&self) -> &str {

@@ -194,6 +194,13 @@ impl Vm {
                             slow!()
                         }
                     }
+                    Op::Dup2 => match two!() {
+                        Some((a, b)) if self.task.stack.len() + 2 <= self.task.room => {
+                            self.task.stack.push(a);
+                            self.task.stack.push(b);
+                        }
+                        _ => slow!(),
+                    },
                     Op::Add => match two!().and_then(|(a, b)| arith_fast(a, b, i64::checked_add, |x, y| x + y)) {
                         Some(sum) => replace_two!(sum),
                         None => slow!(),
@@ -610,15 +617,27 @@ impl Vm {
     /// `at` on an array with an index in range, or a map with a key it has; `None` for
     /// everything else (negative indexes, errors), which the general path handles.
     #[inline(always)]
-    fn at_fast(&self, coll: Value, key: Value) -> Option<Value> {
+    fn at_fast(&mut self, coll: Value, key: Value) -> Option<Value> {
         match coll {
             Value::Array(h) => {
                 let Value::Int(i) = key else { return None };
                 self.reg.array(h).ok()?.get(usize::try_from(i).ok()?).copied()
             }
-            Value::Map(h) => self.reg.map(h).ok()?.get(&self.reg.key_ref(key).ok()?).copied(),
+            Value::Map(h) => {
+                let index = self.map_index(h, key)?;
+                self.reg.map(h).ok()?.get_index(index).map(|(_, &v)| v)
+            }
             _ => None,
         }
+    }
+
+    /// Where `key` is in map `h`, through the field guesses for a string key.
+    #[inline(always)]
+    fn map_index(&mut self, h: gc::Handle, key: Value) -> Option<usize> {
+        let Value::Str(s) = key else { return self.reg.map(h).ok()?.get_index_of(&self.reg.key_ref(key).ok()?) };
+        let index = self.reg.map_index_guessed(h, key, self.run.fields.guess(s))?;
+        self.run.fields.learn(s, index);
+        Some(index)
     }
 
     /// `put` of an array element in range, or of a key a map already has; whether it was
@@ -631,10 +650,7 @@ impl Vm {
                 Err(_) => false,
             },
             (Value::Map(h), key) => {
-                let index = match (self.reg.map(h), self.reg.key_ref(key)) {
-                    (Ok(map), Ok(k)) => map.get_index_of(&k),
-                    _ => None,
-                };
+                let index = self.map_index(h, key);
                 index.is_some_and(|i| self.reg.map_set_at(h, i, value).unwrap_or(false))
             }
             _ => false,

@@ -5,6 +5,7 @@
 //! `crate::ops`, one file per family.
 
 mod dispatch;
+mod fields;
 
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
@@ -56,6 +57,8 @@ pub(crate) struct RunState {
     overdraft: u64,
     /// The live heap after the last collection forced by the heap limit.
     heap_floor: usize,
+    /// Where string keys were last found in maps (hints kept from run to run).
+    pub(crate) fields: fields::FieldGuesses,
 }
 
 impl RunState {
