@@ -160,8 +160,13 @@ impl BlockBuilder {
         } else {
             (ops, spans, Vec::new())
         };
+        // The prologue binds the first slots, one each, when its names are distinct.
         let leading_lets = ops.iter().take_while(|op| matches!(op, Op::LetTo(_))).count();
-        let prologue = if leading_lets == locals.len() { leading_lets as u32 } else { 0 };
+        let prologue_binds_slots = ops[..leading_lets]
+            .iter()
+            .zip(locals.iter())
+            .all(|(op, &slot)| matches!(op, Op::LetTo(name) if *name == slot));
+        let prologue = if prologue_binds_slots && leading_lets <= locals.len() { leading_lets as u32 } else { 0 };
         let children: Box<[Rc<Block>]> = children
             .into_iter()
             .map(|child| {
@@ -393,31 +398,40 @@ fn fuse_pass(ops: Vec<Op>, spans: Vec<Span>) -> (Vec<Op>, Vec<Span>) {
     (out_ops, out_spans)
 }
 
-/// Gives the parameters of a function fixed slots. When a block keeps its variables on the
-/// locals stack and starts with `LetTo` ops (a function's parameters, last first), those run
-/// before anything else in every activation, so each such name occupies a fixed slot of the
-/// activation's locals from then on: re-declaring replaces in place, and only `forget` could
-/// remove one (a block with `forget` is left alone). Loads, assignments and increments of
-/// those names then index the slot instead of searching by name. Returns the slots' names.
+/// Gives the variables a block declares slots: where each will usually sit on the
+/// activation's locals. A block that keeps its variables on the locals stack pushes each
+/// name the first time it declares it (re-declaring replaces in place), so in the usual
+/// run the variables sit in the order of their first declaration in the code: the
+/// parameters (the `LetTo` ops a function opens with, last first) and then the others.
+/// Loads, assignments and increments of those names then index the slot instead of
+/// searching by name.
+///
+/// A slot is a prediction, not a guarantee: a declaration skipped by a branch, a block run
+/// inline from a runtime value, or `forget` can put another variable in it. So the
+/// executor checks that the slot holds the variable it names (`Block::locals`) and
+/// otherwise looks the name up; a wrong prediction costs time, never a wrong value. (The
+/// parameters' slots are always right: the prologue runs before anything else.) Returns
+/// the slots' names.
 fn resolve_locals(ops: &mut [Op]) -> Vec<Name> {
-    if ops.iter().any(|op| matches!(op, Op::Forget)) {
-        return Vec::new();
-    }
-    let prologue = ops.iter().take_while(|op| matches!(op, Op::LetTo(_))).count();
     let mut slots: Vec<Name> = Vec::new();
-    for op in &ops[..prologue] {
-        if let Op::LetTo(name) = op
-            && !slots.contains(name)
+    for op in ops.iter() {
+        if let Op::LetTo(name) | Op::LoopNextLet(_, name) = *op
+            && !slots.contains(&name)
         {
-            slots.push(*name);
+            slots.push(name);
         }
     }
     let slot = |name: Name| slots.iter().position(|&n| n == name).map(|i| i as u32);
+    let prologue = ops.iter().take_while(|op| matches!(op, Op::LetTo(_))).count();
     for op in &mut ops[prologue..] {
         *op = match *op {
             Op::Load(name) => slot(name).map_or(*op, Op::LoadLocal),
             Op::StoreTo(name) => slot(name).map_or(*op, Op::StoreLocal),
             Op::AddToName(name, k) => slot(name).map_or(*op, |i| Op::AddToLocal(i, k)),
+            Op::AddNames(a, b) => match (slot(a), slot(b)) {
+                (Some(a), Some(b)) => Op::AddLocals(a, b),
+                _ => *op,
+            },
             other => other,
         };
     }

@@ -138,6 +138,28 @@ impl Vm {
                     }
                 }};
             }
+            // The value in local slot `slot`, if the frame's locals hold the slot's variable
+            // there (a slot is where the compiler expects the variable; a block run inline
+            // elsewhere, or a declaration skipped by a branch, can put another one there,
+            // and then the general path looks the name up).
+            macro_rules! local {
+                ($slot:expr) => {{
+                    let slot = $slot as usize;
+                    match self.task.locals.get(locals.saturating_add(slot)) {
+                        Some(&(name, value)) if code.locals.get(slot) == Some(&name) => Some(value),
+                        _ => None,
+                    }
+                }};
+            }
+            macro_rules! local_mut {
+                ($slot:expr) => {{
+                    let slot = $slot as usize;
+                    match self.task.locals.get_mut(locals.saturating_add(slot)) {
+                        Some((name, value)) if code.locals.get(slot) == Some(name) => Some(value),
+                        _ => None,
+                    }
+                }};
+            }
             // The top two values, if both are above the floor.
             macro_rules! two {
                 () => {{
@@ -302,13 +324,13 @@ impl Vm {
                         Some(value) => push!(value),
                         None => slow!(),
                     },
-                    Op::LoadLocal(slot) => match self.task.locals.get(locals.saturating_add(slot as usize)) {
-                        Some(&(_, value)) => push!(value),
+                    Op::LoadLocal(slot) => match local!(slot) {
+                        Some(value) => push!(value),
                         None => slow!(),
                     },
                     Op::LoadLocalAddInt(slot, k) => {
-                        let sum = match self.task.locals.get(locals.saturating_add(slot as usize)) {
-                            Some(&(_, Value::Int(a))) => a.checked_add(k as i64),
+                        let sum = match local!(slot) {
+                            Some(Value::Int(a)) => a.checked_add(k as i64),
                             _ => None,
                         };
                         match sum {
@@ -317,8 +339,8 @@ impl Vm {
                         }
                     }
                     Op::JumpUnlessLocalInt(cmp, slot, k, target) => {
-                        let value = match self.task.locals.get(locals.saturating_add(slot as usize)) {
-                            Some(&(_, Value::Int(a))) => Some(a),
+                        let value = match local!(slot) {
+                            Some(Value::Int(a)) => Some(a),
                             _ => None,
                         };
                         match value {
@@ -335,9 +357,9 @@ impl Vm {
                             Some(&value)
                                 if self.task.stack.len() > self.task.floor && !matches!(value, Value::Cont(_)) =>
                             {
-                                match self.task.locals.get_mut(locals.saturating_add(slot as usize)) {
+                                match local_mut!(slot) {
                                     Some(entry) => {
-                                        entry.1 = value;
+                                        *entry = value;
                                         true
                                     }
                                     None => false,
@@ -351,8 +373,8 @@ impl Vm {
                             slow!()
                         }
                     }
-                    Op::AddToLocal(slot, k) => match self.task.locals.get_mut(locals.saturating_add(slot as usize)) {
-                        Some((_, Value::Int(a))) if a.checked_add(k as i64).is_some() => *a += k as i64,
+                    Op::AddToLocal(slot, k) => match local_mut!(slot) {
+                        Some(Value::Int(a)) if a.checked_add(k as i64).is_some() => *a += k as i64,
                         _ => slow!(),
                     },
                     Op::LetTo(name) => {
@@ -481,13 +503,12 @@ impl Vm {
                         }
                     }
                     Op::AddLocals(a, b) => {
-                        let all = &mut self.task.locals;
-                        let y = match all.get(locals.saturating_add(b as usize)) {
-                            Some(&(_, Value::Int(y))) => Some(y),
+                        let y = match local!(b) {
+                            Some(Value::Int(y)) => Some(y),
                             _ => None,
                         };
-                        match (y, all.get_mut(locals.saturating_add(a as usize))) {
-                            (Some(y), Some((_, Value::Int(x)))) if x.checked_add(y).is_some() => *x += y,
+                        match (y, local_mut!(a)) {
+                            (Some(y), Some(Value::Int(x))) if x.checked_add(y).is_some() => *x += y,
                             _ => slow!(),
                         }
                     }
@@ -706,7 +727,7 @@ impl Vm {
             let args = &self.task.stack[stack_len - argc..];
             if code.prologue as usize == argc && argc > 0 && !args.iter().any(|v| matches!(v, Value::Cont(_))) {
                 // The prologue binds the last argument first: slot i holds argument argc-1-i.
-                for (slot, &name) in code.locals.iter().enumerate() {
+                for (slot, &name) in code.locals.iter().take(argc).enumerate() {
                     let value = self.task.stack[stack_len - 1 - slot];
                     self.task.locals.push((name, value));
                 }
