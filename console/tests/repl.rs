@@ -65,6 +65,9 @@ fn switches_languages_over_one_vm() {
     p.expect("rho> ").unwrap();
     p.send_line("pi { 1 ten & }").unwrap();
     p.expect("= 11").unwrap();
+    // Only once the prompt is back is the line editor reading (in raw mode): a control
+    // key sent earlier meets the terminal's cooked mode and can be lost.
+    p.expect("rho> ").unwrap();
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(Eof).unwrap();
 }
@@ -109,6 +112,7 @@ fn ctrl_c_interrupts_a_running_loop_and_keeps_the_session() {
     p.expect("pi> ").unwrap();
     p.send_line(":stack").unwrap();
     p.expect("7  ← top").unwrap();
+    p.expect("pi> ").unwrap();
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(Eof).unwrap();
 }
