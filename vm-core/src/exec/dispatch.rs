@@ -385,12 +385,8 @@ impl Vm {
                                 if self.task.stack.len() > self.task.floor && !matches!(value, Value::Cont(_)) =>
                             {
                                 if locals != NO_LOCALS {
-                                    let all = &mut self.task.locals;
-                                    let room = all.len() < all.capacity();
-                                    match all
-                                        .get_mut(locals..)
-                                        .and_then(|own| own.iter_mut().rev().find(|(n, _)| *n == name))
-                                    {
+                                    let room = self.task.locals.len() < self.task.locals.capacity();
+                                    match self.own_local(locals, name) {
                                         Some(slot) => {
                                             slot.1 = value;
                                             true
@@ -398,7 +394,7 @@ impl Vm {
                                         // A new local, when there is room for it (growing the
                                         // locals is the general path's job).
                                         None if room => {
-                                            all.push((name, value));
+                                            self.task.locals.push((name, value));
                                             true
                                         }
                                         None => false,
@@ -541,16 +537,10 @@ impl Vm {
                             _ => None,
                         };
                         match next {
-                            Some(value) if locals != NO_LOCALS => {
-                                let all = &mut task.locals;
-                                match all
-                                    .get_mut(locals..)
-                                    .and_then(|own| own.iter_mut().rev().find(|(n, _)| *n == name))
-                                {
-                                    Some(slot) => slot.1 = value,
-                                    None => all.push((name, value)),
-                                }
-                            }
+                            Some(value) if locals != NO_LOCALS => match self.own_local(locals, name) {
+                                Some(slot) => slot.1 = value,
+                                None => self.task.locals.push((name, value)),
+                            },
                             Some(value) if globals => self.reg.globals.set(name, value),
                             Some(_) => {
                                 // Neither: undo the step and take the general path.

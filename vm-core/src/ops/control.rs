@@ -912,13 +912,9 @@ impl Vm {
         let Some(text) = self.reg.text(source).map(str::to_string) else {
             return Err(Error::type_error(format!("'{word}' expects a string, got {}", self.type_name(source))));
         };
-        let frontend = self.frontend(lang)?;
-        self.check_compile_room(frontend.as_ref(), lang, text.len())?;
         // Compiling costs about a unit per byte of source.
         self.charge(text.len());
-        let source = self.sources.add(format!("<{word}>"), text.as_str());
-        let compiled = frontend.compile_interactive(self, source.id);
-        let code = self.compiled(compiled, source)?;
+        let code = self.compile_interactive(lang, &format!("<{word}>"), &text)?;
         let env = self.task.frames.last().map_or(Env::Global, |f| f.env);
         self.push_inline_frame(code, env)
     }
