@@ -90,7 +90,7 @@ impl Task {
     /// # Errors
     /// A `limit` error if it would pass the depth limit, or memory for the context stack
     /// runs out.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push_activation(
         &mut self,
         code: Rc<Block>,

@@ -21,7 +21,7 @@ use super::Step;
 use crate::code::Block;
 use crate::entry::{Entry, EntryKind, LoopIter};
 use crate::error::{Error, ErrorKind};
-use crate::frame::{Env, Frame, FrameKind};
+use crate::frame::{Env, Frame};
 use crate::op::Op;
 use crate::ops::Advance;
 use crate::vm::Vm;
@@ -564,25 +564,10 @@ impl Vm {
                         };
                         let top = self.task.frames.len() - 1;
                         self.task.frames[top].ip = ip as u32;
-                        // A block that keeps no variables runs in the scope it captured,
-                        // so calling it is just a new frame.
-                        let plain = match callee {
-                            Value::Cont(h) => match self.reg.closure(h) {
-                                Ok(c) if !c.code.needs_locals => Some((c.code.clone(), c.scope, c.name)),
-                                _ => None,
-                            },
-                            _ => None,
-                        };
-                        match plain {
-                            Some((code, scope, name)) => {
-                                let env = scope.map_or(Env::Global, Env::Scope);
-                                self.task.push_activation(code, 0, env, name, Frame::NO_EXPECT, &self.limits)?;
-                            }
-                            None => {
-                                self.push_activation(callee, "&", Frame::NO_EXPECT)?;
-                                if self.reg.wants_gc() {
-                                    self.gc_point()?;
-                                }
+                        if !self.enter_plain(callee)? {
+                            self.push_activation(callee, "&", Frame::NO_EXPECT)?;
+                            if self.reg.wants_gc() {
+                                self.gc_point()?;
                             }
                         }
                         continue 'frames;
@@ -603,18 +588,7 @@ impl Vm {
                         continue 'frames;
                     }
                     Op::End | Op::Return => {
-                        // The common return: an activation (not an inline block) with no
-                        // entries left and the right number of results.
-                        let top = self.task.frames.len() - 1;
-                        let frame = &self.task.frames[top];
-                        let plain = frame.kind == FrameKind::Activation
-                            && (frame.expect == Frame::NO_EXPECT || frame.expect as usize == self.task.stack.len())
-                            && self.task.entries.last().is_none_or(|e| (e.frame as usize) < top);
-                        if plain {
-                            if let Env::Locals { base, .. } = frame.env {
-                                self.task.locals.truncate(base as usize);
-                            }
-                            self.task.frames.pop();
+                        if self.leave_plain() {
                             continue 'frames;
                         }
                         slow!()
@@ -685,55 +659,6 @@ impl Vm {
             return Some(value);
         }
         if globals { self.reg.globals.get(name) } else { None }
-    }
-
-    /// Calls a function the common way, if it is one: a continuation whose block needs no
-    /// heap scope, with the right arity and enough arguments, within the depth limit.
-    /// Returns `false` (having done nothing) otherwise, for the general path.
-    ///
-    /// When the block opens with a prologue that declares exactly its `argc` parameters,
-    /// the arguments move straight from the data stack to the new activation's locals and
-    /// the activation starts after the prologue. (Not for continuations as arguments: the
-    /// prologue's `let` gives an unnamed one its parameter's name.)
-    #[inline(always)]
-    fn enter_function_fast(&mut self, callee: Value, argc: usize) -> bool {
-        let Value::Cont(h) = callee else { return false };
-        let Ok(closure) = self.reg.closure(h) else { return false };
-        let stack_len = self.task.stack.len();
-        let depth = self.task.frames.last().map_or(0, |f| f.depth) + 1;
-        if closure.code.needs_heap_scope
-            || closure.arity.is_some_and(|a| a as usize != argc)
-            || stack_len < self.task.floor + argc
-            || depth as usize > self.limits.max_depth
-            || self.task.frames.len() == self.task.frames.capacity()
-            || self.task.locals.capacity() - self.task.locals.len() < argc
-        {
-            return false;
-        }
-        let code = &closure.code;
-        let mut ip = 0;
-        let env = if code.needs_locals {
-            let base = self.task.locals.len() as u32;
-            let args = &self.task.stack[stack_len - argc..];
-            if code.prologue as usize == argc && argc > 0 && !args.iter().any(|v| matches!(v, Value::Cont(_))) {
-                // The prologue binds the last argument first: slot i holds argument argc-1-i.
-                for (slot, &name) in code.locals.iter().take(argc).enumerate() {
-                    let value = self.task.stack[stack_len - 1 - slot];
-                    self.task.locals.push((name, value));
-                }
-                self.task.stack.truncate(stack_len - argc);
-                ip = argc as u32;
-            }
-            Env::Locals { base, parent: closure.scope }
-        } else {
-            closure.scope.map_or(Env::Global, Env::Scope)
-        };
-        // The result replaces the arguments, wherever they went.
-        let expect = (stack_len - argc + 1) as u32;
-        let (code, name) = (code.clone(), closure.name);
-        let activation = self.task.frames.len() as u32;
-        self.task.frames.push(Frame { code, ip, env, kind: FrameKind::Activation, activation, depth, name, expect });
-        true
     }
 
     /// The word a compiled conditional jump came from (`if`, `ife`, `while`, `for`), read

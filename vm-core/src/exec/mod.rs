@@ -6,6 +6,7 @@
 
 mod dispatch;
 mod fields;
+mod frames;
 
 use std::rc::Rc;
 use std::sync::atomic::Ordering;

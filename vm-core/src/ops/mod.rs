@@ -4,8 +4,11 @@
 mod arith;
 mod compare;
 mod containers;
-mod control;
 mod convert;
+mod driven;
+mod errors;
+mod functions;
+mod loops;
 mod names;
 mod output;
 mod stack;
@@ -13,7 +16,7 @@ mod text;
 
 use registry::Value;
 
-pub(crate) use control::Advance;
+pub(crate) use loops::Advance;
 
 use crate::error::Error;
 use crate::vm::Vm;

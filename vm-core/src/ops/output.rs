@@ -1,13 +1,33 @@
-//! Output and observability: `print . .s trace log metric gc_stats`.
+//! Output and observability: `print . .s trace log metric gc_stats`, and tracing spans
+//! (`span` compiled around a literal body).
 
 use std::io::Write;
 
 use registry::{Key, Map, Value};
 
+use crate::entry::EntryKind;
 use crate::error::Error;
 use crate::vm::Vm;
 
 impl Vm {
+    pub(crate) fn enter_span(&mut self, name: Value) -> Result<(), Error> {
+        let Some(text) = self.reg.text(name) else {
+            return Err(Error::type_error(format!("'span' expects a string name, got {}", self.type_name(name))));
+        };
+        let span = tracing::info_span!(target: "kai", "span", name = %text).entered();
+        self.push_entry(EntryKind::Span(span))
+    }
+
+    #[inline(never)]
+    pub(crate) fn span_enter(&mut self) -> Result<(), Error> {
+        let name = self.task.pop("span")?;
+        self.enter_span(name)
+    }
+
+    pub(crate) fn span_exit(&mut self) {
+        self.task.entries.pop();
+    }
+
     fn write_line(&mut self, text: &str) {
         // A closed stdout (`kai run … | head`) is not the program's error.
         let _ = self.out.write_all(text.as_bytes());
