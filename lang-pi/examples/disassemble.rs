@@ -14,7 +14,7 @@ fn main() {
     };
     let mut vm = lang_pi::new_vm();
     match vm.compile("pi", &path, &text) {
-        Ok(block) => print!("{}", block.disassemble()),
+        Ok(block) => print!("{}", vm.disassemble(&block)),
         Err(err) => {
             eprintln!("{err}");
             std::process::exit(1);

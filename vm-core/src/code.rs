@@ -7,9 +7,9 @@ use registry::{Code, Name, Rooted, Value};
 use rustc_hash::FxHashMap;
 
 use crate::footprint::{Charge, Footprint};
-use crate::op::{Cmp, Op};
+use crate::fusion::fuse;
+use crate::op::{Op, Operand};
 use crate::source::{Source, Span};
-use crate::words::Builtin;
 
 /// The compiled form of one continuation literal (or of a whole program).
 ///
@@ -52,22 +52,50 @@ impl Code for Block {
 }
 
 impl Block {
-    /// A readable listing of the block's ops and, indented, of its nested blocks.
-    pub fn disassemble(&self) -> String {
+    /// A readable listing of the block's ops and, indented, of its nested blocks: one op
+    /// per line with its index, its name and its operands, names shown by `name_text`
+    /// and constants by `constant`; a block with local slots lists them first.
+    pub fn disassemble(&self, name_text: &dyn Fn(Name) -> String, constant: &dyn Fn(Value) -> String) -> String {
         let mut out = String::new();
-        self.disassemble_into(&mut out, 0);
+        self.disassemble_into(&mut out, 0, name_text, constant);
         out
     }
 
-    fn disassemble_into(&self, out: &mut String, depth: usize) {
+    fn disassemble_into(
+        &self,
+        out: &mut String,
+        depth: usize,
+        name_text: &dyn Fn(Name) -> String,
+        constant: &dyn Fn(Value) -> String,
+    ) {
         use std::fmt::Write;
         let pad = "  ".repeat(depth);
+        if !self.locals.is_empty() {
+            let slots: Vec<String> = self.locals.iter().map(|&n| name_text(n)).collect();
+            let _ = writeln!(out, "{pad}      slots: {}", slots.join(" "));
+        }
         for (i, op) in self.ops.iter().enumerate() {
-            let _ = writeln!(out, "{pad}{i:4}  {op:?}");
+            let _ = write!(out, "{pad}{i:4}  {}", op.mnemonic());
+            for (field, operand) in op.operands() {
+                let text = match operand {
+                    Operand::Name(name) => name_text(name),
+                    Operand::Int(n) if field == "constant" => {
+                        self.pool.get(n as usize).map_or_else(|| format!("#{n}?"), |&v| constant(v))
+                    }
+                    Operand::Int(n) => n.to_string(),
+                    Operand::Cmp(cmp) => cmp.op().mnemonic().to_string(),
+                    Operand::Builtin(word) => crate::words::WORDS
+                        .iter()
+                        .find(|w| w.kind == crate::words::WordKind::Op(Op::Builtin(word)))
+                        .map_or_else(|| format!("{word:?}"), |w| w.name.to_string()),
+                };
+                let _ = write!(out, " {text}");
+            }
+            out.push('\n');
             if let Op::Closure(child) | Op::Function(child, _) = op
                 && let Some(block) = self.children.get(*child as usize)
             {
-                block.disassemble_into(out, depth + 1);
+                block.disassemble_into(out, depth + 1, name_text, constant);
             }
         }
     }
@@ -145,14 +173,17 @@ impl BlockBuilder {
         &self.ops
     }
 
-    fn finish(self, unit: &Unit, end_span: Span) -> Rc<Block> {
+    /// Finishes the block. A unit's `outermost` block gets no local slots: it runs in the
+    /// global scope or inline in its caller's (the top level, `eval`), never on locals of
+    /// its own, so every slot prediction would miss.
+    fn finish(self, unit: &Unit, end_span: Span, outermost: bool) -> Rc<Block> {
         let BlockBuilder { mut ops, mut spans, children, origin } = self;
         ops.push(Op::End);
         spans.push(end_span);
         let (mut ops, spans) = fuse(ops, spans);
         let needs_locals = ops.iter().any(|op| op.binds_names());
         let needs_heap_scope = ops.iter().any(|op| op.captures_scope());
-        let (ops, spans, locals) = if needs_locals && !needs_heap_scope {
+        let (ops, spans, locals) = if needs_locals && !needs_heap_scope && !outermost {
             let locals = resolve_locals(&mut ops);
             // Fuse again: slot access makes new superinstructions possible.
             let (ops, spans) = fuse(ops, spans);
@@ -171,7 +202,7 @@ impl BlockBuilder {
             .into_iter()
             .map(|child| {
                 let span = child.spans.last().copied().unwrap_or(end_span);
-                child.finish(unit, span)
+                child.finish(unit, span, false)
             })
             .collect();
         let bytes = std::mem::size_of::<Block>()
@@ -285,117 +316,8 @@ impl Assembler {
             source: vm.sources.get(end_span.source),
             footprint: Some(vm.footprint.clone()),
         };
-        top.finish(&unit, end_span)
+        top.finish(&unit, end_span, true)
     }
-}
-
-/// The longest sequence [`fused`] replaces.
-const MAX_FUSED: usize = 4;
-
-/// The superinstruction that replaces the ops at the start of `ops`, how many it replaces,
-/// and which of them names the word that does the work (for error positions); `None` if no
-/// pattern starts there.
-fn fused(ops: &[Op]) -> Option<(Op, usize, usize)> {
-    match *ops {
-        [Op::Load(x), Op::AddInt(k), Op::StoreTo(y), ..] if x == y => Some((Op::AddToName(x, k), 3, 1)),
-        [Op::Load(a), Op::Load(b), Op::Add, Op::StoreTo(c), ..] if a == c => Some((Op::AddNames(a, b), 4, 2)),
-        [Op::LoadLocal(a), Op::LoadLocal(b), Op::Add, Op::StoreLocal(c), ..] if a == c => {
-            Some((Op::AddLocals(a, b), 4, 2))
-        }
-        [Op::LoopNext(exit), Op::LetTo(name), ..] => Some((Op::LoopNextLet(exit, name), 2, 0)),
-        [Op::Closure(b), Op::Int(n), Op::Builtin(Builtin::Fn), ..] if n >= 0 => Some((Op::Function(b, n as u32), 3, 2)),
-        [Op::Int(n), Op::Load(f), Op::CallFunction, ..] if n >= 0 => Some((Op::CallFunctionName(f, n as u32), 3, 2)),
-        [Op::Int(n), Op::Roll, Op::Int(m), Op::Swap, ..] if n == m && n >= 0 => Some((Op::CalleeUp(n as u32), 4, 1)),
-        [Op::CalleeUp(n), Op::CallFunction, ..] => Some((Op::CallBelow(n), 2, 1)),
-        [Op::CmpInt(cmp, k), Op::JumpIfFalse(t), ..] => Some((Op::JumpUnlessInt(cmp, k, t), 2, 0)),
-        [Op::Dup, Op::JumpUnlessInt(cmp, k, t), ..] => Some((Op::JumpUnlessTopInt(cmp, k, t), 2, 1)),
-        [Op::LoadLocal(slot), Op::JumpUnlessInt(cmp, k, t), ..] if slot <= u16::MAX as u32 => {
-            Some((Op::JumpUnlessLocalInt(cmp, slot as u16, k, t), 2, 1))
-        }
-        [Op::LoadLocal(slot), Op::AddInt(k), ..] => Some((Op::LoadLocalAddInt(slot, k), 2, 1)),
-        [Op::LoadLocal(slot), Op::SubInt(k), ..] if k != i32::MIN => Some((Op::LoadLocalAddInt(slot, -k), 2, 1)),
-        [Op::Int(k), Op::Add, ..] => Some((Op::AddInt(k), 2, 1)),
-        [Op::Int(k), Op::Sub, ..] => Some((Op::SubInt(k), 2, 1)),
-        [Op::Int(k), other, ..] => Some((Op::CmpInt(Cmp::of(other)?, k), 2, 1)),
-        [first, Op::JumpIfFalse(t), ..] => Some((Op::JumpUnless(Cmp::of(first)?, t), 2, 0)),
-        [Op::Load(name), Op::Call, ..] => Some((Op::CallName(name), 2, 0)),
-        [Op::Load(name), Op::TailCall, ..] => Some((Op::TailCallName(name), 2, 0)),
-        _ => None,
-    }
-}
-
-/// Rewrites a block's ops for speed, keeping its behaviour:
-///
-/// 1. Common sequences become superinstructions (see [`Op::AddInt`] and the ops after it).
-///    Passes repeat, so a pair made in one pass can join a longer pattern in the next. An
-///    op that something jumps to is never absorbed into the op before it. (Continue targets
-///    implied by position, such as the op after a loop's enter op, are also targets of the
-///    loop's own `Jump`, so they are kept.)
-/// 2. A `Jump` to an `End` becomes that `End`, and a `Jump` to a `Jump` goes straight to the
-///    final target.
-fn fuse(mut ops: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec<Span>) {
-    loop {
-        let before = ops.len();
-        (ops, spans) = fuse_pass(ops, spans);
-        if ops.len() == before {
-            break;
-        }
-    }
-    for i in 0..ops.len() {
-        if let Op::Jump(mut t) = ops[i] {
-            // Bounded: a cycle of jumps is left as it is.
-            for _ in 0..8 {
-                match ops.get(t as usize) {
-                    Some(Op::Jump(next)) if *next != t => t = *next,
-                    _ => break,
-                }
-            }
-            ops[i] = match ops.get(t as usize) {
-                Some(Op::End) => Op::End,
-                _ => Op::Jump(t),
-            };
-        }
-    }
-    (ops, spans)
-}
-
-fn fuse_pass(ops: Vec<Op>, spans: Vec<Span>) -> (Vec<Op>, Vec<Span>) {
-    let mut is_target = vec![false; ops.len() + 1];
-    for op in &ops {
-        if let Some(t) = op.target() {
-            is_target[t as usize] = true;
-        }
-    }
-    let mut new_index = vec![0u32; ops.len() + 1];
-    let mut out_ops = Vec::with_capacity(ops.len());
-    let mut out_spans = Vec::with_capacity(ops.len());
-    let mut i = 0;
-    while i < ops.len() {
-        new_index[i] = out_ops.len() as u32;
-        // Only ops that nothing jumps into may be absorbed.
-        let limit = (i + MAX_FUSED).min(ops.len());
-        let run = (i + 1..limit).take_while(|&j| !is_target[j]).count() + 1;
-        match fused(&ops[i..i + run]) {
-            Some((op, used, worker)) => {
-                new_index[i + 1..i + used].fill(out_ops.len() as u32);
-                out_ops.push(op);
-                out_spans.push(spans[i + worker]);
-                i += used;
-            }
-            None => {
-                out_ops.push(ops[i]);
-                out_spans.push(spans[i]);
-                i += 1;
-            }
-        }
-    }
-    new_index[ops.len()] = out_ops.len() as u32;
-    for op in &mut out_ops {
-        if let Some(t) = op.target() {
-            *op = op.with_target(new_index[t as usize]);
-        }
-    }
-    (out_ops, out_spans)
 }
 
 /// Gives the variables a block declares slots: where each will usually sit on the

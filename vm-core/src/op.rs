@@ -1,5 +1,10 @@
 //! [`Op`]: the Pi operation set, the one definition site shared by every frontend and the
-//! executor. Each variant's doc gives its stack effect in Forth notation.
+//! executor. Each op is one row of the table below: its operands, its stack effect in Forth
+//! notation, its flags (whether it binds names, captures its scope, or is a
+//! superinstruction) and which operand, if any, is a jump target. The enum and every
+//! property of an op are generated from that row; a superinstruction's meaning (the ops it
+//! stands for) is its row in `crate::fusion`, and its handler is the executor's inline arm
+//! (if any) or those ops run one by one.
 //!
 //! Control words with literal blocks compile to jumps (see the sequences below); with
 //! runtime values they compile to a `*Dyn` op that pushes a context-stack entry followed by
@@ -85,361 +90,412 @@ impl Cmp {
     }
 }
 
-/// One Pi operation. 12 bytes (pinned by a test): a tag and up to two 32-bit operands.
+/// What an op's row says about it beyond its operands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Op {
-    // ---- literals ----
-    /// `( -- nil )`
-    Nil,
-    /// `( -- true )`
-    True,
-    /// `( -- false )`
-    False,
-    /// `( -- n )` a small integer literal.
-    Int(i32),
-    /// `( -- v )` constant `n` of the compilation unit (strings, floats, large ints).
-    Const(u32),
-    /// `( -- 'name )` a quoted name literal.
+pub struct OpFlags(u8);
+
+impl OpFlags {
+    const PLAIN: OpFlags = OpFlags(0);
+    /// May create, change or remove a variable binding in the current scope: a block with
+    /// such an op gets a scope of its own when activated.
+    const BINDS: OpFlags = OpFlags(1);
+    /// May capture the current scope (makes a closure): a block with such an op keeps its
+    /// scope in the heap.
+    const CAPTURES: OpFlags = OpFlags(2);
+    /// A superinstruction: made by `fusion::fuse` from the ops its fusion row names, never
+    /// by a frontend.
+    pub(crate) const FUSED: OpFlags = OpFlags(4);
+
+    const fn union(self, other: OpFlags) -> OpFlags {
+        OpFlags(self.0 | other.0)
+    }
+
+    pub(crate) const fn has(self, flag: OpFlags) -> bool {
+        self.0 & flag.0 != 0
+    }
+}
+
+impl std::ops::BitOr for OpFlags {
+    type Output = OpFlags;
+    fn bitor(self, other: OpFlags) -> OpFlags {
+        self.union(other)
+    }
+}
+
+/// One operand of an op, for listings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    /// An int, an index, a count or a slot.
+    Int(i64),
     Name(Name),
-    /// `( -- k )` a continuation of nested block `n`, capturing the current scope.
-    Closure(u32),
+    Cmp(Cmp),
+    Builtin(crate::words::Builtin),
+}
+
+macro_rules! operand_from {
+    ($($ty:ty => |$v:ident| $make:expr),* $(,)?) => {
+        $(impl From<$ty> for Operand {
+            fn from($v: $ty) -> Operand {
+                $make
+            }
+        })*
+    };
+}
+
+operand_from! {
+    i32 => |v| Operand::Int(v.into()),
+    u32 => |v| Operand::Int(v.into()),
+    u16 => |v| Operand::Int(v.into()),
+    Name => |v| Operand::Name(v),
+    Cmp => |v| Operand::Cmp(v),
+    crate::words::Builtin => |v| Operand::Builtin(v),
+}
+
+/// Generates [`Op`] and its properties from the table of rows
+/// `Name(operand: Type, …) => "( stack effect )", FLAGS [, target = operand];`.
+macro_rules! define_ops {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident $(($($field:ident: $operand:ty),*))? => $effect:literal, $($flag:ident)|+ $(, target = $target:ident)?;
+    )*) => {
+        /// One Pi operation. 12 bytes (pinned by a test): a tag and up to two 32-bit
+        /// operands.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Op {
+            $(
+                #[doc = concat!("`", $effect, "`")]
+                $(#[doc = $doc])*
+                $name $(($($operand),*))?,
+            )*
+        }
+
+        impl Op {
+            /// Every op's name and flags, in table order.
+            pub const ROWS: &'static [(&'static str, OpFlags)] =
+                &[$((stringify!($name), OpFlags::PLAIN $(.union(OpFlags::$flag))+)),*];
+
+            /// The op's variant name (`"JumpIfFalse"`).
+            pub const fn mnemonic(self) -> &'static str {
+                match self {
+                    $(Op::$name { .. } => stringify!($name),)*
+                }
+            }
+
+            /// The op's stack effect in Forth notation (`"( a b -- a+b )"`).
+            pub const fn effect(self) -> &'static str {
+                match self {
+                    $(Op::$name { .. } => $effect,)*
+                }
+            }
+
+            /// The op's flags, from its row.
+            pub const fn flags(self) -> OpFlags {
+                match self {
+                    $(Op::$name { .. } => OpFlags::PLAIN $(.union(OpFlags::$flag))+,)*
+                }
+            }
+
+            /// The op's operands with their names, in order.
+            pub fn operands(self) -> smallvec::SmallVec<[(&'static str, Operand); 4]> {
+                match self {
+                    $(Op::$name $(($($field),*))? => {
+                        smallvec::SmallVec::from_iter([$($((stringify!($field), Operand::from($field))),*)?])
+                    })*
+                }
+            }
+
+            /// The op index this op may continue at, for the ops that carry one.
+            #[allow(unused_variables)]
+            pub fn target(self) -> Option<u32> {
+                match self {
+                    $(Op::$name $(($($field),*))? => None $(.or(Some($target)))?,)*
+                }
+            }
+
+            /// The same op with its target replaced (ops without one are returned
+            /// unchanged).
+            #[allow(unused_variables)]
+            pub fn with_target(mut self, to: u32) -> Op {
+                match &mut self {
+                    $(Op::$name $(($($field),*))? => { $(*$target = to;)? })*
+                }
+                self
+            }
+        }
+    };
+}
+
+define_ops! {
+    // ---- literals ----
+    Nil => "( -- nil )", PLAIN;
+    True => "( -- true )", PLAIN;
+    False => "( -- false )", PLAIN;
+    /// a small integer literal.
+    Int(k: i32) => "( -- n )", PLAIN;
+    /// constant `n` of the compilation unit (strings, floats, large ints).
+    Const(constant: u32) => "( -- v )", PLAIN;
+    /// a quoted name literal.
+    Name(name: Name) => "( -- 'name )", PLAIN;
+    /// a continuation of nested block `n`, capturing the current scope.
+    Closure(block: u32) => "( -- k )", CAPTURES;
 
     // ---- stack ----
-    /// `( a -- a a )`
-    Dup,
-    /// `( a -- )`
-    Drop,
-    /// `( a b -- b a )`
-    Swap,
-    /// `( a b -- a b a )`
-    Over,
-    /// `( a b c -- b c a )`
-    Rot,
-    /// `( a b -- b )`
-    Nip,
-    /// `( a b -- b a b )`
-    Tuck,
-    /// `( a b -- a b a b )`
-    Dup2,
-    /// `( a b -- )`
-    Drop2,
-    /// `( xn … x0 n -- xn … x0 xn )`
-    Pick,
-    /// `( xn … x0 n -- xn-1 … x0 xn )`
-    Roll,
-    /// `( … n -- )` drops n more values.
-    DropN,
-    /// `( -- n )` the number of values on the stack.
-    Depth,
-    /// `( … -- )` empties the stack.
-    Clear,
+    Dup => "( a -- a a )", PLAIN;
+    Drop => "( a -- )", PLAIN;
+    Swap => "( a b -- b a )", PLAIN;
+    Over => "( a b -- a b a )", PLAIN;
+    Rot => "( a b c -- b c a )", PLAIN;
+    Nip => "( a b -- b )", PLAIN;
+    Tuck => "( a b -- b a b )", PLAIN;
+    Dup2 => "( a b -- a b a b )", PLAIN;
+    Drop2 => "( a b -- )", PLAIN;
+    Pick => "( xn … x0 n -- xn … x0 xn )", PLAIN;
+    Roll => "( xn … x0 n -- xn-1 … x0 xn )", PLAIN;
+    /// drops n more values.
+    DropN => "( … n -- )", PLAIN;
+    /// the number of values on the stack.
+    Depth => "( -- n )", PLAIN;
+    /// empties the stack.
+    Clear => "( … -- )", PLAIN;
 
     // ---- arithmetic ----
-    /// `( a b -- a+b )` numbers; also concatenates two strings or two arrays.
-    Add,
-    /// `( a b -- a-b )`
-    Sub,
-    /// `( a b -- a*b )`
-    Mul,
-    /// `( a b -- a/b )` int division truncates toward zero.
-    Div,
-    /// `( a b -- a%b )` the sign of the dividend.
-    Mod,
-    /// `( a -- -a )`
-    Neg,
-    /// `( a -- |a| )`
-    Abs,
-    /// `( a b -- min )`
-    Min,
-    /// `( a b -- max )`
-    Max,
-    /// `( a b -- a^b )` a negative int exponent gives a float.
-    Pow,
+    /// numbers; also concatenates two strings or two arrays.
+    Add => "( a b -- a+b )", PLAIN;
+    Sub => "( a b -- a-b )", PLAIN;
+    Mul => "( a b -- a*b )", PLAIN;
+    /// int division truncates toward zero.
+    Div => "( a b -- a/b )", PLAIN;
+    /// the sign of the dividend.
+    Mod => "( a b -- a%b )", PLAIN;
+    Neg => "( a -- -a )", PLAIN;
+    Abs => "( a -- |a| )", PLAIN;
+    Min => "( a b -- min )", PLAIN;
+    Max => "( a b -- max )", PLAIN;
+    /// a negative int exponent gives a float.
+    Pow => "( a b -- a^b )", PLAIN;
 
     // ---- comparison and logic ----
-    /// `( a b -- bool )` structural equality.
-    Eq,
-    /// `( a b -- bool )`
-    Ne,
-    /// `( a b -- bool )` numbers or strings.
-    Lt,
-    /// `( a b -- bool )`
-    Le,
-    /// `( a b -- bool )`
-    Gt,
-    /// `( a b -- bool )`
-    Ge,
-    /// `( a -- bool )` logical not of truthiness.
-    Not,
-    /// `( a b -- bool )`
-    And,
-    /// `( a b -- bool )`
-    Or,
-    /// `( a b -- bool )`
-    Xor,
-    /// `( a b -- a&b )` ints.
-    BitAnd,
-    /// `( a b -- a|b )` ints.
-    BitOr,
-    /// `( a b -- a^b )` ints.
-    BitXor,
-    /// `( a -- ~a )` ints.
-    BitNot,
-    /// `( a n -- a<<n )` overflow is an error.
-    Shl,
-    /// `( a n -- a>>n )` arithmetic shift.
-    Shr,
+    /// structural equality.
+    Eq => "( a b -- bool )", PLAIN;
+    Ne => "( a b -- bool )", PLAIN;
+    /// numbers or strings.
+    Lt => "( a b -- bool )", PLAIN;
+    Le => "( a b -- bool )", PLAIN;
+    Gt => "( a b -- bool )", PLAIN;
+    Ge => "( a b -- bool )", PLAIN;
+    /// logical not of truthiness.
+    Not => "( a -- bool )", PLAIN;
+    And => "( a b -- bool )", PLAIN;
+    Or => "( a b -- bool )", PLAIN;
+    Xor => "( a b -- bool )", PLAIN;
+    /// ints.
+    BitAnd => "( a b -- a&b )", PLAIN;
+    /// ints.
+    BitOr => "( a b -- a|b )", PLAIN;
+    /// ints.
+    BitXor => "( a b -- a^b )", PLAIN;
+    /// ints.
+    BitNot => "( a -- ~a )", PLAIN;
+    /// overflow is an error.
+    Shl => "( a n -- a<<n )", PLAIN;
+    /// arithmetic shift.
+    Shr => "( a n -- a>>n )", PLAIN;
 
     // ---- names and scopes ----
-    /// `( -- v )` looks `name` up through the scope chain.
-    Load(Name),
-    /// `( v 'x -- )` assigns the nearest binding of x, else creates it in the current scope.
-    Store,
-    /// `( v -- )` `Store` with the name known at compile time.
-    StoreTo(Name),
-    /// `( v 'x -- )` declares x in the current scope.
-    Let,
-    /// `( v -- )` `Let` with the name known at compile time.
-    LetTo(Name),
-    /// `( 'x v -- )` binds x in the current scope (the operand order of `=`).
-    Bind,
-    /// `( 'x -- v )` the value bound to x.
-    Fetch,
-    /// `( 'x -- bool )` whether x is bound.
-    Exists,
-    /// `( 'x -- )` removes the nearest binding of x.
-    Forget,
+    /// looks `name` up through the scope chain.
+    Load(name: Name) => "( -- v )", PLAIN;
+    /// assigns the nearest binding of x, else creates it in the current scope.
+    Store => "( v 'x -- )", BINDS;
+    /// `Store` with the name known at compile time.
+    StoreTo(name: Name) => "( v -- )", BINDS;
+    /// declares x in the current scope.
+    Let => "( v 'x -- )", BINDS;
+    /// `Let` with the name known at compile time.
+    LetTo(name: Name) => "( v -- )", BINDS;
+    /// binds x in the current scope (the operand order of `=`).
+    Bind => "( 'x v -- )", BINDS;
+    /// the value bound to x.
+    Fetch => "( 'x -- v )", PLAIN;
+    /// whether x is bound.
+    Exists => "( 'x -- bool )", PLAIN;
+    /// removes the nearest binding of x.
+    Forget => "( 'x -- )", BINDS;
 
     // ---- continuations ----
-    /// `( k -- … )` runs k in a new activation and comes back (`&`).
-    Call,
-    /// `( k -- … )` replaces the current activation by a new activation of k (`!`).
-    TailCall,
-    /// `( -- )` ends the current activation (`...`).
-    Return,
-    /// `( -- )` end of a block: returns from an activation or leaves an inline frame.
-    End,
-    /// `( a1 … an n f -- r )` calls function f with n arguments (`call`): checks f's arity
+    /// runs k in a new activation and comes back (`&`).
+    Call => "( k -- … )", PLAIN;
+    /// replaces the current activation by a new activation of k (`!`).
+    TailCall => "( k -- … )", PLAIN;
+    /// ends the current activation (`...`).
+    Return => "( -- )", PLAIN;
+    /// end of a block: returns from an activation or leaves an inline frame.
+    End => "( -- )", PLAIN;
+    /// calls function f with n arguments (`call`): checks f's arity
     /// if it has one, and that it leaves exactly one value.
-    CallFunction,
+    CallFunction => "( a1 … an n f -- r )", PLAIN;
 
     // ---- compiled control flow ----
-    /// `( -- )` continues at op n.
-    Jump(u32),
-    /// `( c -- )` continues at op n if c is falsy.
-    JumpIfFalse(u32),
-    /// `( c -- )` continues at op n if c is truthy.
-    JumpIfTrue(u32),
-    /// `( -- )` starts a `while`-shaped loop; `break` goes to n, `continue` to the next op.
-    LoopEnter(u32),
-    /// `( -- )` starts a C-style `for`; `break` goes to n, `continue` to the step, two ops on.
-    ForCEnter(u32),
-    /// `( start end -- )` starts a range loop; ends at op n. If instead the top three values
+    /// continues at op n.
+    Jump(target: u32) => "( -- )", PLAIN, target = target;
+    /// continues at op n if c is falsy.
+    JumpIfFalse(target: u32) => "( c -- )", PLAIN, target = target;
+    /// continues at op n if c is truthy.
+    JumpIfTrue(target: u32) => "( c -- )", PLAIN, target = target;
+    /// starts a `while`-shaped loop; `break` goes to n, `continue` to the next op.
+    LoopEnter(exit: u32) => "( -- )", PLAIN, target = exit;
+    /// starts a C-style `for`; `break` goes to n, `continue` to the step, two ops on.
+    ForCEnter(exit: u32) => "( -- )", PLAIN, target = exit;
+    /// starts a range loop; ends at op n. If instead the top three values
     /// are continuations, it starts a C-style `for` (`{init} {cond} {step}` with this literal
     /// body), whose blocks `LoopNext` runs inline.
-    ForEnter(u32),
-    /// `( count -- )` starts a `times` loop; ends at op n.
-    TimesEnter(u32),
-    /// `( coll -- )` starts an `each` loop; ends at op n.
-    EachEnter(u32),
-    /// `( from to -- )` starts a loop over the ints from … to-1: the pattern
+    ForEnter(exit: u32) => "( start end -- )", PLAIN, target = exit;
+    /// starts a `times` loop; ends at op n.
+    TimesEnter(exit: u32) => "( count -- )", PLAIN, target = exit;
+    /// starts an `each` loop; ends at op n.
+    EachEnter(exit: u32) => "( coll -- )", PLAIN, target = exit;
+    /// starts a loop over the ints from … to-1: the pattern
     /// `from to range { … } each`, without building the array. Ends at op n.
-    RangeEnter(u32),
-    /// `( -- x )` pushes the loop's next element, or ends the loop and continues at op n.
+    RangeEnter(exit: u32) => "( from to -- )", PLAIN, target = exit;
+    /// pushes the loop's next element, or ends the loop and continues at op n.
     /// (For a C-style loop begun by `ForEnter`, runs its step and condition inline first.)
-    LoopNext(u32),
-    /// `( -- )` ends the innermost loop normally.
-    LoopExit,
-    /// `( -- )` leaves the innermost loop of the current activation.
-    Break,
-    /// `( -- )` starts the next iteration of the innermost loop of the current activation.
-    Continue,
-    /// `( -- )` installs an error handler at op n for the code up to `TryExit`.
-    TryEnter(u32),
-    /// `( -- )` removes the innermost handler.
-    TryExit,
-    /// `( "name" -- )` enters a tracing span until `SpanExit`.
-    SpanEnter,
-    /// `( -- )` leaves the innermost span.
-    SpanExit,
-    /// `( -- )` marks the stack depth for an array literal.
-    ArrayStart,
-    /// `( x1 … xn -- [x1 … xn] )` collects everything above the mark.
-    ArrayEnd,
+    LoopNext(exit: u32) => "( -- x )", PLAIN, target = exit;
+    /// ends the innermost loop normally.
+    LoopExit => "( -- )", PLAIN;
+    /// leaves the innermost loop of the current activation.
+    Break => "( -- )", PLAIN;
+    /// starts the next iteration of the innermost loop of the current activation.
+    Continue => "( -- )", PLAIN;
+    /// installs an error handler at op n for the code up to `TryExit`.
+    TryEnter(handler: u32) => "( -- )", PLAIN, target = handler;
+    /// removes the innermost handler.
+    TryExit => "( -- )", PLAIN;
+    /// enters a tracing span until `SpanExit`.
+    SpanEnter => "( \"name\" -- )", PLAIN;
+    /// leaves the innermost span.
+    SpanExit => "( -- )", PLAIN;
+    /// marks the stack depth for an array literal.
+    ArrayStart => "( -- )", PLAIN;
+    /// collects everything above the mark.
+    ArrayEnd => "( x1 … xn -- [x1 … xn] )", PLAIN;
 
     // ---- control words on runtime values ----
-    /// `( c x -- … )` runs x inline if c is truthy (pushes it if not a continuation).
-    If,
-    /// `( c a b -- … )` runs or pushes a if c is truthy, else b.
-    IfElse,
-    /// `( {cond} {body} -- )` a `while` driven by the following `Drive`.
-    WhileDyn,
-    /// `( start end {body} -- )` or `( {init} {cond} {step} {body} -- )`, driven.
-    ForDyn,
-    /// `( n {body} -- )` driven.
-    TimesDyn,
-    /// `( coll {body} -- )` driven.
-    EachDyn,
-    /// `( {body} {handler} -- )` runs body inline with handler installed; the handler
+    /// runs x inline if c is truthy (pushes it if not a continuation).
+    If => "( c x -- … )", PLAIN;
+    /// runs or pushes a if c is truthy, else b.
+    IfElse => "( c a b -- … )", PLAIN;
+    /// a `while` driven by the following `Drive`.
+    WhileDyn => "( {cond} {body} -- )", PLAIN;
+    /// or `( {init} {cond} {step} {body} -- )`, driven.
+    ForDyn => "( start end {body} -- )", PLAIN;
+    /// driven.
+    TimesDyn => "( n {body} -- )", PLAIN;
+    /// driven.
+    EachDyn => "( coll {body} -- )", PLAIN;
+    /// runs body inline with handler installed; the handler
     /// runs inline and both continue at op n.
-    TryDyn(u32),
-    /// `( "name" {body} -- )` runs body inline in a span; `SpanExit` follows.
-    SpanDyn,
-    /// `( coll {f} -- )` starts `map`, driven.
-    MapStart,
-    /// `( coll {f} -- )` starts `filter`, driven.
-    FilterStart,
-    /// `( coll init {f} -- )` starts `fold`, driven.
-    FoldStart,
-    /// `( t1 b1 … tn bn n -- )` starts `ifs`, driven: runs each test in turn, then the
+    TryDyn(handler: u32) => "( {body} {handler} -- )", PLAIN, target = handler;
+    /// runs body inline in a span; `SpanExit` follows.
+    SpanDyn => "( \"name\" {body} -- )", PLAIN;
+    /// starts `map`, driven.
+    MapStart => "( coll {f} -- )", PLAIN;
+    /// starts `filter`, driven.
+    FilterStart => "( coll {f} -- )", PLAIN;
+    /// starts `fold`, driven.
+    FoldStart => "( coll init {f} -- )", PLAIN;
+    /// starts `ifs`, driven: runs each test in turn, then the
     /// body of the first that leaves a truthy value.
-    IfsStart,
+    IfsStart => "( t1 b1 … tn bn n -- )", PLAIN;
     /// Runs the next step of the innermost driven construct (a loop on runtime blocks,
     /// `map`, `filter`, `fold`), coming back here after each block; falls through when done.
-    Drive,
+    Drive => "( -- )", PLAIN;
 
     // ---- errors and ending ----
-    /// `( x -- )` raises x.
-    Throw,
-    /// `( x -- )` raises an assertion error if x is falsy.
-    Assert,
-    /// `( code -- )` ends the program with an exit code.
-    Exit,
+    /// raises x.
+    Throw => "( x -- )", PLAIN;
+    /// raises an assertion error if x is falsy.
+    Assert => "( x -- )", PLAIN;
+    /// ends the program with an exit code.
+    Exit => "( code -- )", PLAIN;
 
     // ---- superinstructions (made by `code::fuse`, never by a frontend) ----
-    /// `( a -- a+k )` the pair `Int(k) Add`.
-    AddInt(i32),
-    /// `( a -- a-k )` the pair `Int(k) Sub`.
-    SubInt(i32),
-    /// `( a -- bool )` the pair `Int(k) <cmp>`.
-    CmpInt(Cmp, i32),
-    /// `( a b -- )` the pair `<cmp> JumpIfFalse(n)`: continues at op n unless `a cmp b`.
-    JumpUnless(Cmp, u32),
-    /// `( a -- )` the triple `Int(k) <cmp> JumpIfFalse(n)`: continues at op n unless `a cmp k`.
-    JumpUnlessInt(Cmp, i32, u32),
-    /// `( a -- a )` the pair `Dup JumpUnlessInt(cmp, k, n)` (`dup k <cmp>` as a condition):
+    /// the pair `Int(k) Add`.
+    AddInt(k: i32) => "( a -- a+k )", FUSED;
+    /// the pair `Int(k) Sub`.
+    SubInt(k: i32) => "( a -- a-k )", FUSED;
+    /// the pair `Int(k) <cmp>`.
+    CmpInt(cmp: Cmp, k: i32) => "( a -- bool )", FUSED;
+    /// the pair `<cmp> JumpIfFalse(n)`: continues at op n unless `a cmp b`.
+    JumpUnless(cmp: Cmp, target: u32) => "( a b -- )", FUSED, target = target;
+    /// the triple `Int(k) <cmp> JumpIfFalse(n)`: continues at op n unless `a cmp k`.
+    JumpUnlessInt(cmp: Cmp, k: i32, target: u32) => "( a -- )", FUSED, target = target;
+    /// the pair `Dup JumpUnlessInt(cmp, k, n)` (`dup k <cmp>` as a condition):
     /// tests the top value without popping it.
-    JumpUnlessTopInt(Cmp, i32, u32),
-    /// `( -- )` the triple `Load(x) Int(k) Add StoreTo(x)` (`x k + 'x #`): adds k to x.
-    AddToName(Name, i32),
-    /// `( -- v )` `Load(x)` of the variable in slot n of the activation's locals (see
+    JumpUnlessTopInt(cmp: Cmp, k: i32, target: u32) => "( a -- a )", FUSED, target = target;
+    /// the triple `Load(x) Int(k) Add StoreTo(x)` (`x k + 'x #`): adds k to x.
+    AddToName(name: Name, k: i32) => "( -- )", BINDS | FUSED;
+    /// `Load(x)` of the variable in slot n of the activation's locals (see
     /// [`crate::Block::locals`], which names the slots).
-    LoadLocal(u32),
-    /// `( v -- )` `StoreTo(x)` of the variable in slot n.
-    StoreLocal(u32),
-    /// `( -- )` `AddToName(x, k)` of the variable in slot n.
-    AddToLocal(u32, i32),
-    /// `( -- v+k )` the pair `LoadLocal(n) AddInt(k)` (or `SubInt(-k)`).
-    LoadLocalAddInt(u32, i32),
-    /// `( -- )` the pair `LoadLocal(n) JumpUnlessInt(cmp, k, t)`: continues at op t unless
+    LoadLocal(slot: u32) => "( -- v )", FUSED;
+    /// `StoreTo(x)` of the variable in slot n.
+    StoreLocal(slot: u32) => "( v -- )", BINDS | FUSED;
+    /// `AddToName(x, k)` of the variable in slot n.
+    AddToLocal(slot: u32, k: i32) => "( -- )", BINDS | FUSED;
+    /// the pair `LoadLocal(n) AddInt(k)` (or `SubInt(-k)`).
+    LoadLocalAddInt(slot: u32, k: i32) => "( -- v+k )", FUSED;
+    /// The pair `LoadLocal(n) SubInt(k)`.
+    LoadLocalSubInt(slot: u32, k: i32) => "( -- v-k )", FUSED;
+    /// the pair `LoadLocal(n) JumpUnlessInt(cmp, k, t)`: continues at op t unless
     /// the variable in slot n compares to k.
-    JumpUnlessLocalInt(Cmp, u16, i32, u32),
-    /// `( -- )` the four ops `Load(a) Load(b) Add StoreTo(a)` (`a b + 'a #`, Rho's `a += b`).
-    AddNames(Name, Name),
-    /// `( -- )` the same on local slots: `LoadLocal(a) LoadLocal(b) Add StoreLocal(a)`.
-    AddLocals(u32, u32),
-    /// `( -- )` the pair `LoopNext(n) LetTo(x)`: binds the loop's next element to x (Rho's
+    JumpUnlessLocalInt(cmp: Cmp, slot: u16, k: i32, target: u32) => "( -- )", FUSED, target = target;
+    /// the four ops `Load(a) Load(b) Add StoreTo(a)` (`a b + 'a #`, Rho's `a += b`).
+    AddNames(a: Name, b: Name) => "( -- )", BINDS | FUSED;
+    /// the same on local slots: `LoadLocal(a) LoadLocal(b) Add StoreLocal(a)`.
+    AddLocals(a: u32, b: u32) => "( -- )", BINDS | FUSED;
+    /// the pair `LoopNext(n) LetTo(x)`: binds the loop's next element to x (Rho's
     /// `for x in …`), or ends the loop and continues at op n.
-    LoopNextLet(u32, Name),
-    /// `( -- f )` the triple `Closure(b) Int(n) fn`: a function of nested block b taking n
+    LoopNextLet(exit: u32, name: Name) => "( -- )", BINDS | FUSED, target = exit;
+    /// the triple `Closure(b) Int(n) fn`: a function of nested block b taking n
     /// arguments.
-    Function(u32, u32),
-    /// `( a1 … an -- r )` the triple `Int(n) Load(f) CallFunction`: calls function f with n
+    Function(block: u32, arity: u32) => "( -- f )", CAPTURES | FUSED;
+    /// the triple `Int(n) Load(f) CallFunction`: calls function f with n
     /// arguments.
-    CallFunctionName(Name, u32),
-    /// `( f a1 … an -- a1 … an n f )` the four ops `Int(n) Roll Int(n) Swap`: brings a
+    CallFunctionName(name: Name, argc: u32) => "( a1 … an -- r )", FUSED;
+    /// the four ops `Int(n) Roll Int(n) Swap`: brings a
     /// function evaluated before its n arguments to the top, ready for `CallFunction`.
-    CalleeUp(u32),
-    /// `( f a1 … an -- r )` the pair `CalleeUp(n) CallFunction`: calls f, which sits below
+    CalleeUp(argc: u32) => "( f a1 … an -- a1 … an n f )", FUSED;
+    /// the pair `CalleeUp(n) CallFunction`: calls f, which sits below
     /// its n arguments (Rho evaluates a callee before its arguments).
-    CallBelow(u32),
-    /// `( -- … )` the pair `Load(name) Call`.
-    CallName(Name),
-    /// `( -- … )` the pair `Load(name) TailCall`.
-    TailCallName(Name),
+    CallBelow(argc: u32) => "( f a1 … an -- r )", FUSED;
+    /// the pair `Load(name) Call`.
+    CallName(name: Name) => "( -- … )", FUSED;
+    /// the pair `Load(name) TailCall`.
+    TailCallName(name: Name) => "( -- … )", FUSED;
 
     // ---- every other built-in word ----
     /// A built-in word whose effect is in [`crate::words::Builtin`].
-    Builtin(crate::words::Builtin),
-    /// `( args… -- result )` calls native function n registered by the embedder.
-    Native(u32),
+    Builtin(word: crate::words::Builtin) => "( … -- … )", PLAIN;
+    /// calls native function n registered by the embedder.
+    Native(index: u32) => "( args… -- result )", PLAIN;
 }
 
 impl Op {
     /// Whether the op may create, change or remove a variable binding in the current
     /// scope. A block with such an op gets a scope of its own when activated.
     pub fn binds_names(self) -> bool {
-        matches!(
-            self,
-            Op::Store
-                | Op::StoreTo(_)
-                | Op::Let
-                | Op::LetTo(_)
-                | Op::Bind
-                | Op::Forget
-                | Op::AddToName(..)
-                | Op::AddNames(..)
-                | Op::LoopNextLet(..)
-                | Op::StoreLocal(_)
-                | Op::AddToLocal(..)
-                | Op::AddLocals(..)
-        )
+        self.flags().has(OpFlags::BINDS)
     }
 
     /// Whether the op may capture the current scope (make a closure, or compile and run
     /// source in it). A block with such an op keeps its scope in the heap.
     pub fn captures_scope(self) -> bool {
-        matches!(
-            self,
-            Op::Closure(_) | Op::Function(..) | Op::Builtin(crate::words::Builtin::Eval | crate::words::Builtin::Rho)
-        )
-    }
-
-    /// The op index this op may continue at, for the ops that carry one.
-    pub fn target(self) -> Option<u32> {
         match self {
-            Op::Jump(t)
-            | Op::JumpIfFalse(t)
-            | Op::JumpIfTrue(t)
-            | Op::JumpUnless(_, t)
-            | Op::JumpUnlessInt(_, _, t)
-            | Op::JumpUnlessTopInt(_, _, t)
-            | Op::JumpUnlessLocalInt(_, _, _, t)
-            | Op::LoopEnter(t)
-            | Op::ForCEnter(t)
-            | Op::ForEnter(t)
-            | Op::TimesEnter(t)
-            | Op::EachEnter(t)
-            | Op::RangeEnter(t)
-            | Op::LoopNext(t)
-            | Op::LoopNextLet(t, _)
-            | Op::TryEnter(t)
-            | Op::TryDyn(t) => Some(t),
-            _ => None,
+            Op::Builtin(builtin) => builtin.captures_scope(),
+            op => op.flags().has(OpFlags::CAPTURES),
         }
     }
 
-    /// The same op with its target replaced (ops without one are returned unchanged).
-    pub fn with_target(self, t: u32) -> Op {
-        match self {
-            Op::Jump(_) => Op::Jump(t),
-            Op::JumpIfFalse(_) => Op::JumpIfFalse(t),
-            Op::JumpIfTrue(_) => Op::JumpIfTrue(t),
-            Op::JumpUnless(cmp, _) => Op::JumpUnless(cmp, t),
-            Op::JumpUnlessInt(cmp, k, _) => Op::JumpUnlessInt(cmp, k, t),
-            Op::JumpUnlessTopInt(cmp, k, _) => Op::JumpUnlessTopInt(cmp, k, t),
-            Op::JumpUnlessLocalInt(cmp, slot, k, _) => Op::JumpUnlessLocalInt(cmp, slot, k, t),
-            Op::LoopEnter(_) => Op::LoopEnter(t),
-            Op::ForCEnter(_) => Op::ForCEnter(t),
-            Op::ForEnter(_) => Op::ForEnter(t),
-            Op::TimesEnter(_) => Op::TimesEnter(t),
-            Op::EachEnter(_) => Op::EachEnter(t),
-            Op::RangeEnter(_) => Op::RangeEnter(t),
-            Op::LoopNext(_) => Op::LoopNext(t),
-            Op::LoopNextLet(_, name) => Op::LoopNextLet(t, name),
-            Op::TryEnter(_) => Op::TryEnter(t),
-            Op::TryDyn(_) => Op::TryDyn(t),
-            other => other,
-        }
+    /// Whether the op is a superinstruction (see `crate::fusion`).
+    pub fn is_fused(self) -> bool {
+        self.flags().has(OpFlags::FUSED)
     }
 }

@@ -441,6 +441,12 @@ impl Vm {
         self.footprint.bytes()
     }
 
+    /// A readable listing of compiled code (see [`Block::disassemble`]), with names and
+    /// constants as the program writes them.
+    pub fn disassemble(&self, block: &Block) -> String {
+        block.disassemble(&|name| self.reg.name_text(name).to_string(), &|value| self.reg.repr(value))
+    }
+
     /// Runs a full garbage collection now.
     pub fn gc(&mut self) {
         self.collect_garbage();

@@ -57,6 +57,14 @@ pub enum Builtin {
     GcStats,
 }
 
+impl Builtin {
+    /// Whether the word may capture the current scope: `eval` and `rho` compile source that
+    /// runs in it.
+    pub fn captures_scope(self) -> bool {
+        matches!(self, Builtin::Eval | Builtin::Rho)
+    }
+}
+
 /// Control words: the compiler turns them into jumps when their blocks are literals, and
 /// into the matching `*Dyn` op plus [`Op::Drive`] otherwise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,8 +103,9 @@ pub struct Word {
     pub group: &'static str,
 }
 
-const fn op(name: &'static str, op: Op, effect: &'static str, doc: &'static str, group: &'static str) -> Word {
-    Word { name, kind: WordKind::Op(op), effect, doc, group }
+/// A word that is one op: its stack effect is the op's (from its row in `op.rs`).
+const fn op(name: &'static str, op: Op, doc: &'static str, group: &'static str) -> Word {
+    Word { name, kind: WordKind::Op(op), effect: op.effect(), doc, group }
 }
 
 const fn b(name: &'static str, builtin: Builtin, effect: &'static str, doc: &'static str, group: &'static str) -> Word {
@@ -112,76 +121,70 @@ use Builtin as B;
 /// Every built-in word, grouped as `kai words` prints them.
 pub static WORDS: &[Word] = &[
     // stack
-    op("dup", Op::Dup, "( a -- a a )", "duplicate the top value", "stack"),
-    op("drop", Op::Drop, "( a -- )", "discard the top value", "stack"),
-    op("swap", Op::Swap, "( a b -- b a )", "exchange the top two values", "stack"),
-    op("over", Op::Over, "( a b -- a b a )", "copy the second value to the top", "stack"),
-    op("rot", Op::Rot, "( a b c -- b c a )", "rotate the third value to the top", "stack"),
-    op("nip", Op::Nip, "( a b -- b )", "discard the second value", "stack"),
-    op("tuck", Op::Tuck, "( a b -- b a b )", "copy the top value below the second", "stack"),
-    op("dup2", Op::Dup2, "( a b -- a b a b )", "duplicate the top two values", "stack"),
-    op("drop2", Op::Drop2, "( a b -- )", "discard the top two values", "stack"),
-    op("pick", Op::Pick, "( xn … x0 n -- xn … x0 xn )", "copy the value n below the top (0 pick = dup)", "stack"),
-    op(
-        "roll",
-        Op::Roll,
-        "( xn … x0 n -- xn-1 … x0 xn )",
-        "move the value n below the top to the top (1 roll = swap)",
-        "stack",
-    ),
-    op("dropn", Op::DropN, "( … n -- )", "discard n more values", "stack"),
-    op("depth", Op::Depth, "( -- n )", "the number of values on the stack", "stack"),
-    op("clear", Op::Clear, "( … -- )", "empty the stack", "stack"),
+    op("dup", Op::Dup, "duplicate the top value", "stack"),
+    op("drop", Op::Drop, "discard the top value", "stack"),
+    op("swap", Op::Swap, "exchange the top two values", "stack"),
+    op("over", Op::Over, "copy the second value to the top", "stack"),
+    op("rot", Op::Rot, "rotate the third value to the top", "stack"),
+    op("nip", Op::Nip, "discard the second value", "stack"),
+    op("tuck", Op::Tuck, "copy the top value below the second", "stack"),
+    op("dup2", Op::Dup2, "duplicate the top two values", "stack"),
+    op("drop2", Op::Drop2, "discard the top two values", "stack"),
+    op("pick", Op::Pick, "copy the value n below the top (0 pick = dup)", "stack"),
+    op("roll", Op::Roll, "move the value n below the top to the top (1 roll = swap)", "stack"),
+    op("dropn", Op::DropN, "discard n more values", "stack"),
+    op("depth", Op::Depth, "the number of values on the stack", "stack"),
+    op("clear", Op::Clear, "empty the stack", "stack"),
     // arithmetic
-    op("+", Op::Add, "( a b -- a+b )", "add numbers; concatenate two strings or two arrays", "arithmetic"),
-    op("add", Op::Add, "( a b -- a+b )", "same as +", "arithmetic"),
-    op("-", Op::Sub, "( a b -- a-b )", "subtract", "arithmetic"),
-    op("sub", Op::Sub, "( a b -- a-b )", "same as -", "arithmetic"),
-    op("*", Op::Mul, "( a b -- a*b )", "multiply", "arithmetic"),
-    op("mul", Op::Mul, "( a b -- a*b )", "same as *", "arithmetic"),
-    op("/", Op::Div, "( a b -- a/b )", "divide; ints truncate toward zero", "arithmetic"),
-    op("div", Op::Div, "( a b -- a/b )", "same as /", "arithmetic"),
-    op("%", Op::Mod, "( a b -- a%b )", "remainder, with the sign of the dividend", "arithmetic"),
-    op("mod", Op::Mod, "( a b -- a%b )", "same as %", "arithmetic"),
-    op("neg", Op::Neg, "( a -- -a )", "negate", "arithmetic"),
-    op("abs", Op::Abs, "( a -- |a| )", "absolute value", "arithmetic"),
-    op("min", Op::Min, "( a b -- min )", "the smaller of two numbers or strings", "arithmetic"),
-    op("max", Op::Max, "( a b -- max )", "the larger of two numbers or strings", "arithmetic"),
-    op("pow", Op::Pow, "( a b -- a^b )", "power; a negative int exponent gives a float", "arithmetic"),
+    op("+", Op::Add, "add numbers; concatenate two strings or two arrays", "arithmetic"),
+    op("add", Op::Add, "same as +", "arithmetic"),
+    op("-", Op::Sub, "subtract", "arithmetic"),
+    op("sub", Op::Sub, "same as -", "arithmetic"),
+    op("*", Op::Mul, "multiply", "arithmetic"),
+    op("mul", Op::Mul, "same as *", "arithmetic"),
+    op("/", Op::Div, "divide; ints truncate toward zero", "arithmetic"),
+    op("div", Op::Div, "same as /", "arithmetic"),
+    op("%", Op::Mod, "remainder, with the sign of the dividend", "arithmetic"),
+    op("mod", Op::Mod, "same as %", "arithmetic"),
+    op("neg", Op::Neg, "negate", "arithmetic"),
+    op("abs", Op::Abs, "absolute value", "arithmetic"),
+    op("min", Op::Min, "the smaller of two numbers or strings", "arithmetic"),
+    op("max", Op::Max, "the larger of two numbers or strings", "arithmetic"),
+    op("pow", Op::Pow, "power; a negative int exponent gives a float", "arithmetic"),
     // comparison and logic
-    op("==", Op::Eq, "( a b -- bool )", "equal (structural; 1 and 1.0 are equal)", "comparison"),
-    op("!=", Op::Ne, "( a b -- bool )", "not equal", "comparison"),
-    op("<", Op::Lt, "( a b -- bool )", "less than (numbers or strings)", "comparison"),
-    op("<=", Op::Le, "( a b -- bool )", "less than or equal", "comparison"),
-    op(">", Op::Gt, "( a b -- bool )", "greater than", "comparison"),
-    op(">=", Op::Ge, "( a b -- bool )", "greater than or equal", "comparison"),
-    op("not", Op::Not, "( a -- bool )", "logical not of truthiness", "logic"),
-    op("and", Op::And, "( a b -- bool )", "both truthy", "logic"),
-    op("&&", Op::And, "( a b -- bool )", "same as and", "logic"),
-    op("or", Op::Or, "( a b -- bool )", "either truthy", "logic"),
-    op("||", Op::Or, "( a b -- bool )", "same as or", "logic"),
-    op("xor", Op::Xor, "( a b -- bool )", "exactly one truthy", "logic"),
-    op("|", Op::BitOr, "( a b -- a|b )", "bitwise or of ints", "bits"),
-    op("bor", Op::BitOr, "( a b -- a|b )", "same as |", "bits"),
-    op("band", Op::BitAnd, "( a b -- a&b )", "bitwise and of ints", "bits"),
-    op("bxor", Op::BitXor, "( a b -- a^b )", "bitwise exclusive or of ints", "bits"),
-    op("bnot", Op::BitNot, "( a -- ~a )", "bitwise complement of an int", "bits"),
-    op("shl", Op::Shl, "( a n -- a<<n )", "shift left; overflow is an error", "bits"),
-    op("shr", Op::Shr, "( a n -- a>>n )", "arithmetic shift right", "bits"),
+    op("==", Op::Eq, "equal (structural; 1 and 1.0 are equal)", "comparison"),
+    op("!=", Op::Ne, "not equal", "comparison"),
+    op("<", Op::Lt, "less than (numbers or strings)", "comparison"),
+    op("<=", Op::Le, "less than or equal", "comparison"),
+    op(">", Op::Gt, "greater than", "comparison"),
+    op(">=", Op::Ge, "greater than or equal", "comparison"),
+    op("not", Op::Not, "logical not of truthiness", "logic"),
+    op("and", Op::And, "both truthy", "logic"),
+    op("&&", Op::And, "same as and", "logic"),
+    op("or", Op::Or, "either truthy", "logic"),
+    op("||", Op::Or, "same as or", "logic"),
+    op("xor", Op::Xor, "exactly one truthy", "logic"),
+    op("|", Op::BitOr, "bitwise or of ints", "bits"),
+    op("bor", Op::BitOr, "same as |", "bits"),
+    op("band", Op::BitAnd, "bitwise and of ints", "bits"),
+    op("bxor", Op::BitXor, "bitwise exclusive or of ints", "bits"),
+    op("bnot", Op::BitNot, "bitwise complement of an int", "bits"),
+    op("shl", Op::Shl, "shift left; overflow is an error", "bits"),
+    op("shr", Op::Shr, "arithmetic shift right", "bits"),
     // names
-    op("#", Op::Store, "( v 'x -- )", "assign x: the nearest existing binding, else a new one here", "names"),
-    op("let", Op::Let, "( v 'x -- )", "declare x in the current scope", "names"),
-    op("=", Op::Bind, "( 'x v -- )", "bind x in the current scope", "names"),
-    op("@", Op::Fetch, "( 'x -- v )", "the value bound to x", "names"),
-    op("exists", Op::Exists, "( 'x -- bool )", "whether x is bound", "names"),
-    op("forget", Op::Forget, "( 'x -- )", "remove the nearest binding of x", "names"),
+    op("#", Op::Store, "assign x: the nearest existing binding, else a new one here", "names"),
+    op("let", Op::Let, "declare x in the current scope", "names"),
+    op("=", Op::Bind, "bind x in the current scope", "names"),
+    op("@", Op::Fetch, "the value bound to x", "names"),
+    op("exists", Op::Exists, "whether x is bound", "names"),
+    op("forget", Op::Forget, "remove the nearest binding of x", "names"),
     // continuations
-    op("&", Op::Call, "( k -- … )", "run k in a new activation, then come back", "continuations"),
-    op("suspend", Op::Call, "( k -- … )", "same as &", "continuations"),
-    op("!", Op::TailCall, "( k -- … )", "replace the current activation by k (tail call)", "continuations"),
-    op("replace", Op::TailCall, "( k -- … )", "same as !", "continuations"),
-    op("...", Op::Return, "( -- )", "end the current activation now", "continuations"),
-    op("resume", Op::Return, "( -- )", "same as ...", "continuations"),
+    op("&", Op::Call, "run k in a new activation, then come back", "continuations"),
+    op("suspend", Op::Call, "same as &", "continuations"),
+    op("!", Op::TailCall, "replace the current activation by k (tail call)", "continuations"),
+    op("replace", Op::TailCall, "same as !", "continuations"),
+    op("...", Op::Return, "end the current activation now", "continuations"),
+    op("resume", Op::Return, "same as ...", "continuations"),
     // control
     ctl("if", Control::If, "( c x -- … )", "if c is truthy, run x (or push it if not a continuation)"),
     ctl("ife", Control::Ife, "( c a b -- … )", "run or push a if c is truthy, else b"),
@@ -205,11 +208,11 @@ pub static WORDS: &[Word] = &[
     ctl("map", Control::Map, "( coll {f} -- arr )", "call f on each element; collect the results"),
     ctl("filter", Control::Filter, "( coll {f} -- arr )", "the elements for which f leaves a truthy value"),
     ctl("fold", Control::Fold, "( coll init {f} -- acc )", "call f with the accumulator and each element"),
-    op("break", Op::Break, "( -- )", "leave the innermost loop", "control"),
-    op("continue", Op::Continue, "( -- )", "start the next iteration of the innermost loop", "control"),
-    op("throw", Op::Throw, "( x -- )", "raise x as an error", "control"),
-    op("assert", Op::Assert, "( x -- )", "raise an assertion error if x is falsy", "control"),
-    op("exit", Op::Exit, "( code -- )", "end the program with an exit code", "control"),
+    op("break", Op::Break, "leave the innermost loop", "control"),
+    op("continue", Op::Continue, "start the next iteration of the innermost loop", "control"),
+    op("throw", Op::Throw, "raise x as an error", "control"),
+    op("assert", Op::Assert, "raise an assertion error if x is falsy", "control"),
+    op("exit", Op::Exit, "end the program with an exit code", "control"),
     // data
     b("type", B::Type, "( x -- \"int\" )", "the type name of x", "data"),
     b("str", B::Str, "( x -- s )", "the display form of x as a string", "data"),
@@ -265,7 +268,6 @@ pub static WORDS: &[Word] = &[
     op(
         "call",
         Op::CallFunction,
-        "( a1 … an n f -- r )",
         "call f with n arguments; checks f's arity and that it leaves exactly one value",
         "functions",
     ),

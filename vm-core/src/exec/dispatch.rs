@@ -328,9 +328,10 @@ impl Vm {
                         Some(value) => push!(value),
                         None => slow!(),
                     },
-                    Op::LoadLocalAddInt(slot, k) => {
+                    Op::LoadLocalAddInt(slot, k) | Op::LoadLocalSubInt(slot, k) => {
+                        let k = if matches!(ops[ip - 1], Op::LoadLocalAddInt(..)) { k as i64 } else { -(k as i64) };
                         let sum = match local!(slot) {
-                            Some(Value::Int(a)) => a.checked_add(k as i64),
+                            Some(Value::Int(a)) => a.checked_add(k),
                             _ => None,
                         };
                         match sum {
@@ -705,6 +706,23 @@ impl Vm {
         Error::internal(format!("{} (in {word})", err.message()))
     }
 
+    /// Runs a superinstruction as the ops it stands for (`crate::fusion`), one by one, until
+    /// one of them jumps, changes frames or ends the program: that op decides what follows.
+    #[inline(never)]
+    fn perform_expansion(&mut self, op: Op, ip: usize, code: &Block) -> Result<Flow, Error> {
+        let Some(parts) = crate::fusion::expansion(op, &code.locals) else {
+            return Err(Error::internal(format!("{op:?} refers to a local slot its block does not have")));
+        };
+        let last = parts.len() - 1;
+        for (i, part) in parts.into_iter().enumerate() {
+            match self.perform(part, ip, code)? {
+                Flow::Next(next) if next == ip && i < last => {}
+                flow => return Ok(flow),
+            }
+        }
+        unreachable!("an expansion has at least one op")
+    }
+
     /// The handler of each op, for `slow_op`.
     #[inline(always)]
     fn perform(&mut self, op: Op, mut ip: usize, code: &Block) -> Result<Flow, Error> {
@@ -712,9 +730,16 @@ impl Vm {
         self.task.frames[top].ip = ip as u32;
         let env = self.task.frames[top].env;
         match op {
-            Op::Nil | Op::True | Op::False | Op::Int(_) | Op::Const(_) | Op::Name(_) => {
-                unreachable!("literals are always handled inline")
-            }
+            // Literals run inline, except as parts of a superinstruction's expansion.
+            Op::Nil => self.task.push(Value::Nil),
+            Op::True => self.task.push(Value::Bool(true)),
+            Op::False => self.task.push(Value::Bool(false)),
+            Op::Int(n) => self.task.push(Value::Int(n as i64)),
+            Op::Const(i) => match code.pool.get(i as usize) {
+                Some(&value) => self.task.push(value),
+                None => return Err(Error::internal(format!("constant {i} is not in the unit's pool"))),
+            },
+            Op::Name(name) => self.task.push(Value::Name(name)),
             Op::Closure(i) => self.closure(code, i, env),
 
             Op::Dup => self.dup()?,
@@ -779,20 +804,8 @@ impl Vm {
                 self.gc_point()?;
                 return Ok(Flow::Switch);
             }
-            Op::CallName(name) => {
-                let callee = self.load(env, name)?;
-                self.push_activation(callee, "&", Frame::NO_EXPECT)?;
-                self.gc_point()?;
-                return Ok(Flow::Switch);
-            }
             Op::TailCall => {
                 let callee = self.task.pop("!")?;
-                self.tail_call(callee)?;
-                self.gc_point()?;
-                return Ok(Flow::Switch);
-            }
-            Op::TailCallName(name) => {
-                let callee = self.load(env, name)?;
                 self.tail_call(callee)?;
                 self.gc_point()?;
                 return Ok(Flow::Switch);
@@ -806,12 +819,8 @@ impl Vm {
                 self.gc_point()?;
                 return Ok(Flow::Switch);
             }
-            Op::CallFunctionName(name, argc) => {
-                let callee = self.load(env, name)?;
-                self.call_function(callee, argc as usize)?;
-                self.gc_point()?;
-                return Ok(Flow::Switch);
-            }
+            // Superinstructions with a handler cheaper than their expansion.
+            Op::Function(index, arity) => self.function_literal(code, index, arity, env)?,
             Op::CalleeUp(argc) => {
                 let callee = self.callee_up(argc as usize)?;
                 self.task.push(Value::Int(argc as i64));
@@ -823,7 +832,28 @@ impl Vm {
                 self.gc_point()?;
                 return Ok(Flow::Switch);
             }
-            Op::Function(index, arity) => self.function_literal(code, index, arity, env)?,
+            // Every other superinstruction is what its fusion row says it stands for.
+            // (Listed rather than matched by `is_fused`, so that the compiler checks that
+            // every op has an arm.)
+            Op::AddInt(_)
+            | Op::SubInt(_)
+            | Op::CmpInt(..)
+            | Op::JumpUnless(..)
+            | Op::JumpUnlessInt(..)
+            | Op::JumpUnlessTopInt(..)
+            | Op::AddToName(..)
+            | Op::LoadLocal(_)
+            | Op::StoreLocal(_)
+            | Op::AddToLocal(..)
+            | Op::LoadLocalAddInt(..)
+            | Op::LoadLocalSubInt(..)
+            | Op::JumpUnlessLocalInt(..)
+            | Op::AddNames(..)
+            | Op::AddLocals(..)
+            | Op::LoopNextLet(..)
+            | Op::CallFunctionName(..)
+            | Op::CallName(_)
+            | Op::TailCallName(_) => return self.perform_expansion(op, ip, code),
             Op::End => {
                 self.end()?;
                 return Ok(Flow::Switch);
@@ -845,34 +875,6 @@ impl Vm {
             Op::TimesEnter(exit) => self.times_enter(exit, ip as u32)?,
             Op::EachEnter(exit) => self.each_enter(exit, ip as u32)?,
             Op::RangeEnter(exit) => self.range_enter(exit, ip as u32)?,
-            Op::LoopNextLet(exit, name) => match self.loop_next()? {
-                Advance::Body => {
-                    self.let_to(env, name)?;
-                    self.gc_point()?;
-                }
-                Advance::Done => ip = exit as usize,
-                Advance::Run(block) => {
-                    self.task.frames[top].ip = ip as u32 - 1;
-                    self.push_inline(block, "for")?;
-                    return Ok(Flow::Switch);
-                }
-            },
-            Op::AddNames(a, b) => {
-                for name in [a, b] {
-                    let value = self.load(env, name)?;
-                    self.task.push(value);
-                }
-                self.add()?;
-                self.store_to(env, a)?;
-            }
-            Op::AddLocals(a, b) => {
-                for slot in [a, b] {
-                    let value = self.load(env, code.locals[slot as usize])?;
-                    self.task.push(value);
-                }
-                self.add()?;
-                self.store_to(env, code.locals[a as usize])?;
-            }
             Op::LoopNext(exit) => match self.loop_next()? {
                 Advance::Body => self.gc_point()?,
                 Advance::Done => ip = exit as usize,
@@ -911,79 +913,6 @@ impl Vm {
             Op::Throw => return Err(self.throw()),
             Op::Assert => self.assert()?,
             Op::Exit => return Ok(Flow::Exit(self.exit()?)),
-
-            Op::AddInt(k) => {
-                self.task.push(Value::Int(k as i64));
-                self.add()?;
-            }
-            Op::SubInt(k) => {
-                self.task.push(Value::Int(k as i64));
-                self.sub()?;
-            }
-            Op::CmpInt(cmp, k) => {
-                self.task.push(Value::Int(k as i64));
-                self.compare(cmp)?;
-            }
-            Op::JumpUnless(cmp, target) => {
-                self.compare(cmp)?;
-                let c = self.task.pop("if")?;
-                if !self.truthy(c) {
-                    ip = target as usize;
-                }
-            }
-            Op::JumpUnlessInt(cmp, k, target) => {
-                self.task.push(Value::Int(k as i64));
-                self.compare(cmp)?;
-                let c = self.task.pop("if")?;
-                if !self.truthy(c) {
-                    ip = target as usize;
-                }
-            }
-            Op::JumpUnlessTopInt(cmp, k, target) => {
-                self.dup()?;
-                self.task.push(Value::Int(k as i64));
-                self.compare(cmp)?;
-                let c = self.task.pop("if")?;
-                if !self.truthy(c) {
-                    ip = target as usize;
-                }
-            }
-            Op::LoadLocal(slot) => {
-                let value = self.load(env, code.locals[slot as usize])?;
-                self.task.push(value);
-            }
-            Op::StoreLocal(slot) => self.store_to(env, code.locals[slot as usize])?,
-            Op::LoadLocalAddInt(slot, k) => {
-                let value = self.load(env, code.locals[slot as usize])?;
-                self.task.push(value);
-                self.task.push(Value::Int(k as i64));
-                self.add()?;
-            }
-            Op::JumpUnlessLocalInt(cmp, slot, k, target) => {
-                let value = self.load(env, code.locals[slot as usize])?;
-                self.task.push(value);
-                self.task.push(Value::Int(k as i64));
-                self.compare(cmp)?;
-                let c = self.task.pop("if")?;
-                if !self.truthy(c) {
-                    ip = target as usize;
-                }
-            }
-            Op::AddToLocal(slot, k) => {
-                let name = code.locals[slot as usize];
-                let value = self.load(env, name)?;
-                self.task.push(value);
-                self.task.push(Value::Int(k as i64));
-                self.add()?;
-                self.store_to(env, name)?;
-            }
-            Op::AddToName(name, k) => {
-                let value = self.load(env, name)?;
-                self.task.push(value);
-                self.task.push(Value::Int(k as i64));
-                self.add()?;
-                self.store_to(env, name)?;
-            }
 
             Op::Builtin(builtin) => {
                 let switched = self.builtin(builtin)?;

@@ -5,22 +5,9 @@ use std::cmp::Ordering;
 use registry::Value;
 
 use crate::error::Error;
-use crate::op::Cmp;
 use crate::vm::Vm;
 
 impl Vm {
-    /// The comparison `cmp` on the top two values (the slow path of fused comparisons).
-    pub(crate) fn compare(&mut self, cmp: Cmp) -> Result<(), Error> {
-        match cmp {
-            Cmp::Eq => self.eq(),
-            Cmp::Ne => self.ne(),
-            Cmp::Lt => self.lt(),
-            Cmp::Le => self.le(),
-            Cmp::Gt => self.gt(),
-            Cmp::Ge => self.ge(),
-        }
-    }
-
     #[inline(never)]
     pub(crate) fn eq(&mut self) -> Result<(), Error> {
         let (a, b) = self.task.pop2("==")?;
