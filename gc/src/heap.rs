@@ -231,7 +231,7 @@ impl<T: Trace> Heap<T> {
     }
 
     /// The object `handle` names, or `None` if the handle is stale.
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, handle: Handle) -> Option<&T> {
         let index = handle.index() as usize;
         if self.generations.get(index)?.get() != handle.generation() {
