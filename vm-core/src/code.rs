@@ -52,6 +52,27 @@ impl Code for Block {
 }
 
 impl Block {
+    /// A block of exactly `ops` (no fusion, no checks), for tests of code the compiler
+    /// would not make.
+    #[cfg(test)]
+    pub(crate) fn raw(ops: Vec<Op>, children: Vec<Rc<Block>>, locals: Vec<Name>) -> Block {
+        let spans = vec![Span::default(); ops.len()];
+        Block {
+            ops: ops.into(),
+            spans: spans.into(),
+            children: children.into(),
+            pool: Rc::from(Vec::new()),
+            _anchor: None,
+            source: None,
+            origin: None,
+            _charge: None,
+            needs_locals: false,
+            needs_heap_scope: false,
+            locals: locals.into(),
+            prologue: 0,
+        }
+    }
+
     /// A readable listing of the block's ops and, indented, of its nested blocks: one op
     /// per line with its index, its name and its operands, names shown by `name_text`
     /// and constants by `constant`; a block with local slots lists them first.

@@ -19,6 +19,7 @@ mod op;
 mod ops;
 mod source;
 mod task;
+mod verify;
 mod vm;
 pub mod words;
 
@@ -30,6 +31,7 @@ pub use op::{Cmp, Op, OpFlags, Operand};
 pub use registry::{Key, Map, Name, NativeObject, Rooted, Stress, Value, write_float, write_quoted};
 pub use source::{Position, Source, SourceId, Sources, Span};
 pub use task::Task;
+pub use verify::{Malformed, verify};
 pub use vm::{Frontend, Outcome, Vm};
 
 #[cfg(test)]

@@ -166,6 +166,13 @@ impl Vm {
     ) -> Result<Rc<Block>, Error> {
         match compiled {
             Ok(block) => {
+                // Every block comes from a frontend's compiler, so malformed code is a bug
+                // in it; debug builds (and so every test) check all they compile.
+                if cfg!(debug_assertions)
+                    && let Err(malformed) = crate::verify::verify(&block)
+                {
+                    return Err(Error::internal(malformed.to_string()).with_source(source));
+                }
                 self.check_heap_limit()?;
                 Ok(block)
             }

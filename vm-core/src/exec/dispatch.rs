@@ -138,25 +138,33 @@ impl Vm {
                     }
                 }};
             }
-            // The value in local slot `slot`, if the frame's locals hold the slot's variable
-            // there (a slot is where the compiler expects the variable; a block run inline
-            // elsewhere, or a declaration skipped by a branch, can put another one there,
-            // and then the general path looks the name up).
+            // The value of the variable of local slot `slot`: from the slot when the frame's
+            // locals hold that variable there (a slot is where the compiler expects it; a
+            // block run inline elsewhere, or a declaration skipped by a branch, can put
+            // another one there), else looked up by name as `Load` does inline; `None`
+            // leaves it to the general path.
             macro_rules! local {
                 ($slot:expr) => {{
                     let slot = $slot as usize;
                     match self.task.locals.get(locals.saturating_add(slot)) {
                         Some(&(name, value)) if code.locals.get(slot) == Some(&name) => Some(value),
-                        _ => None,
+                        _ => self.local_by_name(&code, slot, locals, globals),
                     }
                 }};
             }
+            // The variable of slot `slot` for assignment: the slot, or the frame's own
+            // binding of the name.
             macro_rules! local_mut {
                 ($slot:expr) => {{
                     let slot = $slot as usize;
-                    match self.task.locals.get_mut(locals.saturating_add(slot)) {
-                        Some((name, value)) if code.locals.get(slot) == Some(name) => Some(value),
-                        _ => None,
+                    let predicted = match self.task.locals.get(locals.saturating_add(slot)) {
+                        Some((name, _)) => code.locals.get(slot) == Some(name),
+                        None => false,
+                    };
+                    if predicted {
+                        self.task.locals.get_mut(locals + slot).map(|(_, value)| value)
+                    } else {
+                        self.own_local_by_name(&code, slot, locals)
                     }
                 }};
             }
@@ -643,6 +651,23 @@ impl Vm {
         }
     }
 
+    /// A local slot's variable found by its name, when the slot holds another (kept out of
+    /// line: the hit path of every slot op stays small).
+    #[cold]
+    #[inline(never)]
+    fn local_by_name(&self, code: &Block, slot: usize, locals: usize, globals: bool) -> Option<Value> {
+        self.lookup_fast(locals, globals, *code.locals.get(slot)?)
+    }
+
+    /// The frame's own binding of a local slot's variable, found by its name (out of line,
+    /// as [`Vm::local_by_name`]).
+    #[cold]
+    #[inline(never)]
+    fn own_local_by_name(&mut self, code: &Block, slot: usize, locals: usize) -> Option<&mut Value> {
+        let name = *code.locals.get(slot)?;
+        self.own_local(locals, name).map(|(_, value)| value)
+    }
+
     /// The binding of `name` among the frame's own locals (those from `locals` on), if
     /// it has one.
     #[inline(always)]
@@ -819,8 +844,33 @@ impl Vm {
                 self.gc_point()?;
                 return Ok(Flow::Switch);
             }
-            // Superinstructions with a handler cheaper than their expansion.
+            // Superinstructions with a handler cheaper than their expansion (each does what
+            // its expansion does, without the pushes and pops in between): function
+            // literals, calls by name and the loop step of `for x in …`, which programs
+            // reach often on the general path.
             Op::Function(index, arity) => self.function_literal(code, index, arity, env)?,
+            Op::CallName(name) => {
+                let callee = self.load(env, name)?;
+                self.push_activation(callee, "&", Frame::NO_EXPECT)?;
+                self.gc_point()?;
+                return Ok(Flow::Switch);
+            }
+            Op::CallFunctionName(name, argc) => {
+                let callee = self.load(env, name)?;
+                self.call_function(callee, argc as usize)?;
+                self.gc_point()?;
+                return Ok(Flow::Switch);
+            }
+            Op::LoopNextLet(exit, name) => match self.loop_next()? {
+                Advance::Body => self.let_to(env, name)?,
+                Advance::Done => ip = exit as usize,
+                Advance::Run(block) => {
+                    // Come back to this op when the block ends.
+                    self.task.frames[top].ip = ip as u32 - 1;
+                    self.push_inline(block, "for")?;
+                    return Ok(Flow::Switch);
+                }
+            },
             Op::CalleeUp(argc) => {
                 let callee = self.callee_up(argc as usize)?;
                 self.task.push(Value::Int(argc as i64));
@@ -850,9 +900,6 @@ impl Vm {
             | Op::JumpUnlessLocalInt(..)
             | Op::AddNames(..)
             | Op::AddLocals(..)
-            | Op::LoopNextLet(..)
-            | Op::CallFunctionName(..)
-            | Op::CallName(_)
             | Op::TailCallName(_) => return self.perform_expansion(op, ip, code),
             Op::End => {
                 self.end()?;
