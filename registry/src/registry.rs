@@ -193,21 +193,21 @@ impl<C: Code> Registry<C> {
             _ => Err(self.stale_access(handle, "map")),
         }
     }
-    /// Where `key` is in map `handle`, trying entry `guess` first: a string key found at
-    /// the index it had in another map of the same construction (the fields of records
-    /// built alike) is found by one comparison, without hashing. `None` if the key is
-    /// absent, cannot be a key, or a handle is stale (the caller's general path then
-    /// reports it).
+    /// Where `key` is in map `handle` and its value there, trying entry `guess` first: a
+    /// string key found at the index it had in another map of the same construction (the
+    /// fields of records built alike) is found by one comparison, without hashing. `None`
+    /// if the key is absent, cannot be a key, or a handle is stale (the caller's general
+    /// path then reports it).
     #[inline]
-    pub fn map_index_guessed(&self, handle: Handle, key: Value, guess: usize) -> Option<usize> {
+    pub fn map_entry_guessed(&self, handle: Handle, key: Value, guess: usize) -> Option<(usize, Value)> {
         let map = self.map(handle).ok()?;
         if let Value::Str(s) = key
-            && let Some((Key::Str(k), _)) = map.get_index(guess)
+            && let Some((Key::Str(k), &value)) = map.get_index(guess)
             && k.as_bytes() == self.str(s).ok()?.as_bytes()
         {
-            return Some(guess);
+            return Some((guess, value));
         }
-        map.get_index_of(&self.key_ref(key).ok()?)
+        map.get_full(&self.key_ref(key).ok()?).map(|(index, _, &value)| (index, value))
     }
 
     accessors!(closure, Closure, Closure<C>, "continuation");

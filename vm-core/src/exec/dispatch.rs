@@ -617,21 +617,21 @@ impl Vm {
                 let Value::Int(i) = key else { return None };
                 self.reg.array(h).ok()?.get(usize::try_from(i).ok()?).copied()
             }
-            Value::Map(h) => {
-                let index = self.map_index(h, key)?;
-                self.reg.map(h).ok()?.get_index(index).map(|(_, &v)| v)
-            }
+            Value::Map(h) => self.map_entry(h, key).map(|(_, value)| value),
             _ => None,
         }
     }
 
-    /// Where `key` is in map `h`, through the field guesses for a string key.
+    /// Where `key` is in map `h` and its value, through the field guesses for a string key.
     #[inline(always)]
-    fn map_index(&mut self, h: gc::Handle, key: Value) -> Option<usize> {
-        let Value::Str(s) = key else { return self.reg.map(h).ok()?.get_index_of(&self.reg.key_ref(key).ok()?) };
-        let index = self.reg.map_index_guessed(h, key, self.run.fields.guess(s))?;
+    fn map_entry(&mut self, h: gc::Handle, key: Value) -> Option<(usize, Value)> {
+        let Value::Str(s) = key else {
+            let map = self.reg.map(h).ok()?;
+            return map.get_full(&self.reg.key_ref(key).ok()?).map(|(index, _, &value)| (index, value));
+        };
+        let (index, value) = self.reg.map_entry_guessed(h, key, self.run.fields.guess(s))?;
         self.run.fields.learn(s, index);
-        Some(index)
+        Some((index, value))
     }
 
     /// `put` of an array element in range, or of a key a map already has; whether it was
@@ -644,7 +644,7 @@ impl Vm {
                 Err(_) => false,
             },
             (Value::Map(h), key) => {
-                let index = self.map_index(h, key);
+                let index = self.map_entry(h, key).map(|(index, _)| index);
                 index.is_some_and(|i| self.reg.map_set_at(h, i, value).unwrap_or(false))
             }
             _ => false,
@@ -846,8 +846,8 @@ impl Vm {
             }
             // Superinstructions with a handler cheaper than their expansion (each does what
             // its expansion does, without the pushes and pops in between): function
-            // literals, calls by name and the loop step of `for x in …`, which programs
-            // reach often on the general path.
+            // literals, calls and tail calls by name and the loop step of `for x in …`,
+            // which programs reach often on the general path.
             Op::Function(index, arity) => self.function_literal(code, index, arity, env)?,
             Op::CallName(name) => {
                 let callee = self.load(env, name)?;
@@ -858,6 +858,12 @@ impl Vm {
             Op::CallFunctionName(name, argc) => {
                 let callee = self.load(env, name)?;
                 self.call_function(callee, argc as usize)?;
+                self.gc_point()?;
+                return Ok(Flow::Switch);
+            }
+            Op::TailCallName(name) => {
+                let callee = self.load(env, name)?;
+                self.tail_call(callee)?;
                 self.gc_point()?;
                 return Ok(Flow::Switch);
             }
@@ -899,8 +905,7 @@ impl Vm {
             | Op::LoadLocalSubInt(..)
             | Op::JumpUnlessLocalInt(..)
             | Op::AddNames(..)
-            | Op::AddLocals(..)
-            | Op::TailCallName(_) => return self.perform_expansion(op, ip, code),
+            | Op::AddLocals(..) => return self.perform_expansion(op, ip, code),
             Op::End => {
                 self.end()?;
                 return Ok(Flow::Switch);
