@@ -3,7 +3,7 @@
 
 use kai_tests::{files, root};
 
-const CRATES: [&str; 7] = ["gc", "registry", "vm-core", "lang-pi", "console", "tests", "benches"];
+const CRATES: [&str; 8] = ["gc", "registry", "vm-core", "lang-pi", "lang-rho", "console", "tests", "benches"];
 
 #[test]
 fn every_source_file_starts_with_a_module_doc() {
