@@ -105,9 +105,7 @@ impl Block {
                     }
                     Operand::Int(n) => n.to_string(),
                     Operand::Cmp(cmp) => cmp.op().mnemonic().to_string(),
-                    Operand::Builtin(word) => crate::words::WORDS
-                        .iter()
-                        .find(|w| w.kind == crate::words::WordKind::Op(Op::Builtin(word)))
+                    Operand::Builtin(word) => crate::words::word_of(Op::Builtin(word))
                         .map_or_else(|| format!("{word:?}"), |w| w.name.to_string()),
                 };
                 let _ = write!(out, " {text}");

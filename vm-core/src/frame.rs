@@ -22,6 +22,12 @@ pub(crate) enum Env {
 }
 
 impl Env {
+    /// The env of code running directly in a closure's captured scope (`None`: the global
+    /// one); the inverse of [`Env::captured`].
+    pub(crate) fn of_captured(scope: Option<Handle>) -> Env {
+        scope.map_or(Env::Global, Env::Scope)
+    }
+
     /// The scope a closure made here captures.
     ///
     /// A `Locals` env is never captured: blocks that make closures get a heap scope (see

@@ -115,13 +115,6 @@ impl OpFlags {
     }
 }
 
-impl std::ops::BitOr for OpFlags {
-    type Output = OpFlags;
-    fn bitor(self, other: OpFlags) -> OpFlags {
-        self.union(other)
-    }
-}
-
 /// One operand of an op, for listings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operand {

@@ -289,6 +289,11 @@ pub static WORDS: &[Word] = &[
     b("gc_stats", B::GcStats, "( -- map )", "collector statistics", "output"),
 ];
 
+/// The first built-in word that compiles to `op` (its name as `kai words` lists it).
+pub fn word_of(op: Op) -> Option<&'static Word> {
+    WORDS.iter().find(|w| w.kind == WordKind::Op(op))
+}
+
 /// The built-in word named `name`, if any.
 pub fn lookup(name: &str) -> Option<&'static Word> {
     static INDEX: OnceLock<HashMap<&'static str, &'static Word>> = OnceLock::new();

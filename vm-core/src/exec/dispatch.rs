@@ -168,6 +168,19 @@ impl Vm {
                     }
                 }};
             }
+            // Pushes the int in local slot `slot` plus `k`, when it is an int and the sum fits.
+            macro_rules! push_local_plus {
+                ($slot:expr, $k:expr) => {{
+                    let sum = match local!($slot) {
+                        Some(Value::Int(a)) => a.checked_add($k),
+                        _ => None,
+                    };
+                    match sum {
+                        Some(sum) => push!(Value::Int(sum)),
+                        None => slow!(),
+                    }
+                }};
+            }
             // The top two values, if both are above the floor.
             macro_rules! two {
                 () => {{
@@ -336,17 +349,8 @@ impl Vm {
                         Some(value) => push!(value),
                         None => slow!(),
                     },
-                    Op::LoadLocalAddInt(slot, k) | Op::LoadLocalSubInt(slot, k) => {
-                        let k = if matches!(ops[ip - 1], Op::LoadLocalAddInt(..)) { k as i64 } else { -(k as i64) };
-                        let sum = match local!(slot) {
-                            Some(Value::Int(a)) => a.checked_add(k),
-                            _ => None,
-                        };
-                        match sum {
-                            Some(sum) => push!(Value::Int(sum)),
-                            None => slow!(),
-                        }
-                    }
+                    Op::LoadLocalAddInt(slot, k) => push_local_plus!(slot, k as i64),
+                    Op::LoadLocalSubInt(slot, k) => push_local_plus!(slot, -(k as i64)),
                     Op::JumpUnlessLocalInt(cmp, slot, k, target) => {
                         let value = match local!(slot) {
                             Some(Value::Int(a)) => Some(a),
@@ -724,10 +728,7 @@ impl Vm {
     /// An internal error, with the operation that met it.
     #[cold]
     fn internal_error(&self, err: Error, op: Op) -> Error {
-        let word = crate::words::WORDS
-            .iter()
-            .find(|w| w.kind == crate::words::WordKind::Op(op))
-            .map_or_else(|| format!("{op:?}"), |w| format!("'{}'", w.name));
+        let word = crate::words::word_of(op).map_or_else(|| format!("{op:?}"), |w| format!("'{}'", w.name));
         Error::internal(format!("{} (in {word})", err.message()))
     }
 

@@ -32,10 +32,7 @@ impl Vm {
         } else if code.needs_locals {
             Env::Locals { base: self.task.locals.len() as u32, parent: captured }
         } else {
-            match captured {
-                None => Env::Global,
-                Some(h) => Env::Scope(h),
-            }
+            Env::of_captured(captured)
         }
     }
 
@@ -62,7 +59,7 @@ impl Vm {
         if closure.code.needs_locals {
             return Ok(false);
         }
-        let env = closure.scope.map_or(Env::Global, Env::Scope);
+        let env = Env::of_captured(closure.scope);
         let (code, name) = (closure.code.clone(), closure.name);
         self.task.push_activation(code, 0, env, name, Frame::NO_EXPECT, &self.limits)?;
         Ok(true)
@@ -76,7 +73,7 @@ impl Vm {
         };
         let closure = self.reg.closure(h)?;
         let (code, scope) = (closure.code.clone(), closure.scope);
-        self.push_inline_frame(code, scope.map_or(Env::Global, Env::Scope))
+        self.push_inline_frame(code, Env::of_captured(scope))
     }
 
     /// Pushes an inline frame running `code` in `env`, as part of the current activation.
@@ -283,7 +280,7 @@ impl Vm {
             }
             Env::Locals { base, parent: closure.scope }
         } else {
-            closure.scope.map_or(Env::Global, Env::Scope)
+            Env::of_captured(closure.scope)
         };
         // The result replaces the arguments, wherever they went.
         let expect = (stack_len - argc + 1) as u32;
