@@ -1,32 +1,29 @@
-//! Compiles a Pi AST into vm-core blocks. Built-in words resolve here to ops; a control word
+//! Compiles a Pi AST into a portable vm-core unit, without a VM. Built-in words resolve here to ops; a control word
 //! whose blocks are literals (`c { … } { … } ife`, `{ … } { … } while`, …) compiles to jumps
 //! in the enclosing block, so it allocates nothing at run time; with runtime blocks it
 //! compiles to the word's dynamic op. The op sequences are documented on `vm_core::Op`.
 
-use std::rc::Rc;
-
 use vm_core::words::{self, Control, WordKind};
-use vm_core::{Assembler, BlockBuilder, Error, Op, Patch, Span, Value, Vm};
+use vm_core::{Assembler, BlockBuilder, Error, Natives, Op, Patch, Source, Span, Unit, Value};
 
 use crate::ast::{Node, NodeKind};
 
-/// Compiles a whole program (`nodes`) into its top-level block.
+/// Compiles a whole program (`nodes`, parsed from `source`) into a unit, for a VM with
+/// `natives` (a word that names one calls it).
 ///
 /// # Errors
 /// Compilation itself cannot fail for a parsed AST; the `Result` covers ASTs built by other
 /// frontends (a literal out of range).
-pub fn compile(vm: &mut Vm, nodes: &[Node], end: Span) -> Result<Rc<Block>, Error> {
-    let mut compiler = Compiler { vm, asm: Assembler::new(), has_ifs: false };
+pub fn compile(nodes: &[Node], source: &Source, natives: &Natives) -> Result<Unit, Error> {
+    let mut compiler = Compiler { natives, asm: Assembler::new(), has_ifs: false };
     let mut top = BlockBuilder::new();
     compiler.sequence(nodes, &mut top)?;
-    let Compiler { vm, asm, .. } = compiler;
-    Ok(asm.finish(vm, top, end))
+    let end = Span::new(source.id, source.text.len(), source.text.len());
+    Ok(compiler.asm.finish(top, end, source))
 }
 
-use vm_core::Block;
-
-struct Compiler<'vm> {
-    vm: &'vm mut Vm,
+struct Compiler<'a> {
+    natives: &'a Natives,
     asm: Assembler,
     /// Whether the sequence being compiled holds an `ifs` word.
     has_ifs: bool,
@@ -84,7 +81,7 @@ impl Compiler<'_> {
             NodeKind::Bool(false) => _ = b.emit(Op::False, span),
             NodeKind::Nil => _ = b.emit(Op::Nil, span),
             NodeKind::Name(text) => {
-                let name = self.vm.intern(text);
+                let name = self.asm.name(text);
                 // `'x #` and `'x let` fuse into one op (unless x is reserved: then the
                 // unfused op reports the error at run time).
                 if let Some(NodeKind::Word(next)) = nodes.get(i + 1).map(|n| &n.kind) {
@@ -95,7 +92,7 @@ impl Compiler<'_> {
                     };
                     if let Some(op) = fused
                         && words::lookup(text).is_none()
-                        && self.vm.native_index(name).is_none()
+                        && !self.natives.contains_key(&**text)
                     {
                         b.emit(op, nodes[i + 1].span);
                         return Ok(2);
@@ -134,11 +131,12 @@ impl Compiler<'_> {
                 WordKind::Control(control) => self.dynamic_control(control, span, b),
             },
             None => {
-                let name = self.vm.intern(text);
-                match self.vm.native_index(name) {
-                    Some(index) => b.emit(Op::Native(index), span),
-                    None => b.emit(Op::Load(name), span),
-                };
+                if self.natives.contains_key(text) {
+                    let index = self.asm.native(text);
+                    b.emit(Op::Native(index), span);
+                } else {
+                    b.emit(Op::Load(self.asm.name(text)), span);
+                }
             }
         }
         Ok(())

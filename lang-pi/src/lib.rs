@@ -1,5 +1,5 @@
 //! Pi, Kai's postfix core language: a pest grammar and parser producing an AST with source
-//! spans, a compiler from the AST to vm-core blocks, and a printer from the AST back to Pi
+//! spans, a compiler from the AST to portable vm-core units (it needs no VM), and a printer from the AST back to Pi
 //! source (which Rho's translator relies on for `kai translate`).
 //!
 //! Install the frontend in a VM with [`install`], or make a ready VM with [`new_vm`]:
@@ -22,17 +22,15 @@ pub use compiler::compile;
 pub use parser::{EscapeProblem, MAX_NESTING, decode_escapes, parse, parse_range};
 pub use printer::print;
 
-use vm_core::{Block, Error, Frontend, SourceId, Span, Vm};
+use vm_core::{Error, Frontend, Natives, Source, SourceId, Unit, Vm};
 
 /// The Pi frontend, as installed in a VM under the name `"pi"`.
 pub struct PiFrontend;
 
 impl Frontend for PiFrontend {
-    fn compile(&self, vm: &mut Vm, source: SourceId) -> Result<Rc<Block>, Error> {
-        let text = vm.sources().get(source).map(|s| s.text.clone()).unwrap_or_else(|| Rc::from(""));
-        let nodes = parse(&text, source)?;
-        let end = Span::new(source, text.len(), text.len());
-        compile(vm, &nodes, end)
+    fn compile(&self, source: &Source, natives: &Natives) -> Result<Unit, Error> {
+        let nodes = parse(&source.text, source.id)?;
+        compile(&nodes, source, natives)
     }
 
     /// A generated 32 MB program peaked at 26 bytes per source byte.

@@ -19,9 +19,9 @@ use std::rc::Rc;
 
 pub use ast::{AssignOp, BinaryOp, Expr, ExprKind, Ident, Stmt, StmtKind, UnaryOp};
 pub use parser::{MAX_CHAIN, MAX_EXPR_DEPTH, MAX_NESTING, parse};
-pub use translate::{Natives, translate};
+pub use translate::translate;
 
-use vm_core::{Block, Error, Frontend, SourceId, Span, Vm};
+use vm_core::{Error, Frontend, Natives, Source, SourceId, Unit, Vm};
 
 /// The built-in functions: name, accepted argument counts and a description, for help
 /// and completion.
@@ -34,11 +34,6 @@ pub const KEYWORDS: &[&str] = &[
     "fun", "let", "if", "else", "while", "do", "for", "in", "return", "break", "continue", "try", "catch", "throw",
     "assert", "true", "false", "nil", "pi",
 ];
-
-/// The natives of a VM, as the translator needs them.
-pub fn natives_of(vm: &Vm) -> Natives {
-    vm.natives().map(|(name, arity)| (name.to_string(), arity)).collect()
-}
 
 /// Parses and translates Rho source to the Pi AST.
 ///
@@ -68,22 +63,19 @@ pub fn needs_more(text: &str) -> bool {
 pub struct RhoFrontend;
 
 impl RhoFrontend {
-    fn build(vm: &mut Vm, source: SourceId, interactive: bool) -> Result<Rc<Block>, Error> {
-        let text = vm.sources().get(source).map(|s| s.text.clone()).unwrap_or_else(|| Rc::from(""));
-        let natives = natives_of(vm);
-        let nodes = to_pi(&text, source, interactive, &natives)?;
-        let end = Span::new(source, text.len(), text.len());
-        lang_pi::compile(vm, &nodes, end)
+    fn build(source: &Source, natives: &Natives, interactive: bool) -> Result<Unit, Error> {
+        let nodes = to_pi(&source.text, source.id, interactive, natives)?;
+        lang_pi::compile(&nodes, source, natives)
     }
 }
 
 impl Frontend for RhoFrontend {
-    fn compile(&self, vm: &mut Vm, source: SourceId) -> Result<Rc<Block>, Error> {
-        Self::build(vm, source, false)
+    fn compile(&self, source: &Source, natives: &Natives) -> Result<Unit, Error> {
+        Self::build(source, natives, false)
     }
 
-    fn compile_interactive(&self, vm: &mut Vm, source: SourceId) -> Result<Rc<Block>, Error> {
-        Self::build(vm, source, true)
+    fn compile_interactive(&self, source: &Source, natives: &Natives) -> Result<Unit, Error> {
+        Self::build(source, natives, true)
     }
 
     /// Rho holds its own syntax tree and the Pi tree translated from it at once: a

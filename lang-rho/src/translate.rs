@@ -6,16 +6,12 @@
 //! one value). A function is a block that declares its parameters with `let`, last first,
 //! and is made a function by `fn`. Statements leave nothing on the stack.
 
-use std::collections::HashMap;
-
 use lang_pi::{Node, NodeKind};
+use vm_core::Natives;
 use vm_core::{Error, ErrorKind, Span};
 
 use crate::ast::{AssignOp, BinaryOp, Expr, ExprKind, Ident, Stmt, StmtKind, UnaryOp};
 use crate::builtins;
-
-/// Natives registered in the VM, by name, with their arity.
-pub type Natives = HashMap<String, usize>;
 
 /// Translates a program. In `interactive` mode a program that is a single expression
 /// leaves its value (the REPL shows it; the `rho` word returns it).

@@ -9,7 +9,11 @@ use rustc_hash::FxBuildHasher;
 /// An interned identifier. Two names are equal exactly when their text is; comparing or
 /// hashing a `Name` never touches the text. The id also indexes the global-variable table.
 /// (Stored as index + 1, so that `Option<Name>` is as small as a name.)
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+///
+/// Outside a VM, in portable code, a name is an index into that code's own name table
+/// (serialized as its id; an id of 0 does not deserialize).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Name(NonZeroU32);
 
 impl Name {
@@ -19,7 +23,11 @@ impl Name {
         self.0.get() as usize - 1
     }
 
-    pub(crate) fn from_index(index: usize) -> Name {
+    /// The name with dense index `index`: the interner's, or a portable code unit's own.
+    ///
+    /// # Panics
+    /// If `index` is 2^32 - 1 or more.
+    pub fn from_index(index: usize) -> Name {
         let id = u32::try_from(index + 1).ok().and_then(NonZeroU32::new).expect("more than 2^32 - 1 names");
         Name(id)
     }

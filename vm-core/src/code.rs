@@ -1,20 +1,24 @@
-//! Compiled code: [`Block`]s of [`Op`]s, and the [`Assembler`] frontends build them with.
+//! Compiled code: the [`Assembler`] frontends build portable [`Unit`]s with, and the
+//! [`Block`]s of [`Op`]s a VM runs, made from a unit when it is loaded (`crate::load`).
 
 use std::rc::Rc;
 
 use gc::Tracer;
+use indexmap::IndexSet;
 use registry::{Code, Name, Rooted, Value};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
-use crate::footprint::{Charge, Footprint};
+use crate::footprint::Charge;
 use crate::fusion::fuse;
 use crate::op::{Op, Operand};
 use crate::source::{Source, Span};
+use crate::unit::{Constant, Range, Unit, UnitBlock};
 
-/// The compiled form of one continuation literal (or of a whole program).
+/// The runnable form of one continuation literal (or of a whole program), made by loading
+/// a [`Unit`] into a VM: names are the VM's, constants are its values, natives its indexes.
 ///
 /// Blocks are immutable and shared (`Rc`) by every closure and activation made from them.
-/// All blocks of one compilation unit share one constant pool.
+/// All blocks of one unit share one constant pool.
 pub struct Block {
     pub ops: Box<[Op]>,
     /// The source span of each op, for errors and traces.
@@ -25,13 +29,13 @@ pub struct Block {
     pub pool: Rc<[Value]>,
     /// A rooted heap array holding the unit's heap constants: they live exactly as long as
     /// some block of the unit does, from compilation on, whether or not anything traces it.
-    _anchor: Option<Rooted>,
+    pub(crate) _anchor: Option<Rooted>,
     /// The source the unit was compiled from; it lives as long as the code does.
     pub source: Option<Rc<Source>>,
     /// Where the block's literal is written (`None` for a unit's outermost block).
     pub origin: Option<Span>,
     /// This block's ops and spans, counted against the heap limit while it lives.
-    _charge: Option<Charge>,
+    pub(crate) _charge: Option<Charge>,
     /// The block writes variables, so an activation of it needs a scope of its own.
     pub needs_locals: bool,
     /// The block can capture its scope (makes closures or evaluates source), so an
@@ -52,27 +56,6 @@ impl Code for Block {
 }
 
 impl Block {
-    /// A block of exactly `ops` (no fusion, no checks), for tests of code the compiler
-    /// would not make.
-    #[cfg(test)]
-    pub(crate) fn raw(ops: Vec<Op>, children: Vec<Rc<Block>>, locals: Vec<Name>) -> Block {
-        let spans = vec![Span::default(); ops.len()];
-        Block {
-            ops: ops.into(),
-            spans: spans.into(),
-            children: children.into(),
-            pool: Rc::from(Vec::new()),
-            _anchor: None,
-            source: None,
-            origin: None,
-            _charge: None,
-            needs_locals: false,
-            needs_heap_scope: false,
-            locals: locals.into(),
-            prologue: 0,
-        }
-    }
-
     /// A readable listing of the block's ops and, indented, of its nested blocks: one op
     /// per line with its index, its name and its operands, names shown by `name_text`
     /// and constants by `constant`; a block with local slots lists them first.
@@ -192,11 +175,21 @@ impl BlockBuilder {
         &self.ops
     }
 
-    /// Finishes the block. A unit's `outermost` block gets no local slots: it runs in the
-    /// global scope or inline in its caller's (the top level, `eval`), never on locals of
-    /// its own, so every slot prediction would miss.
-    fn finish(self, unit: &Unit, end_span: Span, outermost: bool) -> Rc<Block> {
+    /// Finishes the block into `blocks` (its nested blocks after it); returns its index
+    /// there. A unit's `outermost` block gets no local slots: it runs in the global scope
+    /// or inline in its caller's (the top level, `eval`), never on locals of its own, so
+    /// every slot prediction would miss.
+    fn finish(self, blocks: &mut Vec<UnitBlock>, end_span: Span, outermost: bool) -> u32 {
         let BlockBuilder { mut ops, mut spans, children, origin } = self;
+        let index = blocks.len();
+        blocks.push(UnitBlock {
+            ops: Vec::new(),
+            spans: Vec::new(),
+            children: Vec::new(),
+            origin: None,
+            locals: Vec::new(),
+            prologue: 0,
+        });
         ops.push(Op::End);
         spans.push(end_span);
         let (mut ops, spans) = fuse(ops, spans);
@@ -217,55 +210,40 @@ impl BlockBuilder {
             .zip(locals.iter())
             .all(|(op, &slot)| matches!(op, Op::LetTo(name) if *name == slot));
         let prologue = if prologue_binds_slots && leading_lets <= locals.len() { leading_lets as u32 } else { 0 };
-        let children: Box<[Rc<Block>]> = children
+        let children = children
             .into_iter()
             .map(|child| {
                 let span = child.spans.last().copied().unwrap_or(end_span);
-                child.finish(unit, span, false)
+                child.finish(blocks, span, false)
             })
             .collect();
-        let bytes = std::mem::size_of::<Block>()
-            + ops.len() * std::mem::size_of::<Op>()
-            + spans.len() * std::mem::size_of::<Span>()
-            + children.len() * std::mem::size_of::<Rc<Block>>()
-            + locals.len() * std::mem::size_of::<Name>();
-        Rc::new(Block {
-            ops: ops.into(),
-            spans: spans.into(),
+        blocks[index] = UnitBlock {
+            ops,
+            spans: spans.into_iter().map(Range::of).collect(),
             children,
-            pool: unit.pool.clone(),
-            _anchor: unit.anchor.clone(),
-            source: unit.source.clone(),
-            origin,
-            _charge: unit.footprint.as_ref().map(|f| f.charge(bytes)),
-            needs_locals: needs_locals || needs_heap_scope,
-            needs_heap_scope,
-            locals: locals.into(),
+            origin: origin.map(Range::of),
+            locals,
             prologue,
-        })
+        };
+        index as u32
     }
 }
 
-/// What every block of a unit shares.
-struct Unit {
-    pool: Rc<[Value]>,
-    anchor: Option<Rooted>,
-    source: Option<Rc<Source>>,
-    footprint: Option<Footprint>,
+impl Range {
+    fn of(span: Span) -> Range {
+        Range { start: span.start, end: span.end }
+    }
 }
 
-/// A constant of a unit under construction. Strings become heap objects only when the unit
-/// is finished, so that no collection can see them unrooted.
-enum Constant {
-    Immediate(Value),
-    Text(Rc<str>),
-}
-
-/// Builds one compilation unit: the constant pool plus the tree of blocks.
+/// Builds one compilation unit: its tables (names, natives, constants) and the tree of
+/// blocks. It needs no VM: the unit it makes refers only to itself.
 #[derive(Default)]
 pub struct Assembler {
-    consts: Vec<Constant>,
-    strings: FxHashMap<Rc<str>, u32>,
+    names: IndexSet<String, FxBuildHasher>,
+    /// The natives called, as indexes into `names`.
+    natives: IndexSet<u32, FxBuildHasher>,
+    constants: Vec<Constant>,
+    strings: FxHashMap<String, u32>,
     /// Immediate constants by type and bit pattern (so `0.0` and `-0.0` stay distinct).
     immediates: FxHashMap<(u8, u64), u32>,
 }
@@ -276,14 +254,28 @@ impl Assembler {
         Assembler::default()
     }
 
+    /// The unit's name for `text` (an index into its own name table).
+    pub fn name(&mut self, text: &str) -> Name {
+        let index = match self.names.get_index_of(text) {
+            Some(index) => index,
+            None => self.names.insert_full(text.to_string()).0,
+        };
+        Name::from_index(index)
+    }
+
+    /// The operand of [`Op::Native`] calling the native named `text`.
+    pub fn native(&mut self, text: &str) -> u32 {
+        let name = self.name(text).index() as u32;
+        self.natives.insert_full(name).0 as u32
+    }
+
     /// The pool index of a string constant.
     pub fn string(&mut self, text: &str) -> u32 {
         if let Some(&index) = self.strings.get(text) {
             return index;
         }
-        let text: Rc<str> = Rc::from(text);
-        let index = self.push(Constant::Text(text.clone()));
-        self.strings.insert(text, index);
+        let index = self.push(Constant::Str(text.to_string()));
+        self.strings.insert(text.to_string(), index);
         index
     }
 
@@ -292,50 +284,36 @@ impl Assembler {
     /// # Panics
     /// If `value` is not an int or a float.
     pub fn constant(&mut self, value: Value) -> u32 {
-        let key = match value {
-            Value::Int(i) => (0, i as u64),
-            Value::Float(f) => (1, f.to_bits()),
+        let (key, constant) = match value {
+            Value::Int(i) => ((0, i as u64), Constant::Int(i)),
+            Value::Float(f) => ((1, f.to_bits()), Constant::Float(f)),
             other => panic!("not an immediate constant: {other:?}"),
         };
         if let Some(&index) = self.immediates.get(&key) {
             return index;
         }
-        let index = self.push(Constant::Immediate(value));
+        let index = self.push(constant);
         self.immediates.insert(key, index);
         index
     }
 
     fn push(&mut self, constant: Constant) -> u32 {
-        self.consts.push(constant);
-        self.consts.len() as u32 - 1
+        self.constants.push(constant);
+        self.constants.len() as u32 - 1
     }
 
-    /// Finishes the unit with `top` as its outermost block, putting its string constants in
-    /// `vm`'s heap, rooted by the unit's blocks.
-    pub fn finish(self, vm: &mut crate::Vm, top: BlockBuilder, end_span: Span) -> Rc<Block> {
-        let reg = vm.registry_mut();
-        let pool: Vec<Value> = self
-            .consts
-            .into_iter()
-            .map(|constant| match constant {
-                Constant::Immediate(value) => value,
-                Constant::Text(text) => reg.new_str(text),
-            })
-            .collect();
-        let heap_consts: Vec<Value> = pool.iter().copied().filter(|v| v.handle().is_some()).collect();
-        let anchor = if heap_consts.is_empty() {
-            None
-        } else {
-            let array = reg.new_array(heap_consts);
-            Some(reg.root(array))
-        };
-        let unit = Unit {
-            pool: pool.into(),
-            anchor,
-            source: vm.sources.get(end_span.source),
-            footprint: Some(vm.footprint.clone()),
-        };
-        top.finish(&unit, end_span, true)
+    /// Finishes the unit compiled from `source`, with `top` as its outermost block.
+    pub fn finish(self, top: BlockBuilder, end_span: Span, source: &Source) -> Unit {
+        let mut blocks = Vec::new();
+        top.finish(&mut blocks, end_span, true);
+        Unit {
+            source_name: source.name.clone(),
+            source_text: source.text.to_string(),
+            names: self.names.into_iter().collect(),
+            natives: self.natives.into_iter().collect(),
+            constants: self.constants,
+            blocks,
+        }
     }
 }
 

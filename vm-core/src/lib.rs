@@ -1,8 +1,9 @@
-//! Kai's executor: compiled code ([`Block`] of [`Op`]s), the task state (data stack and
-//! context stack), every built-in Pi word, resource limits, and the embedding API ([`Vm`]).
+//! Kai's executor: compiled code (portable [`Unit`]s, and the [`Block`]s of [`Op`]s a VM
+//! loads them into), the task state (data stack and context stack), every built-in Pi
+//! word, resource limits, and the embedding API ([`Vm`]).
 //!
 //! vm-core knows no surface syntax: frontends (lang-pi, lang-rho) compile source text into
-//! blocks with the [`Assembler`] and install themselves as a [`Frontend`]. Execution never
+//! units with the [`Assembler`], without a VM, and install themselves as a [`Frontend`]. Execution never
 //! recurses on the Rust stack for guest calls: `&`, `!`, `...` and every block a control
 //! word runs are pushes and pops of the context stack, driven by one loop.
 
@@ -14,11 +15,13 @@ mod footprint;
 mod frame;
 mod fusion;
 mod limits;
+mod load;
 mod native;
 mod op;
 mod ops;
 mod source;
 mod task;
+mod unit;
 mod verify;
 mod vm;
 pub mod words;
@@ -31,8 +34,9 @@ pub use op::{Cmp, Op, OpFlags, Operand};
 pub use registry::{Key, Map, Name, NativeObject, Rooted, Stress, Value, write_float, write_quoted};
 pub use source::{Position, Source, SourceId, Sources, Span};
 pub use task::Task;
-pub use verify::{Malformed, verify};
-pub use vm::{Frontend, Outcome, Vm};
+pub use unit::{Constant, Range, Unit, UnitBlock};
+pub use verify::{MAX_BLOCK_DEPTH, Malformed, verify};
+pub use vm::{Frontend, Natives, Outcome, Vm, compile_unit};
 
 #[cfg(test)]
 mod tests;

@@ -24,7 +24,7 @@
 use registry::Name;
 
 /// A comparison, as fused into [`Op::CmpInt`] and [`Op::JumpUnless`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Cmp {
     Eq,
     Ne,
@@ -144,6 +144,25 @@ operand_from! {
     crate::words::Builtin => |v| Operand::Builtin(v),
 }
 
+/// An operand type, seen by [`Op::map_names`]: only names change.
+trait Rename: Sized {
+    fn rename(self, _: &mut impl FnMut(Name) -> Name) -> Self {
+        self
+    }
+}
+
+impl Rename for i32 {}
+impl Rename for u32 {}
+impl Rename for u16 {}
+impl Rename for Cmp {}
+impl Rename for crate::words::Builtin {}
+
+impl Rename for Name {
+    fn rename(self, rename: &mut impl FnMut(Name) -> Name) -> Name {
+        rename(self)
+    }
+}
+
 /// Generates [`Op`] and its properties from the table of rows
 /// `Name(operand: Type, …) => "( stack effect )", FLAGS [, target = operand];`.
 macro_rules! define_ops {
@@ -153,7 +172,7 @@ macro_rules! define_ops {
     )*) => {
         /// One Pi operation. 12 bytes (pinned by a test): a tag and up to two 32-bit
         /// operands.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
         pub enum Op {
             $(
                 #[doc = concat!("`", $effect, "`")]
@@ -194,6 +213,15 @@ macro_rules! define_ops {
                     $(Op::$name $(($($field),*))? => {
                         smallvec::SmallVec::from_iter([$($((stringify!($field), Operand::from($field))),*)?])
                     })*
+                }
+            }
+
+            /// The same op with every name operand `n` replaced by `rename(n)` (loading
+            /// portable code turns its own names into the VM's).
+            #[allow(unused_mut)]
+            pub fn map_names(self, mut rename: impl FnMut(Name) -> Name) -> Op {
+                match self {
+                    $(Op::$name $(($($field),*))? => Op::$name $(($(Rename::rename($field, &mut rename)),*))?,)*
                 }
             }
 

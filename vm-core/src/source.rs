@@ -49,6 +49,13 @@ pub struct Position {
 }
 
 impl Source {
+    /// A source registered with no VM (compiling without one, [`crate::compile_unit`]): its
+    /// id is one no [`Sources`] table gives out.
+    pub fn detached(name: impl Into<String>, text: impl Into<Rc<str>>) -> Source {
+        let text: Rc<str> = text.into();
+        Source { id: SourceId(u32::MAX), name: name.into(), line_starts: line_starts(&text), text, _charge: None }
+    }
+
     /// The line and column of byte `offset`.
     pub fn position(&self, offset: u32) -> Position {
         let line = self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
@@ -63,6 +70,13 @@ impl Source {
         let pos = self.position(offset);
         format!("{}:{}:{}", self.name, pos.line, pos.column)
     }
+}
+
+/// Where each line of `text` starts.
+fn line_starts(text: &str) -> Vec<u32> {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
+    starts
 }
 
 /// Every live source text the VM has seen, by id.
@@ -85,8 +99,7 @@ impl Sources {
     /// clone: the code compiled from it, an error) lives.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<Rc<str>>) -> Rc<Source> {
         let text: Rc<str> = text.into();
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
+        let line_starts = line_starts(&text);
         let bytes = text.len() + line_starts.len() * 4;
         let id = SourceId(self.next);
         self.next += 1;

@@ -1,27 +1,34 @@
-//! The code verifier: checks that a compiled block (and every block nested in it) is well
-//! formed before anything runs it, so malformed code is an error, never a panic or a wrong
-//! jump in the executor.
+//! The code verifier: checks that a code unit is well formed before a VM loads it, so
+//! malformed code — from a corrupt or hostile `.kbc` file, say — is an error, never a
+//! panic, a wrong jump or an unbounded recursion in the executor.
 //!
-//! What it checks, per block: the block ends with `End` and has a span per op; every jump
-//! target is an op of the block; every nested-block, constant and local-slot index exists;
-//! the prologue is no longer than the slots; and the context stack is balanced: following
-//! every path through the block, each op is reached with one entry depth (loops, handlers,
-//! spans, array marks and driven constructs each push one entry and pop it), no path pops
-//! an entry it did not push, and the block ends with none left.
+//! What it checks: the unit has an outermost block; its natives name names it has; each
+//! block's nested blocks come after it (so the blocks form a tree or a DAG, never a cycle)
+//! and nest at most [`MAX_BLOCK_DEPTH`] deep; and per block: it ends with `End` and has a
+//! span per op, inside the source text and on character boundaries; every jump target is
+//! an op of the block; every nested-block, name, native, constant and local-slot index
+//! exists; the prologue binds the first slots in order; and the context stack is
+//! balanced: following every path through the block, each op is reached with one entry
+//! depth (loops, handlers, spans, array marks and driven constructs each push one entry
+//! and pop it), no path pops an entry it did not push, and the block ends with none left.
 //!
-//! Today every block comes from the compiler, so a failure is a compiler bug: debug builds
-//! verify everything they compile. Code loaded from elsewhere will be verified on loading.
+//! The compiler's units pass by construction, so loading does not verify them in release
+//! builds; debug builds (and so every test) do. Units read from bytes are always verified.
 
 use std::fmt;
 
-use crate::code::Block;
-use crate::op::Op;
+use crate::op::{Op, Operand};
+use crate::unit::{Range, Unit, UnitBlock};
 
-/// Why a block is malformed: where (the path of nested-block indexes from the unit's
-/// outermost block, and the op) and what.
+/// How deep blocks may nest in a unit: deeper than any frontend nests them (Pi's parser
+/// stops at 256 brackets), shallow enough that dropping the block tree cannot exhaust the
+/// stack.
+pub const MAX_BLOCK_DEPTH: usize = 1024;
+
+/// Why a unit is malformed: where (the block's index in the unit, and the op) and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Malformed {
-    pub path: Vec<u32>,
+    pub block: Option<usize>,
     pub op: Option<usize>,
     pub message: String,
 }
@@ -29,9 +36,8 @@ pub struct Malformed {
 impl fmt::Display for Malformed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "malformed code")?;
-        if !self.path.is_empty() {
-            let path: Vec<String> = self.path.iter().map(u32::to_string).collect();
-            write!(f, " in nested block {}", path.join("."))?;
+        if let Some(block) = self.block {
+            write!(f, " in block {block}")?;
         }
         if let Some(op) = self.op {
             write!(f, " at op {op}")?;
@@ -95,69 +101,115 @@ fn flow(op: Op) -> Flow {
     }
 }
 
-/// Checks `block` and the blocks nested in it.
+/// Checks `unit`: its tables and every block.
 ///
 /// # Errors
 /// The first malformation found.
-pub fn verify(block: &Block) -> Result<(), Malformed> {
-    // An explicit stack of (block, path): nesting depth is the program's, not bounded.
-    let mut pending: Vec<(&Block, Vec<u32>)> = vec![(block, Vec::new())];
-    while let Some((block, path)) = pending.pop() {
-        verify_block(block, &path)?;
-        for (i, child) in block.children.iter().enumerate() {
-            let mut child_path = path.clone();
-            child_path.push(i as u32);
-            pending.push((child, child_path));
+pub fn verify(unit: &Unit) -> Result<(), Malformed> {
+    let fail = |message: String| Malformed { block: None, op: None, message };
+    if unit.blocks.is_empty() {
+        return Err(fail("the unit has no blocks".into()));
+    }
+    if u32::try_from(unit.names.len()).is_err() {
+        return Err(fail(format!("{} names are more than a unit can have", unit.names.len())));
+    }
+    if let Some(&bad) = unit.natives.iter().find(|&&name| name as usize >= unit.names.len()) {
+        return Err(fail(format!("a native is name {bad}, but the unit has {} names", unit.names.len())));
+    }
+    let mut depth = vec![0usize; unit.blocks.len()];
+    for (index, block) in unit.blocks.iter().enumerate() {
+        let fail = |message: String| Malformed { block: Some(index), op: None, message };
+        for &child in &block.children {
+            let child = child as usize;
+            if child <= index || child >= unit.blocks.len() {
+                return Err(fail(format!(
+                    "nested block {child} is not after this block among the unit's {} blocks",
+                    unit.blocks.len()
+                )));
+            }
+            depth[child] = depth[child].max(depth[index] + 1);
+            if depth[child] > MAX_BLOCK_DEPTH {
+                return Err(fail(format!("blocks nest more than {MAX_BLOCK_DEPTH} deep")));
+            }
         }
+        verify_block(unit, block).map_err(|(op, message)| Malformed { block: Some(index), op, message })?;
     }
     Ok(())
 }
 
-fn verify_block(block: &Block, path: &[u32]) -> Result<(), Malformed> {
-    let fail = |op: Option<usize>, message: String| Malformed { path: path.to_vec(), op, message };
+fn verify_block(unit: &Unit, block: &UnitBlock) -> Result<(), (Option<usize>, String)> {
     let ops = &block.ops;
     if ops.last() != Some(&Op::End) {
-        return Err(fail(None, "the block does not end with End".into()));
+        return Err((None, "the block does not end with End".into()));
     }
     if block.spans.len() != ops.len() {
-        return Err(fail(None, format!("{} spans for {} ops", block.spans.len(), ops.len())));
+        return Err((None, format!("{} spans for {} ops", block.spans.len(), ops.len())));
     }
-    if block.prologue as usize > block.locals.len() {
-        return Err(fail(None, format!("a prologue of {} for {} slots", block.prologue, block.locals.len())));
+    let text = &unit.source_text;
+    let in_text = |r: &Range| {
+        r.start <= r.end && text.is_char_boundary(r.start as usize) && text.is_char_boundary(r.end as usize)
+    };
+    if let Some(at) = block.spans.iter().position(|r| !in_text(r)) {
+        let r = block.spans[at];
+        return Err((Some(at), format!("span {}..{} is not in the {}-byte source text", r.start, r.end, text.len())));
+    }
+    if let Some(r) = block.origin.filter(|r| !in_text(r)) {
+        return Err((None, format!("origin {}..{} is not in the {}-byte source text", r.start, r.end, text.len())));
+    }
+    if let Some(slot) = block.locals.iter().find(|n| n.index() >= unit.names.len()) {
+        return Err((None, format!("a slot is name {}, but the unit has {} names", slot.index(), unit.names.len())));
+    }
+    let prologue = block.prologue as usize;
+    if prologue > block.locals.len() {
+        return Err((None, format!("a prologue of {prologue} for {} slots", block.locals.len())));
+    }
+    if let Some(at) = (0..prologue).find(|&i| ops[i] != Op::LetTo(block.locals[i])) {
+        return Err((Some(at), format!("the prologue's op {at} does not bind slot {at}")));
     }
     for (at, &op) in ops.iter().enumerate() {
         let bad = |what: &str, index: u32, have: usize| {
-            Err(fail(Some(at), format!("{} refers to {what} {index}, but the block has {have}", op.mnemonic())))
+            Err((Some(at), format!("{} refers to {what} {index}, but the block has {have}", op.mnemonic())))
         };
         if let Some(target) = op.target()
             && target as usize >= ops.len()
         {
             return bad("op", target, ops.len());
         }
+        for (_, operand) in op.operands() {
+            if let Operand::Name(name) = operand
+                && name.index() >= unit.names.len()
+            {
+                return bad("name", name.index() as u32, unit.names.len());
+            }
+        }
+        let slots = block.locals.len();
         match op {
             Op::Closure(child) | Op::Function(child, _) if child as usize >= block.children.len() => {
                 return bad("nested block", child, block.children.len());
             }
-            Op::Const(index) if index as usize >= block.pool.len() => return bad("constant", index, block.pool.len()),
+            Op::Const(index) if index as usize >= unit.constants.len() => {
+                return bad("constant", index, unit.constants.len());
+            }
+            Op::Native(index) if index as usize >= unit.natives.len() => {
+                return bad("native", index, unit.natives.len());
+            }
             Op::LoadLocal(slot)
             | Op::StoreLocal(slot)
             | Op::AddToLocal(slot, _)
             | Op::LoadLocalAddInt(slot, _)
             | Op::LoadLocalSubInt(slot, _)
-                if slot as usize >= block.locals.len() =>
+                if slot as usize >= slots =>
             {
-                return bad("local slot", slot, block.locals.len());
+                return bad("local slot", slot, slots);
             }
-            Op::JumpUnlessLocalInt(_, slot, _, _) if slot as usize >= block.locals.len() => {
-                return bad("local slot", slot.into(), block.locals.len());
+            Op::JumpUnlessLocalInt(_, slot, _, _) if slot as usize >= slots => {
+                return bad("local slot", slot.into(), slots);
             }
-            Op::AddLocals(a, b) if a.max(b) as usize >= block.locals.len() => {
-                return bad("local slot", a.max(b), block.locals.len());
-            }
+            Op::AddLocals(a, b) if a.max(b) as usize >= slots => return bad("local slot", a.max(b), slots),
             _ => {}
         }
     }
-    check_entries(ops).map_err(|(op, message)| fail(Some(op), message))
+    check_entries(ops).map_err(|(op, message)| (Some(op), message))
 }
 
 /// Follows every path from the first op, giving each op the entry depth it is reached with.
@@ -201,13 +253,34 @@ fn reach(at: usize, op: Op, entries: i32) -> Result<i32, (usize, String)> {
 
 #[cfg(test)]
 mod tests {
-    use std::rc::Rc;
-
     use super::*;
     use crate::op::Cmp;
+    use registry::Name;
+
+    /// A unit of `blocks` (ops and nested-block indexes), one name and one constant.
+    fn unit(blocks: Vec<(Vec<Op>, Vec<u32>)>) -> Unit {
+        Unit {
+            source_name: "test".into(),
+            source_text: "text".into(),
+            names: vec!["x".into()],
+            natives: Vec::new(),
+            constants: vec![crate::unit::Constant::Int(1)],
+            blocks: blocks
+                .into_iter()
+                .map(|(ops, children)| UnitBlock {
+                    spans: vec![Range::default(); ops.len()],
+                    ops,
+                    children,
+                    origin: None,
+                    locals: Vec::new(),
+                    prologue: 0,
+                })
+                .collect(),
+        }
+    }
 
     fn check(ops: Vec<Op>) -> Result<(), Malformed> {
-        verify(&Block::raw(ops, Vec::new(), Vec::new()))
+        verify(&unit(vec![(ops, Vec::new())]))
     }
 
     fn message(ops: Vec<Op>) -> String {
@@ -232,24 +305,29 @@ mod tests {
     fn a_jump_outside_the_block_is_rejected() {
         assert_eq!(
             message(vec![Op::Jump(7), Op::End]),
-            "malformed code at op 0: Jump refers to op 7, but the block has 2"
+            "malformed code in block 0 at op 0: Jump refers to op 7, but the block has 2"
         );
         assert!(message(vec![Op::JumpUnlessInt(Cmp::Lt, 1, 9), Op::End]).contains("refers to op 9"));
     }
 
     #[test]
-    fn indexes_the_block_does_not_have_are_rejected() {
+    fn indexes_the_unit_does_not_have_are_rejected() {
         assert!(message(vec![Op::Closure(0), Op::End]).contains("nested block 0, but the block has 0"));
-        assert!(message(vec![Op::Const(2), Op::End]).contains("constant 2"));
+        assert!(message(vec![Op::Const(2), Op::End]).contains("constant 2, but the block has 1"));
         assert!(message(vec![Op::LoadLocal(1), Op::End]).contains("local slot 1"));
         assert!(message(vec![Op::AddLocals(0, 4), Op::End]).contains("local slot 4"));
+        assert!(message(vec![Op::Load(Name::from_index(3)), Op::End]).contains("Load refers to name 3"));
+        assert!(message(vec![Op::Native(0), Op::End]).contains("Native refers to native 0"));
+        let mut bad_native = unit(vec![(vec![Op::End], Vec::new())]);
+        bad_native.natives.push(5);
+        assert!(verify(&bad_native).unwrap_err().to_string().contains("a native is name 5"));
     }
 
     #[test]
     fn unbalanced_entries_are_rejected() {
         assert_eq!(
             message(vec![Op::LoopExit, Op::End]),
-            "malformed code at op 0: LoopExit removes a context entry that no op before it made"
+            "malformed code in block 0 at op 0: LoopExit removes a context entry that no op before it made"
         );
         assert!(message(vec![Op::ArrayStart, Op::End]).contains("ends with 1 context entries left"));
         // Two paths meet with different depths.
@@ -261,18 +339,50 @@ mod tests {
 
     #[test]
     fn a_block_must_end_with_end_and_not_run_off_it() {
-        assert_eq!(message(vec![Op::Nil]), "malformed code: the block does not end with End");
+        assert_eq!(message(vec![Op::Nil]), "malformed code in block 0: the block does not end with End");
         assert!(message(vec![]).contains("does not end with End"));
+        assert_eq!(verify(&unit(Vec::new())).unwrap_err().to_string(), "malformed code: the unit has no blocks");
     }
 
     #[test]
-    fn nested_blocks_are_checked_and_named_by_their_path() {
-        let bad = Rc::new(Block::raw(vec![Op::Jump(5), Op::End], Vec::new(), Vec::new()));
-        let middle = Rc::new(Block::raw(vec![Op::Closure(0), Op::End], vec![bad], Vec::new()));
-        let top = Block::raw(vec![Op::Nil, Op::Closure(0), Op::End], vec![middle], Vec::new());
+    fn nested_blocks_must_come_after_their_parent() {
+        let nested = vec![Op::Closure(0), Op::End];
+        // A block that contains itself, or an earlier block, would be a cycle.
+        let cycle = unit(vec![(nested.clone(), vec![1]), (nested.clone(), vec![1])]);
+        assert!(verify(&cycle).unwrap_err().to_string().contains("in block 1: nested block 1 is not after"));
+        let missing = unit(vec![(nested.clone(), vec![4])]);
+        assert!(verify(&missing).unwrap_err().to_string().contains("nested block 4 is not after"));
+        // A chain deeper than the limit.
+        let chain: Vec<_> = (0..MAX_BLOCK_DEPTH + 2).map(|i| (nested.clone(), vec![i as u32 + 1])).collect();
+        let mut deep = unit(chain);
+        deep.blocks.last_mut().unwrap().children.clear();
+        deep.blocks.last_mut().unwrap().ops = vec![Op::End];
+        deep.blocks.last_mut().unwrap().spans = vec![Range::default()];
+        assert!(verify(&deep).unwrap_err().to_string().contains("nest more than 1024 deep"));
+    }
+
+    #[test]
+    fn nested_blocks_are_checked_and_named_by_their_index() {
+        let top = (vec![Op::Nil, Op::Closure(0), Op::End], vec![1]);
+        let middle = (vec![Op::Closure(0), Op::End], vec![2]);
+        let bad = (vec![Op::Jump(5), Op::End], Vec::new());
         assert_eq!(
-            verify(&top).expect_err("malformed").to_string(),
-            "malformed code in nested block 0.0 at op 0: Jump refers to op 5, but the block has 2"
+            verify(&unit(vec![top, middle, bad])).expect_err("malformed").to_string(),
+            "malformed code in block 2 at op 0: Jump refers to op 5, but the block has 2"
         );
+    }
+
+    #[test]
+    fn spans_must_lie_in_the_source_and_prologues_bind_their_slots() {
+        let mut outside = unit(vec![(vec![Op::Nil, Op::End], Vec::new())]);
+        outside.blocks[0].spans[0] = Range { start: 2, end: 9 };
+        assert!(verify(&outside).unwrap_err().to_string().contains("span 2..9 is not in the 4-byte source text"));
+        let x = Name::from_index(0);
+        let mut prologue = unit(vec![(vec![Op::LetTo(x), Op::End], Vec::new())]);
+        prologue.blocks[0].locals = vec![x];
+        prologue.blocks[0].prologue = 1;
+        verify(&prologue).unwrap();
+        prologue.blocks[0].ops[0] = Op::Drop;
+        assert!(verify(&prologue).unwrap_err().to_string().contains("prologue's op 0 does not bind slot 0"));
     }
 }

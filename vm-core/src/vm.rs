@@ -14,22 +14,25 @@ use crate::error::{Error, ErrorKind};
 use crate::footprint::Footprint;
 use crate::limits::Limits;
 use crate::native::Native;
-use crate::source::{Source, SourceId, Sources};
+use crate::source::{Source, Sources};
 use crate::task::Task;
+use crate::unit::Unit;
 use crate::words::WORDS;
 
-/// Turns source text into a [`Block`]. Frontends (lang-pi, lang-rho) install themselves in a
-/// VM under a language name; `eval`, `rho` and the embedding API use them.
+/// The natives a program may call, by name, with their arity: what a compiler needs to
+/// know of the VM the code will run in ([`Vm::native_table`]).
+pub type Natives = std::collections::HashMap<String, usize>;
+
+/// Turns source text into a portable [`Unit`], without a VM. Frontends (lang-pi, lang-rho)
+/// install themselves in a VM under a language name; `eval`, `rho` and the embedding API
+/// use them, and [`compile_unit`] uses one alone.
 pub trait Frontend {
-    /// Compiles source `source` (already registered in `vm.sources()`).
-    ///
-    /// The returned block's string constants are kept alive only by the block: the caller
-    /// must run it (or store it in a closure) before the VM next collects, as
-    /// [`Vm::eval`] does.
+    /// Compiles `source`, for a VM that has `natives` (names the code calls as natives and
+    /// cannot bind). Spans in errors point into `source` by its id.
     ///
     /// # Errors
     /// A `parse` error (with related errors for further problems) if the text is invalid.
-    fn compile(&self, vm: &mut Vm, source: SourceId) -> Result<Rc<Block>, Error>;
+    fn compile(&self, source: &Source, natives: &Natives) -> Result<Unit, Error>;
 
     /// Compiles source typed or evaluated interactively (the REPL, the `rho` word): as
     /// [`Frontend::compile`], except that a lone expression leaves its value on the stack.
@@ -37,8 +40,8 @@ pub trait Frontend {
     ///
     /// # Errors
     /// As [`Frontend::compile`].
-    fn compile_interactive(&self, vm: &mut Vm, source: SourceId) -> Result<Rc<Block>, Error> {
-        self.compile(vm, source)
+    fn compile_interactive(&self, source: &Source, natives: &Natives) -> Result<Unit, Error> {
+        self.compile(source, natives)
     }
 
     /// About how many bytes compiling takes while it runs, per byte of source: syntax
@@ -49,6 +52,16 @@ pub trait Frontend {
     fn memory_per_source_byte(&self) -> usize {
         32
     }
+}
+
+/// Compiles `text` (named `name` in diagnostics) with `frontend` alone, for a VM with
+/// `natives`: the unit can then be loaded into any number of VMs ([`Vm::load`]).
+///
+/// # Errors
+/// As [`Frontend::compile`], with the source attached so the error shows its position.
+pub fn compile_unit(frontend: &dyn Frontend, name: &str, text: &str, natives: &Natives) -> Result<Unit, Error> {
+    let source = Rc::new(Source::detached(name, text));
+    frontend.compile(&source, natives).map_err(|err| err.with_source(source.clone()))
 }
 
 /// How a run ended without an error.
@@ -131,16 +144,12 @@ impl Vm {
         self.frontends.contains_key(lang)
     }
 
-    /// Compiles `text` (named `name` in diagnostics) with the `lang` frontend.
+    /// Compiles `text` (named `name` in diagnostics) with the `lang` frontend and loads it.
     ///
     /// # Errors
     /// A `parse` error, or if no frontend for `lang` is installed.
     pub fn compile(&mut self, lang: &str, name: &str, text: &str) -> Result<Rc<Block>, Error> {
-        let frontend = self.frontend(lang)?;
-        self.check_compile_room(frontend.as_ref(), lang, text.len())?;
-        let source = self.sources.add(name, text);
-        let compiled = frontend.compile(self, source.id);
-        self.compiled(compiled, source)
+        self.compile_with(lang, name, text, |frontend, source, natives| frontend.compile(source, natives))
     }
 
     /// Compiles `text` as typed at a prompt: a lone expression leaves its value (see
@@ -149,35 +158,36 @@ impl Vm {
     /// # Errors
     /// As [`Vm::compile`].
     pub fn compile_interactive(&mut self, lang: &str, name: &str, text: &str) -> Result<Rc<Block>, Error> {
+        self.compile_with(lang, name, text, |frontend, source, natives| frontend.compile_interactive(source, natives))
+    }
+
+    /// Compiles `text` to a portable unit with the `lang` frontend, for this VM's natives,
+    /// without loading it (to share it, or write it to a file).
+    ///
+    /// # Errors
+    /// As [`Vm::compile`].
+    pub fn compile_to_unit(&mut self, lang: &str, name: &str, text: &str) -> Result<Unit, Error> {
+        let frontend = self.frontend(lang)?;
+        self.check_compile_room(frontend.as_ref(), lang, text.len())?;
+        compile_unit(frontend.as_ref(), name, text, &self.native_table())
+    }
+
+    /// Registers the source, compiles it with `compile` and loads the unit. A failure
+    /// keeps the source alive for its diagnostics; the loaded code is checked against the
+    /// heap limit, which counts compiled code and source text.
+    fn compile_with(
+        &mut self,
+        lang: &str,
+        name: &str,
+        text: &str,
+        compile: impl FnOnce(&dyn Frontend, &Source, &Natives) -> Result<Unit, Error>,
+    ) -> Result<Rc<Block>, Error> {
         let frontend = self.frontend(lang)?;
         self.check_compile_room(frontend.as_ref(), lang, text.len())?;
         let source = self.sources.add(name, text);
-        let compiled = frontend.compile_interactive(self, source.id);
-        self.compiled(compiled, source)
-    }
-
-    /// What a frontend made of `source`: a failure keeps the source alive for its
-    /// diagnostics; success is checked against the heap limit, which counts compiled code
-    /// and source text.
-    pub(crate) fn compiled(
-        &mut self,
-        compiled: Result<Rc<Block>, Error>,
-        source: Rc<Source>,
-    ) -> Result<Rc<Block>, Error> {
-        match compiled {
-            Ok(block) => {
-                // Every block comes from a frontend's compiler, so malformed code is a bug
-                // in it; debug builds (and so every test) check all they compile.
-                if cfg!(debug_assertions)
-                    && let Err(malformed) = crate::verify::verify(&block)
-                {
-                    return Err(Error::internal(malformed.to_string()).with_source(source));
-                }
-                self.check_heap_limit()?;
-                Ok(block)
-            }
-            Err(err) => Err(err.with_source(source)),
-        }
+        let unit =
+            compile(frontend.as_ref(), &source, &self.native_table()).map_err(|err| err.with_source(source.clone()))?;
+        self.load_compiled(&unit, source)
     }
 
     /// Refuses to compile `len` bytes of `lang` when the memory compiling them takes (the
@@ -389,6 +399,11 @@ impl Vm {
     /// The index of the native function named `name`, for compilers ([`crate::Op::Native`]).
     pub fn native_index(&self, name: Name) -> Option<u32> {
         self.native_index.get(&name).copied()
+    }
+
+    /// The registered natives by name, with their arities, as a compiler needs them.
+    pub fn native_table(&self) -> Natives {
+        self.natives().map(|(name, arity)| (name.to_string(), arity)).collect()
     }
 
     /// The names and arities of every registered native.

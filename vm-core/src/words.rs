@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use crate::op::Op;
 
 /// Built-in words that are plain operations on values (no control flow).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Builtin {
     Type,
     Str,

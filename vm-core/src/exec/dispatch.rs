@@ -812,7 +812,7 @@ impl Vm {
             Op::Shr => self.shr()?,
 
             Op::Load(name) => {
-                let value = self.load(env, name)?;
+                let value = self.load_variable(env, name)?;
                 self.task.push(value);
             }
             Op::Store => self.store(env)?,
@@ -851,19 +851,19 @@ impl Vm {
             // which programs reach often on the general path.
             Op::Function(index, arity) => self.function_literal(code, index, arity, env)?,
             Op::CallName(name) => {
-                let callee = self.load(env, name)?;
+                let callee = self.load_variable(env, name)?;
                 self.push_activation(callee, "&", Frame::NO_EXPECT)?;
                 self.gc_point()?;
                 return Ok(Flow::Switch);
             }
             Op::CallFunctionName(name, argc) => {
-                let callee = self.load(env, name)?;
+                let callee = self.load_variable(env, name)?;
                 self.call_function(callee, argc as usize)?;
                 self.gc_point()?;
                 return Ok(Flow::Switch);
             }
             Op::TailCallName(name) => {
-                let callee = self.load(env, name)?;
+                let callee = self.load_variable(env, name)?;
                 self.tail_call(callee)?;
                 self.gc_point()?;
                 return Ok(Flow::Switch);

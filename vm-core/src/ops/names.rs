@@ -70,7 +70,7 @@ impl Vm {
 
     /// A word that is not built in: push the value it is bound to.
     #[inline]
-    pub(crate) fn load(&self, env: Env, name: Name) -> Result<Value, Error> {
+    pub(crate) fn load_variable(&self, env: Env, name: Name) -> Result<Value, Error> {
         if let Env::Global = env
             && let Some(value) = self.reg.globals.get(name)
         {
@@ -183,7 +183,7 @@ impl Vm {
     #[inline(never)]
     pub(crate) fn fetch(&mut self, env: Env) -> Result<(), Error> {
         let name = self.pop_name("@")?;
-        let value = self.load(env, name)?;
+        let value = self.load_variable(env, name)?;
         self.task.push(value);
         Ok(())
     }
