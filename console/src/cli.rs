@@ -17,10 +17,12 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run a program file (by extension: .pi or .rho), or code given with -e.
+    /// Run a program file (by extension: .pi, .rho, or compiled .kbc), or code given with -e.
     Run(RunArgs),
     /// Print the Pi that a Rho file translates to.
     Translate(TranslateArgs),
+    /// Compile a .pi or .rho file to a .kbc file that `kai run` runs without compiling.
+    Compile(CompileArgs),
     /// Run test scripts (.pi and .rho files, or directories of them); each passes when it
     /// runs to its end without an error.
     Test(TestArgs),
@@ -83,6 +85,18 @@ pub struct TestArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct CompileArgs {
+    /// The program file.
+    pub file: PathBuf,
+    /// Where to write the compiled code (default: the file with extension .kbc).
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The language of the program (default: from the file's extension).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 #[derive(Args, Debug)]

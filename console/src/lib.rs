@@ -2,6 +2,7 @@
 //! does goes through [`main_with`], so tests can drive it in-process with captured output.
 
 mod cli;
+mod compile;
 mod diagnostic;
 mod repl;
 mod run;
@@ -40,6 +41,7 @@ pub fn main_with(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, mu
         Some(cli::Command::Run(args)) => run::run(args, &mut streams),
         Some(cli::Command::Test(args)) => test_cmd::test(args, &mut streams),
         Some(cli::Command::Translate(args)) => translate::translate(args, &mut streams),
+        Some(cli::Command::Compile(args)) => compile::compile(args, &mut streams),
         Some(cli::Command::Words) => words(&mut streams),
         None => match cli.lang.as_deref() {
             None | Some("pi") => repl::start(false, None, &mut streams),

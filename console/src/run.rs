@@ -6,7 +6,7 @@ use std::path::Path;
 use std::rc::Rc;
 use std::time::Duration;
 
-use vm_core::{Limits, Outcome, Value, Vm};
+use vm_core::{Limits, Outcome, Unit, Value, Vm};
 
 use crate::Streams;
 use crate::cli::{LimitArgs, RunArgs};
@@ -76,6 +76,18 @@ pub(crate) fn read_program(path: &Path) -> Result<String, String> {
     })
 }
 
+/// What `kai run` runs: source text in a language, or a compiled unit.
+enum Program {
+    Source { name: String, text: String },
+    Compiled(Unit),
+}
+
+/// Reads a `.kbc` file written by `kai compile`, or explains why it cannot.
+fn read_compiled(path: &Path) -> Result<Unit, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("kai: cannot read {}: {e}", path.display()))?;
+    Unit::from_bytes(&bytes).map_err(|err| format!("kai: {}: {}", path.display(), err.message()))
+}
+
 pub(crate) fn run(mut args: RunArgs, streams: &mut Streams) -> i32 {
     if args.eval.is_some()
         && let Some(first) = args.file.take()
@@ -96,8 +108,20 @@ pub(crate) fn run(mut args: RunArgs, streams: &mut Streams) -> i32 {
         let _ = writeln!(streams.err, "kai: unknown language '{lang}' (the languages are {})", LANGUAGES.join(", "));
         return 2;
     }
-    let (name, text, lang) = match (&args.eval, &args.file) {
-        (Some(code), _) => ("-e".to_string(), code.clone(), args.lang.clone().unwrap_or_else(|| "pi".to_string())),
+    let (program, lang) = match (&args.eval, &args.file) {
+        (Some(code), _) => (
+            Program::Source { name: "-e".to_string(), text: code.clone() },
+            args.lang.clone().unwrap_or_else(|| "pi".to_string()),
+        ),
+        (None, Some(path)) if args.lang.is_none() && path.extension().is_some_and(|e| e == "kbc") => {
+            match read_compiled(path) {
+                Ok(unit) => (Program::Compiled(unit), "pi".to_string()),
+                Err(message) => {
+                    let _ = writeln!(streams.err, "{message}");
+                    return 1;
+                }
+            }
+        }
         (None, Some(path)) => {
             let lang = match args.lang.clone().or_else(|| language_of(path).map(str::to_string)) {
                 Some(lang) => lang,
@@ -111,7 +135,7 @@ pub(crate) fn run(mut args: RunArgs, streams: &mut Streams) -> i32 {
                 }
             };
             match read_program(path) {
-                Ok(text) => (path.display().to_string(), text, lang),
+                Ok(text) => (Program::Source { name: path.display().to_string(), text }, lang),
                 Err(message) => {
                     let _ = writeln!(streams.err, "{message}");
                     return 1;
@@ -130,7 +154,10 @@ pub(crate) fn run(mut args: RunArgs, streams: &mut Streams) -> i32 {
     let program_args: Vec<Value> = args.args.iter().map(|a| vm.new_str(a)).collect();
     let program_args = vm.new_array(program_args);
     let _ = vm.set_global("args", program_args);
-    let result = vm.eval(&lang, &name, &text);
+    let result = match program {
+        Program::Source { name, text } => vm.eval(&lang, &name, &text),
+        Program::Compiled(unit) => vm.load(&unit).and_then(|block| vm.run(block)),
+    };
     vm.flush();
     let code = match result {
         Ok(outcome) => {
