@@ -323,3 +323,42 @@ fn an_error_in_an_anonymous_function_names_where_it_is_defined() {
     assert!(run.stderr.contains("at <anonymous function defined at 2:3> (-e:2:9)"), "{}", run.stderr);
     assert!(run.stderr.contains("at <top level>"), "{}", run.stderr);
 }
+
+#[test]
+fn compiled_programs_run_the_same_as_their_source() {
+    let dir = std::env::temp_dir().join(format!("kai-compile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["fib.pi", "fib.rho", "closures.rho", "errors.rho"] {
+        let source = kai(&["run", &example(name)]);
+        let kbc = dir.join(format!("{name}.kbc")).display().to_string();
+        let compiled = kai(&["compile", &example(name), "-o", &kbc]);
+        assert_eq!((compiled.code, compiled.stderr.as_str()), (0, ""), "{name}");
+        let run = kai(&["run", &kbc]);
+        assert_eq!((run.code, &run.stdout, &run.stderr), (source.code, &source.stdout, &source.stderr), "{name}");
+    }
+    // A runtime error in compiled code still shows the source line and its position.
+    let bad = dir.join("bad.rho");
+    std::fs::write(&bad, "let x = 1\nprint(x + \"one\")\n").unwrap();
+    assert_eq!(kai(&["compile", &bad.display().to_string()]).code, 0);
+    let run = kai(&["run", &dir.join("bad.kbc").display().to_string()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("bad.rho:2:7") && run.stderr.contains("print(x + \"one\")"), "{}", run.stderr);
+    // A file that is not compiled code, or is cut short, is refused by name.
+    let fake = dir.join("fake.kbc");
+    std::fs::write(&fake, "1 2 + print").unwrap();
+    let run = kai(&["run", &fake.display().to_string()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("fake.kbc: not a compiled Kai unit"), "{}", run.stderr);
+    let whole = std::fs::read(dir.join("bad.kbc")).unwrap();
+    std::fs::write(&fake, &whole[..whole.len() / 2]).unwrap();
+    let run = kai(&["run", &fake.display().to_string()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("fake.kbc: not a compiled Kai unit"), "{}", run.stderr);
+    // Compile errors and bad flags are reported as `kai run` reports them.
+    std::fs::write(&bad, "print(1 +").unwrap();
+    let compiled = kai(&["compile", &bad.display().to_string()]);
+    assert_eq!(compiled.code, 1);
+    assert!(compiled.stderr.contains("bad.rho:1"), "{}", compiled.stderr);
+    assert_eq!(kai(&["compile", "--lang", "cobol", &bad.display().to_string()]).code, 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

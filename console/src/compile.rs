@@ -8,27 +8,15 @@ use std::path::{Path, PathBuf};
 use crate::Streams;
 use crate::cli::CompileArgs;
 use crate::diagnostic::render;
-use crate::run::{LANGUAGES, language_of, new_vm, read_program};
+use crate::run::{check_language, new_vm, read_source_file};
 
 pub(crate) fn compile(args: CompileArgs, streams: &mut Streams) -> i32 {
-    let lang = match args.lang.clone().or_else(|| language_of(&args.file).map(str::to_string)) {
-        Some(lang) if LANGUAGES.contains(&lang.as_str()) => lang,
-        Some(lang) => {
-            let _ =
-                writeln!(streams.err, "kai: unknown language '{lang}' (the languages are {})", LANGUAGES.join(", "));
-            return 2;
-        }
-        None => {
-            let _ = writeln!(
-                streams.err,
-                "kai: cannot tell the language of {} from its extension (.pi or .rho); use --lang",
-                args.file.display()
-            );
-            return 1;
-        }
-    };
-    let text = match read_program(&args.file) {
-        Ok(text) => text,
+    if let Err(message) = check_language(args.lang.as_deref()) {
+        let _ = writeln!(streams.err, "{message}");
+        return 2;
+    }
+    let (lang, text) = match read_source_file(args.lang.as_deref(), &args.file) {
+        Ok(program) => program,
         Err(message) => {
             let _ = writeln!(streams.err, "{message}");
             return 1;

@@ -76,6 +76,32 @@ pub(crate) fn read_program(path: &Path) -> Result<String, String> {
     })
 }
 
+/// Refuses a `--lang` that names no language (the message for exit code 2).
+pub(crate) fn check_language(lang: Option<&str>) -> Result<(), String> {
+    match lang {
+        Some(lang) if !LANGUAGES.contains(&lang) => {
+            Err(format!("kai: unknown language '{lang}' (the languages are {})", LANGUAGES.join(", ")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The language and text of program file `path`: the language is `lang` (from `--lang`)
+/// if given, else its extension's. Fails with the message to show when neither tells or
+/// the file cannot be read.
+pub(crate) fn read_source_file(lang: Option<&str>, path: &Path) -> Result<(String, String), String> {
+    let lang = match lang.or_else(|| language_of(path)) {
+        Some(lang) => lang.to_string(),
+        None => {
+            return Err(format!(
+                "kai: cannot tell the language of {} from its extension (.pi or .rho); use --lang",
+                path.display()
+            ));
+        }
+    };
+    Ok((lang, read_program(path)?))
+}
+
 /// What `kai run` runs: source text in a language, or a compiled unit.
 enum Program {
     Source { name: String, text: String },
@@ -102,10 +128,8 @@ pub(crate) fn run(mut args: RunArgs, streams: &mut Streams) -> i32 {
             .without_time()
             .try_init();
     }
-    if let Some(lang) = &args.lang
-        && !LANGUAGES.contains(&lang.as_str())
-    {
-        let _ = writeln!(streams.err, "kai: unknown language '{lang}' (the languages are {})", LANGUAGES.join(", "));
+    if let Err(message) = check_language(args.lang.as_deref()) {
+        let _ = writeln!(streams.err, "{message}");
         return 2;
     }
     let (program, lang) = match (&args.eval, &args.file) {
@@ -122,26 +146,13 @@ pub(crate) fn run(mut args: RunArgs, streams: &mut Streams) -> i32 {
                 }
             }
         }
-        (None, Some(path)) => {
-            let lang = match args.lang.clone().or_else(|| language_of(path).map(str::to_string)) {
-                Some(lang) => lang,
-                None => {
-                    let _ = writeln!(
-                        streams.err,
-                        "kai: cannot tell the language of {} from its extension (.pi or .rho); use --lang",
-                        path.display()
-                    );
-                    return 1;
-                }
-            };
-            match read_program(path) {
-                Ok(text) => (Program::Source { name: path.display().to_string(), text }, lang),
-                Err(message) => {
-                    let _ = writeln!(streams.err, "{message}");
-                    return 1;
-                }
+        (None, Some(path)) => match read_source_file(args.lang.as_deref(), path) {
+            Ok((lang, text)) => (Program::Source { name: path.display().to_string(), text }, lang),
+            Err(message) => {
+                let _ = writeln!(streams.err, "{message}");
+                return 1;
             }
-        }
+        },
         (None, None) => {
             let _ = writeln!(streams.err, "kai run: give a FILE or -e CODE");
             return 2;
