@@ -18,8 +18,7 @@ pub(crate) fn translate(args: TranslateArgs, streams: &mut Streams) -> i32 {
     };
     let mut vm = new_vm();
     let source = vm.add_source(&args.file.display().to_string(), &text);
-    let natives = vm.native_table();
-    match lang_rho::to_pi(&text, source.id, false, &natives) {
+    match lang_rho::to_pi(&text, source.id, false, vm.native_table()) {
         Ok(nodes) => {
             let _ = streams.out.write_all(lang_pi::print(&nodes).as_bytes());
             0

@@ -9,7 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let mut vm = lang_pi::new_vm();
     lang_rho::install(&mut vm);
-    if let Ok(nodes) = lang_rho::to_pi(text, SourceId(0), false, &vm.native_table()) {
+    if let Ok(nodes) = lang_rho::to_pi(text, SourceId(0), false, vm.native_table()) {
         let printed = lang_pi::print(&nodes);
         let again = lang_pi::parse(&printed, SourceId(0)).expect("translated Pi parses");
         assert_eq!(again, nodes, "translated Pi prints as text that parses back the same");

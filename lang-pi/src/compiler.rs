@@ -1,7 +1,8 @@
-//! Compiles a Pi AST into a portable vm-core unit, without a VM. Built-in words resolve here to ops; a control word
-//! whose blocks are literals (`c { … } { … } ife`, `{ … } { … } while`, …) compiles to jumps
-//! in the enclosing block, so it allocates nothing at run time; with runtime blocks it
-//! compiles to the word's dynamic op. The op sequences are documented on `vm_core::Op`.
+//! Compiles a Pi AST into a portable vm-core unit, without a VM. Built-in words resolve
+//! here to ops; a control word whose blocks are literals (`c { … } { … } ife`,
+//! `{ … } { … } while`, …) compiles to jumps in the enclosing block, so it allocates nothing
+//! at run time; with runtime blocks it compiles to the word's dynamic op. The op sequences
+//! are documented on `vm_core::Op`.
 
 use vm_core::words::{self, Control, WordKind};
 use vm_core::{Assembler, BlockBuilder, Error, Natives, Op, Patch, Source, Span, Unit, Value};

@@ -7,8 +7,7 @@
 //! and is made a function by `fn`. Statements leave nothing on the stack.
 
 use lang_pi::{Node, NodeKind};
-use vm_core::Natives;
-use vm_core::{Error, ErrorKind, Span};
+use vm_core::{Error, ErrorKind, Natives, Span};
 
 use crate::ast::{AssignOp, BinaryOp, Expr, ExprKind, Ident, Stmt, StmtKind, UnaryOp};
 use crate::builtins;

@@ -182,14 +182,8 @@ impl BlockBuilder {
     fn finish(self, blocks: &mut Vec<UnitBlock>, end_span: Span, outermost: bool) -> u32 {
         let BlockBuilder { mut ops, mut spans, children, origin } = self;
         let index = blocks.len();
-        blocks.push(UnitBlock {
-            ops: Vec::new(),
-            spans: Vec::new(),
-            children: Vec::new(),
-            origin: None,
-            locals: Vec::new(),
-            prologue: 0,
-        });
+        // Its place comes before its nested blocks'; it is filled in once they are done.
+        blocks.push(UnitBlock::default());
         ops.push(Op::End);
         spans.push(end_span);
         let (mut ops, spans) = fuse(ops, spans);

@@ -43,7 +43,7 @@ pub enum Constant {
 }
 
 /// One block (continuation literal) of a unit.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct UnitBlock {
     pub ops: Vec<Op>,
     /// The source bytes each op comes from, for errors and traces.
@@ -114,10 +114,5 @@ impl Unit {
             return Err(bad(format!("{} bytes left over after the unit", body.len() - used)));
         }
         Ok(unit)
-    }
-
-    /// The text of unit name `name`, if the unit has it.
-    pub fn name_text(&self, name: Name) -> Option<&str> {
-        self.names.get(name.index()).map(String::as_str)
     }
 }

@@ -83,6 +83,8 @@ pub struct Vm {
     pub(crate) footprint: Footprint,
     pub(crate) natives: Vec<Native>,
     native_index: FxHashMap<Name, u32>,
+    /// The natives by name with their arities, kept for compilers (which know no `Name`s).
+    native_table: Natives,
     /// Names that cannot be stored to: built-in words and natives, indexed by name id.
     reserved: Vec<bool>,
     frontends: FxHashMap<String, Rc<dyn Frontend>>,
@@ -123,6 +125,7 @@ impl Vm {
             footprint,
             natives: Vec::new(),
             native_index: FxHashMap::default(),
+            native_table: Natives::new(),
             reserved,
             frontends: FxHashMap::default(),
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),
@@ -167,9 +170,8 @@ impl Vm {
     /// # Errors
     /// As [`Vm::compile`].
     pub fn compile_to_unit(&mut self, lang: &str, name: &str, text: &str) -> Result<Unit, Error> {
-        let frontend = self.frontend(lang)?;
-        self.check_compile_room(frontend.as_ref(), lang, text.len())?;
-        compile_unit(frontend.as_ref(), name, text, &self.native_table())
+        let frontend = self.frontend_for(lang, text.len())?;
+        compile_unit(frontend.as_ref(), name, text, self.native_table())
     }
 
     /// Registers the source, compiles it with `compile` and loads the unit. A failure
@@ -182,34 +184,32 @@ impl Vm {
         text: &str,
         compile: impl FnOnce(&dyn Frontend, &Source, &Natives) -> Result<Unit, Error>,
     ) -> Result<Rc<Block>, Error> {
-        let frontend = self.frontend(lang)?;
-        self.check_compile_room(frontend.as_ref(), lang, text.len())?;
+        let frontend = self.frontend_for(lang, text.len())?;
         let source = self.sources.add(name, text);
         let unit =
-            compile(frontend.as_ref(), &source, &self.native_table()).map_err(|err| err.with_source(source.clone()))?;
+            compile(frontend.as_ref(), &source, self.native_table()).map_err(|err| err.with_source(source.clone()))?;
         self.load_compiled(&unit, source)
     }
 
-    /// Refuses to compile `len` bytes of `lang` when the memory compiling them takes (the
-    /// frontend's estimate) is more than the heap limit. (What is in use is not counted:
-    /// that memory is passing, and a program at its limit must still be able to compile
-    /// the line that frees memory. The compiled code itself is counted once it exists.)
-    pub(crate) fn check_compile_room(&self, frontend: &dyn Frontend, lang: &str, len: usize) -> Result<(), Error> {
-        let Some(max) = self.limits.max_heap else { return Ok(()) };
-        let need = len.saturating_mul(frontend.memory_per_source_byte());
-        if need <= max {
-            return Ok(());
+    /// The `lang` frontend, to compile `len` bytes with. Refuses when the memory compiling
+    /// them takes (the frontend's estimate) is more than the heap limit. (What is in use is
+    /// not counted: that memory is passing, and a program at its limit must still be able
+    /// to compile the line that frees memory. The compiled code itself is counted once it
+    /// exists.)
+    fn frontend_for(&self, lang: &str, len: usize) -> Result<Rc<dyn Frontend>, Error> {
+        let frontend =
+            self.frontends.get(lang).cloned().ok_or_else(|| {
+                Error::new(ErrorKind::Undefined, format!("no {lang} frontend is installed in this VM"))
+            })?;
+        if let Some(max) = self.limits.max_heap {
+            let need = len.saturating_mul(frontend.memory_per_source_byte());
+            if need > max {
+                return Err(Error::limit(format!(
+                    "compiling {len} bytes of {lang} takes about {need} bytes, more than the heap limit of {max} bytes"
+                )));
+            }
         }
-        Err(Error::limit(format!(
-            "compiling {len} bytes of {lang} takes about {need} bytes, more than the heap limit of {max} bytes"
-        )))
-    }
-
-    pub(crate) fn frontend(&self, lang: &str) -> Result<Rc<dyn Frontend>, Error> {
-        self.frontends
-            .get(lang)
-            .cloned()
-            .ok_or_else(|| Error::new(ErrorKind::Undefined, format!("no {lang} frontend is installed in this VM")))
+        Ok(frontend)
     }
 
     /// Compiles and runs `text` at the top level (in the global scope), leaving its results
@@ -386,6 +386,7 @@ impl Vm {
             return Err(Error::type_error(format!("cannot register '{text}': it is a built-in word")));
         }
         mark_reserved(&mut self.reserved, name);
+        self.native_table.insert(self.reg.name_text(name).to_string(), native.arity);
         match self.native_index.get(&name) {
             Some(&index) => self.natives[index as usize] = native,
             None => {
@@ -402,8 +403,8 @@ impl Vm {
     }
 
     /// The registered natives by name, with their arities, as a compiler needs them.
-    pub fn native_table(&self) -> Natives {
-        self.natives().map(|(name, arity)| (name.to_string(), arity)).collect()
+    pub fn native_table(&self) -> &Natives {
+        &self.native_table
     }
 
     /// The names and arities of every registered native.

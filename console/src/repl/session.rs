@@ -202,8 +202,7 @@ impl Session {
     fn eval(&mut self, text: &str, name: &str) -> Next {
         if self.rho && self.translate {
             let source = self.vm.add_source(name, text);
-            let natives = self.vm.native_table();
-            if let Ok(nodes) = lang_rho::to_pi(text, source.id, true, &natives) {
+            if let Ok(nodes) = lang_rho::to_pi(text, source.id, true, self.vm.native_table()) {
                 let pi = lang_pi::print(&nodes);
                 let shown = style::paint(pi.trim_end(), style::DIM, self.color);
                 self.say(&shown);
