@@ -203,7 +203,7 @@ impl<C: Code> Registry<C> {
         let map = self.map(handle).ok()?;
         if let Value::Str(s) = key
             && let Some((Key::Str(k), &value)) = map.get_index(guess)
-            && k.as_bytes() == self.str(s).ok()?.as_bytes()
+            && self.str(s).ok()?.has_bytes(k.as_bytes())
         {
             return Some((guess, value));
         }

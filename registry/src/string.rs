@@ -52,6 +52,14 @@ impl Str {
         }
     }
 
+    /// Whether the text's bytes are `bytes`. Field names are short, so the bytes are
+    /// compared in a loop after the lengths, cheaper than a call to `memcmp`.
+    #[inline(always)]
+    pub fn has_bytes(&self, bytes: &[u8]) -> bool {
+        let own = self.as_bytes();
+        own.len() == bytes.len() && own.iter().zip(bytes).all(|(a, b)| a == b)
+    }
+
     /// The text.
     #[inline]
     pub fn as_str(&self) -> &str {
