@@ -136,12 +136,12 @@ fn cycles_complete_while_a_big_array_keeps_changing() {
         "rho",
         "push",
         &format!(
-            "lines = []
+            "kept = []
              for n in range({n}) {{
                let s = \"abc\" + str(n)
-               if n % 12 == 0 {{ push(lines, s) }}
+               if n % 12 == 0 {{ push(kept, s) }}
              }}
-             print(len(lines))"
+             print(len(kept))"
         ),
     )
     .unwrap();

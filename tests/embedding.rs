@@ -30,18 +30,18 @@ fn call_a_named_continuation_with_arguments() {
 #[test]
 fn natives_convert_arguments_and_report_mismatches() {
     let (mut vm, out) = vm();
-    vm.register_fn("hypot", |a: f64, b: f64| (a * a + b * b).sqrt()).unwrap();
+    vm.register_fn("norm", |a: f64, b: f64| (a * a + b * b).sqrt()).unwrap();
     vm.register_fn("greet", |name: String, times: i64| format!("hi {name} ").repeat(times as usize)).unwrap();
     vm.register_fn("checked", |n: i64| if n >= 0 { Ok(n) } else { Err("negative input") }).unwrap();
-    vm.eval("pi", "use", "3 4 hypot print \"kai\" 2 greet print 5 checked print").unwrap();
+    vm.eval("pi", "use", "3 4 norm print \"kai\" 2 greet print 5 checked print").unwrap();
     assert_eq!(out.text(), "5.0\nhi kai hi kai \n5\n");
 
-    let err = vm.eval("pi", "bad", "3 \"four\" hypot").unwrap_err();
+    let err = vm.eval("pi", "bad", "3 \"four\" norm").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Type);
-    assert_eq!(err.message(), "hypot: argument 2 must be a number, got string");
+    assert_eq!(err.message(), "norm: argument 2 must be a number, got string");
     let err = vm.eval("pi", "bad", "-1 checked").unwrap_err();
     assert_eq!((err.kind(), err.message()), (ErrorKind::User, "negative input"));
-    let err = vm.eval("pi", "bad", "clear 1 hypot").unwrap_err();
+    let err = vm.eval("pi", "bad", "clear 1 norm").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Stack);
     // A native error is catchable like any other.
     vm.eval("pi", "catch", "clear { -1 checked } { \"message\" at } try").unwrap();

@@ -7,8 +7,8 @@ use kai_tests::vm;
 use vm_core::{ErrorKind, Frontend, Limits, Natives, Op, Unit, compile_unit};
 
 const FIB: &str = "fun fib(n) { if n < 2 { return n } return fib(n - 1) + fib(n - 2) }\n\
-                   let words = [\"fib\", \"of\", 20]\n\
-                   print(join(words, \" \"), fib(20))\n";
+                   let parts = [\"fib\", \"of\", 20]\n\
+                   print(join(parts, \" \"), fib(20))\n";
 
 fn rho_unit(text: &str) -> Unit {
     compile_unit(&lang_rho::RhoFrontend, "fib.rho", text, &Natives::new()).expect("compiles")

@@ -616,7 +616,7 @@ impl Builder<'_> {
             Rule::true_lit => ExprKind::Bool(true),
             Rule::false_lit => ExprKind::Bool(false),
             Rule::nil_lit => ExprKind::Nil,
-            Rule::name => ExprKind::Name(pair.as_str().to_string()),
+            Rule::name | Rule::pi_const => ExprKind::Name(pair.as_str().to_string()),
             Rule::paren => return self.expr(expect(pair.into_inner().next())?),
             Rule::array => ExprKind::Array(pair.into_inner().map(|e| self.expr(e)).collect::<Result<_, _>>()?),
             Rule::map => {
@@ -705,9 +705,14 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::array
         | Rule::map
         | Rule::fun_expr => "an expression",
-        Rule::int | Rule::float | Rule::string | Rule::true_lit | Rule::false_lit | Rule::nil_lit | Rule::pi_expr => {
-            "an expression"
-        }
+        Rule::int
+        | Rule::float
+        | Rule::string
+        | Rule::true_lit
+        | Rule::false_lit
+        | Rule::nil_lit
+        | Rule::pi_expr
+        | Rule::pi_const => "an expression",
         Rule::name => "a name",
         Rule::block => "a block `{ … }`",
         Rule::params => "`(` and the parameters",

@@ -285,3 +285,12 @@ fn every_pi_word_named_by_a_builtin_exists() {
         }
     }
 }
+
+/// Two built-in functions of one name would leave the second unreachable.
+#[test]
+fn every_builtin_function_has_its_own_name() {
+    let mut seen = std::collections::HashSet::new();
+    for builtin in crate::builtins::BUILTINS {
+        assert!(seen.insert(builtin.name), "two built-in functions are named '{}'", builtin.name);
+    }
+}

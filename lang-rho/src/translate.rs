@@ -98,6 +98,10 @@ impl Translator<'_> {
 
     /// Refuses to bind a name that belongs to a built-in word, function or native.
     fn check_bindable(&self, name: &Ident) -> Result<(), Error> {
+        if name.text == "pi" {
+            // `pi` parses as a name where no block follows, to read the constant.
+            return Err(error(name.span, "cannot bind 'pi' (`pi` is a reserved word)".to_string()));
+        }
         let what = if builtins::lookup(&name.text).is_some() {
             "a built-in function"
         } else if vm_core::words::lookup(&name.text).is_some() {

@@ -23,3 +23,14 @@ fn fused_int_comparisons_agree_with_rust() {
         }
     }
 }
+
+#[test]
+fn every_word_and_constant_has_its_own_name() {
+    let mut seen = std::collections::HashSet::new();
+    for word in crate::words::WORDS {
+        assert!(seen.insert(word.name), "two words are named '{}'", word.name);
+    }
+    for (name, _, _) in crate::words::CONSTANTS {
+        assert!(seen.insert(name), "the constant '{name}' is also a word");
+    }
+}

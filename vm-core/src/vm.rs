@@ -17,7 +17,7 @@ use crate::native::Native;
 use crate::source::{Source, Sources};
 use crate::task::Task;
 use crate::unit::Unit;
-use crate::words::WORDS;
+use crate::words::{self, WORDS};
 
 /// The natives a program may call, by name, with their arity: what a compiler needs to
 /// know of the VM the code will run in ([`Vm::native_table`]).
@@ -85,6 +85,8 @@ pub struct Vm {
     native_index: FxHashMap<Name, u32>,
     /// The natives by name with their arities, kept for compilers (which know no `Name`s).
     native_table: Natives,
+    /// The generator behind `random` and the words that draw from it.
+    pub(crate) rng: crate::rng::Rng,
     /// Names that cannot be stored to: built-in words and natives, indexed by name id.
     reserved: Vec<bool>,
     frontends: FxHashMap<String, Rc<dyn Frontend>>,
@@ -114,6 +116,10 @@ impl Vm {
             let name = reg.intern(word.name);
             mark_reserved(&mut reserved, name);
         }
+        for &(name, value, _) in words::CONSTANTS {
+            let name = reg.intern(name);
+            reg.globals.set(name, Value::Float(value));
+        }
         let footprint = Footprint::default();
         let mut sources = Sources::default();
         sources.count_in(footprint.clone());
@@ -126,6 +132,7 @@ impl Vm {
             natives: Vec::new(),
             native_index: FxHashMap::default(),
             native_table: Natives::new(),
+            rng: crate::rng::Rng::from_clock(),
             reserved,
             frontends: FxHashMap::default(),
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),

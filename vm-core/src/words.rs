@@ -55,6 +55,88 @@ pub enum Builtin {
     Metric,
     Gc,
     GcStats,
+    // Added with the standard library; new variants go last, so compiled units keep their
+    // meaning (a unit stores a builtin by its position).
+    /// A function of one number giving a float.
+    Math(Math),
+    /// A float rounded to an int.
+    Round(Round),
+    Atan2,
+    Hypot,
+    IsNan,
+    IsFinite,
+    Random,
+    RandomInt,
+    Seed,
+    Shuffle,
+    Choice,
+    TryInt,
+    TryFloat,
+    Words,
+    Lines,
+    Replace,
+    Repeat,
+    PadLeft,
+    PadRight,
+    Ord,
+    Chr,
+}
+
+/// The functions of one number that give a float (`sqrt`, `sin`, …): an int argument is
+/// converted first; outside its domain a function gives NaN or an infinity, as IEEE 754
+/// says (`-1 sqrt` is NaN, `0 ln` is -inf), rather than an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Math {
+    Sqrt,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Exp,
+    Ln,
+    Log10,
+    Log2,
+}
+
+impl Math {
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Math::Sqrt => x.sqrt(),
+            Math::Sin => x.sin(),
+            Math::Cos => x.cos(),
+            Math::Tan => x.tan(),
+            Math::Asin => x.asin(),
+            Math::Acos => x.acos(),
+            Math::Atan => x.atan(),
+            Math::Exp => x.exp(),
+            Math::Ln => x.ln(),
+            Math::Log10 => x.log10(),
+            Math::Log2 => x.log2(),
+        }
+    }
+}
+
+/// The roundings of a float to an int (`floor ceil round trunc`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Round {
+    Floor,
+    Ceil,
+    /// Half away from zero (2.5 → 3, -2.5 → -3).
+    Round,
+    Trunc,
+}
+
+impl Round {
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Round::Floor => x.floor(),
+            Round::Ceil => x.ceil(),
+            Round::Round => x.round(),
+            Round::Trunc => x.trunc(),
+        }
+    }
 }
 
 impl Builtin {
@@ -237,6 +319,39 @@ pub static WORDS: &[Word] = &[
     b("reverse", B::Reverse, "( coll -- coll' )", "a reversed copy of an array or string", "data"),
     b("sort", B::Sort, "( arr -- arr' )", "a sorted copy (numbers or strings)", "data"),
     b("range", B::Range, "( a b -- [a … b-1] )", "the ints from a up to b-1", "data"),
+    b("to_int", B::TryInt, "( x -- n|nil )", "as int, but nil where int fails", "data"),
+    b("to_float", B::TryFloat, "( x -- f|nil )", "as float, but nil where float fails", "data"),
+    // math
+    b("sqrt", B::Math(Math::Sqrt), "( x -- f )", "square root (NaN below zero)", "math"),
+    b("sin", B::Math(Math::Sin), "( x -- f )", "sine of radians", "math"),
+    b("cos", B::Math(Math::Cos), "( x -- f )", "cosine of radians", "math"),
+    b("tan", B::Math(Math::Tan), "( x -- f )", "tangent of radians", "math"),
+    b("asin", B::Math(Math::Asin), "( x -- f )", "arcsine in radians (NaN outside -1…1)", "math"),
+    b("acos", B::Math(Math::Acos), "( x -- f )", "arccosine in radians (NaN outside -1…1)", "math"),
+    b("atan", B::Math(Math::Atan), "( x -- f )", "arctangent in radians", "math"),
+    b("atan2", B::Atan2, "( y x -- f )", "the angle of the point (x, y) in radians, -pi…pi", "math"),
+    b("exp", B::Math(Math::Exp), "( x -- f )", "e to the power x", "math"),
+    b(
+        "ln",
+        B::Math(Math::Ln),
+        "( x -- f )",
+        "natural logarithm (-inf at 0, NaN below; `log` is the tracing word)",
+        "math",
+    ),
+    b("log10", B::Math(Math::Log10), "( x -- f )", "base-10 logarithm", "math"),
+    b("log2", B::Math(Math::Log2), "( x -- f )", "base-2 logarithm", "math"),
+    b("hypot", B::Hypot, "( x y -- f )", "sqrt(x*x + y*y) without overflow on the way", "math"),
+    b("floor", B::Round(Round::Floor), "( x -- n )", "the greatest int not above x", "math"),
+    b("ceil", B::Round(Round::Ceil), "( x -- n )", "the least int not below x", "math"),
+    b("round", B::Round(Round::Round), "( x -- n )", "the nearest int, halves away from zero", "math"),
+    b("trunc", B::Round(Round::Trunc), "( x -- n )", "the int part of x, toward zero", "math"),
+    b("nan?", B::IsNan, "( x -- bool )", "whether x is the float NaN", "math"),
+    b("finite?", B::IsFinite, "( x -- bool )", "whether x is a number that is neither infinite nor NaN", "math"),
+    b("random", B::Random, "( -- f )", "a random float in [0, 1)", "math"),
+    b("random_int", B::RandomInt, "( lo hi -- n )", "a random int from lo to hi, both included", "math"),
+    b("seed", B::Seed, "( n -- )", "restart the random generator from seed n (same seed, same numbers)", "math"),
+    b("shuffle", B::Shuffle, "( arr -- arr' )", "a copy of the array in random order", "math"),
+    b("choice", B::Choice, "( arr -- x )", "a random element of a non-empty array", "math"),
     // text
     b("split", B::Split, "( s sep -- arr )", "split at each sep (\"\" splits into characters)", "text"),
     b("join", B::Join, "( arr sep -- s )", "join display forms with sep between", "text"),
@@ -245,6 +360,15 @@ pub static WORDS: &[Word] = &[
     b("trim", B::Trim, "( s -- s' )", "without surrounding whitespace", "text"),
     b("find", B::Find, "( coll x -- i )", "index of the first x (substring or element), or -1", "text"),
     b("chars", B::Chars, "( s -- arr )", "the code points as one-character strings", "text"),
+    b("words", B::Words, "( s -- arr )", "the parts between runs of whitespace (none empty)", "text"),
+    b("lines", B::Lines, "( s -- arr )", "the lines, without their \\n or \\r\\n (no empty last one)", "text"),
+    b("replace_all", B::Replace, "( s from to -- s' )", "every from replaced by to (`replace` is `!`)", "text"),
+    b("repeat", B::Repeat, "( s n -- s' )", "s n times over", "text"),
+    b("pad_left", B::PadLeft, "( s width -- s' )", "s with spaces before it up to width characters", "text"),
+    b("pad_right", B::PadRight, "( s width -- s' )", "s with spaces after it up to width characters", "text"),
+    b("ord", B::Ord, "( s -- n )", "the code point of a one-character string", "text"),
+    b("chr", B::Chr, "( n -- s )", "the one-character string of a code point", "text"),
+    b("contains", B::Has, "( coll x -- bool )", "same as has", "text"),
     b("starts?", B::StartsWith, "( s prefix -- bool )", "whether s starts with prefix", "text"),
     b("ends?", B::EndsWith, "( s suffix -- bool )", "whether s ends with suffix", "text"),
     b(
@@ -287,6 +411,15 @@ pub static WORDS: &[Word] = &[
     b("metric", B::Metric, "( value \"name\" -- )", "record a metric on the tracing stream", "output"),
     b("gc", B::Gc, "( -- )", "run a full garbage collection", "output"),
     b("gc_stats", B::GcStats, "( -- map )", "collector statistics", "output"),
+];
+
+/// The math constants: global variables every VM starts with, not reserved words, so that
+/// a program may still use `e` (or `nan`) as a name of its own.
+pub static CONSTANTS: &[(&str, f64, &str)] = &[
+    ("pi", std::f64::consts::PI, "the ratio of a circle's circumference to its diameter"),
+    ("e", std::f64::consts::E, "Euler's number, the base of natural logarithms"),
+    ("inf", f64::INFINITY, "positive infinity (-inf is `inf neg`)"),
+    ("nan", f64::NAN, "not a number (never equal to anything, itself included)"),
 ];
 
 /// The first built-in word that compiles to `op` (its name as `kai words` lists it).

@@ -37,7 +37,7 @@ impl Vm {
     // ---- helpers -----------------------------------------------------------------------
 
     #[cold]
-    fn expects(&self, word: &str, what: &str, got: Value) -> Error {
+    pub(crate) fn expects(&self, word: &str, what: &str, got: Value) -> Error {
         Error::type_error(format!("'{word}' expects {what}, got {}", self.type_name(got)))
     }
 
@@ -65,14 +65,14 @@ impl Vm {
         Error::new(ErrorKind::Key, format!("'{word}': key {} not found", self.reg.repr(key)))
     }
 
-    fn pop_array(&mut self, word: &str) -> Result<gc::Handle, Error> {
+    pub(crate) fn pop_array(&mut self, word: &str) -> Result<gc::Handle, Error> {
         match self.task.pop(word)? {
             Value::Array(h) => Ok(h),
             other => Err(self.expects(word, "an array", other)),
         }
     }
 
-    fn pop_int(&mut self, word: &str) -> Result<i64, Error> {
+    pub(crate) fn pop_int(&mut self, word: &str) -> Result<i64, Error> {
         match self.task.pop(word)? {
             Value::Int(i) => Ok(i),
             other => Err(self.expects(word, "an int", other)),

@@ -108,6 +108,20 @@ impl Vm {
         Ok(())
     }
 
+    /// `to_int` and `to_float`: the conversion `convert`, but `nil` where it fails for the
+    /// value (a stack error is still an error).
+    #[inline(never)]
+    pub(crate) fn try_convert(&mut self, word: &str, convert: fn(&mut Vm) -> Result<(), Error>) -> Result<(), Error> {
+        self.task.need(1, word)?;
+        match convert(self) {
+            Err(err) if matches!(err.kind(), ErrorKind::Type | ErrorKind::Overflow) => {
+                self.task.push(Value::Nil);
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
     #[inline(never)]
     pub(crate) fn bool_of(&mut self) -> Result<(), Error> {
         let value = self.task.pop("bool")?;

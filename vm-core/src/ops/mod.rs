@@ -9,6 +9,7 @@ mod driven;
 mod errors;
 mod functions;
 mod loops;
+mod math;
 mod names;
 mod output;
 mod stack;
@@ -80,6 +81,27 @@ impl Vm {
             B::Metric => self.metric()?,
             B::Gc => self.collect_garbage(),
             B::GcStats => self.gc_stats(),
+            B::Math(f) => self.math(f)?,
+            B::Round(r) => self.round(r)?,
+            B::Atan2 => self.math2("atan2", f64::atan2)?,
+            B::Hypot => self.math2("hypot", f64::hypot)?,
+            B::IsNan => self.float_test("nan?", f64::is_nan)?,
+            B::IsFinite => self.float_test("finite?", f64::is_finite)?,
+            B::Random => self.random(),
+            B::RandomInt => self.random_int()?,
+            B::Seed => self.seed()?,
+            B::Shuffle => self.shuffle()?,
+            B::Choice => self.choice()?,
+            B::TryInt => self.try_convert("to_int", Self::int_of)?,
+            B::TryFloat => self.try_convert("to_float", Self::float_of)?,
+            B::Words => self.words()?,
+            B::Lines => self.lines()?,
+            B::Replace => self.replace()?,
+            B::Repeat => self.repeat()?,
+            B::PadLeft => self.pad(true)?,
+            B::PadRight => self.pad(false)?,
+            B::Ord => self.ord()?,
+            B::Chr => self.chr()?,
         }
         Ok(false)
     }

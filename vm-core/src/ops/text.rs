@@ -1,8 +1,10 @@
-//! Text words: `split join upper lower trim find chars starts? ends? format`.
+//! Text words: `split words lines join upper lower trim find chars starts? ends? replace_all
+//! repeat pad_left pad_right ord chr format`.
 
 use registry::Value;
 
 use crate::error::{Error, ErrorKind};
+use crate::format_spec::{FormatArg, FormatError, render};
 use crate::vm::Vm;
 
 impl Vm {
@@ -47,6 +49,108 @@ impl Vm {
             self.push_strings(text.split(sep.as_str()));
         }
         Ok(())
+    }
+
+    #[inline(never)]
+    pub(crate) fn words(&mut self) -> Result<(), Error> {
+        let text = self.pop_text("words")?;
+        self.push_strings(text.split_whitespace());
+        Ok(())
+    }
+
+    #[inline(never)]
+    pub(crate) fn lines(&mut self) -> Result<(), Error> {
+        let text = self.pop_text("lines")?;
+        self.push_strings(text.lines());
+        Ok(())
+    }
+
+    /// A new string of `bytes` bytes, or the error of a text too big for the heap limit or
+    /// for memory (checked before anything is built, so a huge `repeat` fails at once).
+    fn text_buffer(&self, word: &str, bytes: Option<usize>) -> Result<String, Error> {
+        let too_big = || Error::limit(format!("'{word}': the result would not fit in memory"));
+        let bytes = bytes.ok_or_else(too_big)?;
+        self.check_size(word, bytes)?;
+        let mut out = String::new();
+        out.try_reserve_exact(bytes).map_err(|_| too_big())?;
+        Ok(out)
+    }
+
+    #[inline(never)]
+    pub(crate) fn replace(&mut self) -> Result<(), Error> {
+        self.task.need(3, "replace_all")?;
+        let to = self.pop_text("replace_all")?;
+        let from = self.pop_text("replace_all")?;
+        let text = self.pop_text("replace_all")?;
+        let count = if from.is_empty() { text.chars().count() + 1 } else { text.matches(from.as_str()).count() };
+        let bytes = count.checked_mul(to.len()).and_then(|added| (text.len() + added).checked_sub(count * from.len()));
+        let mut out = self.text_buffer("replace_all", bytes)?;
+        out.push_str(&text.replace(from.as_str(), &to));
+        self.charge_bytes(out.len());
+        self.push_str(&out)
+    }
+
+    #[inline(never)]
+    pub(crate) fn repeat(&mut self) -> Result<(), Error> {
+        self.task.need(2, "repeat")?;
+        let n = self.pop_int("repeat")?;
+        let text = self.pop_text("repeat")?;
+        let Ok(n) = usize::try_from(n) else {
+            return Err(Error::new(ErrorKind::Index, format!("'repeat': the count {n} is negative")));
+        };
+        let mut out = self.text_buffer("repeat", text.len().checked_mul(n))?;
+        for _ in 0..n {
+            out.push_str(&text);
+        }
+        self.charge_bytes(out.len());
+        self.push_str(&out)
+    }
+
+    /// `pad_left` (`before`) and `pad_right`: spaces up to `width` characters; a string
+    /// already that wide is left as it is.
+    #[inline(never)]
+    pub(crate) fn pad(&mut self, before: bool) -> Result<(), Error> {
+        let word = if before { "pad_left" } else { "pad_right" };
+        self.task.need(2, word)?;
+        let width = self.pop_int(word)?;
+        let text = self.pop_text(word)?;
+        let width = usize::try_from(width).unwrap_or(0);
+        let missing = width.saturating_sub(text.chars().count());
+        let mut out = self.text_buffer(word, text.len().checked_add(missing))?;
+        if !before {
+            out.push_str(&text);
+        }
+        out.extend(std::iter::repeat_n(' ', missing));
+        if before {
+            out.push_str(&text);
+        }
+        self.charge_bytes(out.len());
+        self.push_str(&out)
+    }
+
+    #[inline(never)]
+    pub(crate) fn ord(&mut self) -> Result<(), Error> {
+        let text = self.pop_text("ord")?;
+        let mut chars = text.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => {
+                self.task.push(Value::Int(c as i64));
+                Ok(())
+            }
+            _ => Err(Error::type_error(format!(
+                "'ord' expects a string of one character, got one of {}",
+                registry::counted(text.chars().count(), "character")
+            ))),
+        }
+    }
+
+    #[inline(never)]
+    pub(crate) fn chr(&mut self) -> Result<(), Error> {
+        let n = self.pop_int("chr")?;
+        match u32::try_from(n).ok().and_then(char::from_u32) {
+            Some(c) => self.push_str(c.encode_utf8(&mut [0; 4])),
+            None => Err(Error::new(ErrorKind::Index, format!("'chr': {n} is not a Unicode code point"))),
+        }
     }
 
     #[inline(never)]
@@ -156,39 +260,30 @@ impl Vm {
                 self.type_name(args)
             )));
         };
-        let args = self.reg.array(h)?.clone();
-        let mut out = String::with_capacity(fmt.len());
-        let mut used = 0;
-        let mut chars = fmt.chars().peekable();
-        while let Some(c) = chars.next() {
-            match (c, chars.peek()) {
-                ('{', Some('{')) | ('}', Some('}')) => {
-                    chars.next();
-                    out.push(c);
-                }
-                ('{', Some('}')) => {
-                    chars.next();
-                    let Some(&arg) = args.get(used) else {
-                        return Err(Error::new(
-                            ErrorKind::Arity,
-                            format!(
-                                "'format': the format has more {{}} than the {} given",
-                                registry::counted(args.len(), "argument")
-                            ),
-                        ));
-                    };
-                    out.push_str(&self.reg.display(arg));
-                    used += 1;
-                }
-                _ => out.push(c),
-            }
-        }
-        if used != args.len() {
-            return Err(Error::new(
-                ErrorKind::Arity,
-                format!("'format': {} given but the format uses {used}", registry::counted(args.len(), "argument")),
-            ));
-        }
+        let values = self.reg.array(h)?.clone();
+        // Numbers keep their type for numeric specs; anything else is formatted as its
+        // display form, made first so that the arguments can borrow it.
+        let shown: Vec<Option<String>> = values
+            .iter()
+            .map(|&v| match v {
+                Value::Int(_) | Value::Float(_) => None,
+                other => Some(self.reg.display(other)),
+            })
+            .collect();
+        let args: Vec<FormatArg<'_>> = values
+            .iter()
+            .zip(&shown)
+            .map(|(&v, text)| match (v, text) {
+                (Value::Int(i), _) => FormatArg::Int(i),
+                (Value::Float(f), _) => FormatArg::Float(f),
+                (_, text) => FormatArg::Text(text.as_deref().unwrap_or("")),
+            })
+            .collect();
+        let out = render(&fmt, &args).map_err(|err| match err {
+            FormatError::Arity(message) => Error::new(ErrorKind::Arity, message),
+            FormatError::Spec(message) | FormatError::Type(message) => Error::type_error(message),
+        })?;
+        self.charge_bytes(out.len());
         self.push_str(&out)
     }
 
