@@ -1,5 +1,4 @@
--- n-body (the Benchmarks Game algorithm): the Lua twin of nbody.rho. The square root is
--- d2 ^ 0.5, the same pow that Kai's pow(d2, 0.5) calls, so both compute the same floats.
+-- n-body (the Benchmarks Game algorithm): the Lua twin of nbody.rho.
 local solar_mass = 4 * math.pi * math.pi
 local days_per_year = 365.24
 
@@ -51,7 +50,7 @@ local function energy(bodies)
       local dx = b.x - b2.x
       local dy = b.y - b2.y
       local dz = b.z - b2.z
-      e = e - b.mass * b2.mass / (dx * dx + dy * dy + dz * dz) ^ 0.5
+      e = e - b.mass * b2.mass / math.sqrt(dx * dx + dy * dy + dz * dz)
     end
   end
   return e
@@ -67,7 +66,7 @@ local function advance(bodies, dt)
       local dy = b.y - b2.y
       local dz = b.z - b2.z
       local d2 = dx * dx + dy * dy + dz * dz
-      local mag = dt / (d2 * d2 ^ 0.5)
+      local mag = dt / (d2 * math.sqrt(d2))
       b.vx = b.vx - dx * b2.mass * mag
       b.vy = b.vy - dy * b2.mass * mag
       b.vz = b.vz - dz * b2.mass * mag

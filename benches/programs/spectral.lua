@@ -1,5 +1,4 @@
--- spectral-norm (the Benchmarks Game algorithm): the Lua twin of spectral.rho. The root is
--- x ^ 0.5, the same pow Kai's pow(x, 0.5) calls.
+-- spectral-norm (the Benchmarks Game algorithm): the Lua twin of spectral.rho.
 local function a(i, j)
   local ij = i + j
   return 1.0 / (ij * (ij + 1) // 2 + i + 1)
@@ -47,4 +46,4 @@ for i = 1, n do
   vbv = vbv + u[i] * v[i]
   vv = vv + v[i] * v[i]
 end
-print(string.format("%.9f", (vbv / vv) ^ 0.5))
+print(string.format("%.9f", math.sqrt(vbv / vv)))

@@ -294,3 +294,20 @@ fn every_builtin_function_has_its_own_name() {
         assert!(seen.insert(builtin.name), "two built-in functions are named '{}'", builtin.name);
     }
 }
+
+/// Every built-in function is in the reference (docs/stdlib.md) or the Rho guide.
+#[test]
+fn every_builtin_function_is_documented() {
+    let read = |file: &str| std::fs::read_to_string(format!("{}/../docs/{file}", env!("CARGO_MANIFEST_DIR")));
+    let docs = read("stdlib.md").unwrap_or_default() + &read("rho.md").unwrap_or_default();
+    // The names inside code spans (`keys values has` names three).
+    let named: std::collections::HashSet<&str> = docs
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .flat_map(|span| span.split(|c: char| !(c.is_alphanumeric() || c == '_')))
+        .collect();
+    for builtin in crate::builtins::BUILTINS {
+        assert!(named.contains(builtin.name), "'{}' is in neither docs/stdlib.md nor docs/rho.md", builtin.name);
+    }
+}
