@@ -64,7 +64,7 @@ fn words(streams: &mut Streams) -> i32 {
             group = word.group;
             let _ = writeln!(streams.out, "\n{group}:");
         }
-        let _ = writeln!(streams.out, "  {:<10} {:<32} {}", word.name, word.effect, word.doc);
+        let _ = writeln!(streams.out, "  {:<11} {:<32} {}", word.name, word.effect, word.doc);
     }
     0
 }

@@ -375,7 +375,7 @@ pub static WORDS: &[Word] = &[
         "format",
         B::Format,
         "( fmt [args] -- s )",
-        "replace each {} in fmt by the next argument's display form ({{ and }} escape)",
+        "each {} (or {N}, {:spec}) of fmt becomes an argument, as Rust's format! does; see docs/stdlib.md",
         "text",
     ),
     b("eval", B::Eval, "( \"pi source\" -- … )", "compile and run Pi source in the current scope", "text"),

@@ -138,7 +138,7 @@ impl Vm {
                 Ok(())
             }
             _ => Err(Error::type_error(format!(
-                "'ord' expects a string of one character, got one of {}",
+                "'ord' expects a string of one character, got {}",
                 registry::counted(text.chars().count(), "character")
             ))),
         }
