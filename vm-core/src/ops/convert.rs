@@ -35,14 +35,10 @@ impl Vm {
         let result = match value {
             Value::Int(i) => i,
             Value::Bool(b) => b as i64,
-            Value::Float(f) if f.is_finite() => {
-                let t = f.trunc();
-                // -2^63 is exact; 2^63 is the first float past the int range.
-                if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&t) {
-                    return Err(Error::new(ErrorKind::Overflow, format!("'int': {f:?} does not fit in 64 bits")));
-                }
-                t as i64
-            }
+            Value::Float(f) if f.is_finite() => match whole_float_to_int(f.trunc()) {
+                Some(i) => i,
+                None => return Err(Error::new(ErrorKind::Overflow, format!("'int': {f:?} does not fit in 64 bits"))),
+            },
             Value::Float(f) => {
                 return Err(Error::type_error(format!(
                     "'int': cannot convert {} to an int",
@@ -129,6 +125,13 @@ impl Vm {
         self.task.push(Value::Bool(result));
         Ok(())
     }
+}
+
+/// The int a whole float stands for, if one does (not for NaN, the infinities or floats
+/// past the int range).
+pub(crate) fn whole_float_to_int(f: f64) -> Option<i64> {
+    // -2^63 is exact; 2^63 is the first float past the int range.
+    (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f).then_some(f as i64)
 }
 
 /// Why text is not an int.

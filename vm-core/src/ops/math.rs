@@ -4,6 +4,7 @@
 
 use registry::Value;
 
+use super::convert::whole_float_to_int;
 use crate::error::{Error, ErrorKind};
 use crate::op::Op;
 use crate::vm::Vm;
@@ -16,25 +17,27 @@ fn word_name(builtin: Builtin) -> &'static str {
 }
 
 impl Vm {
+    /// Pops a value for the word `word()` names, which is asked only for an error message
+    /// (so a family op need not look its word up on every run).
+    fn pop_for(&mut self, word: impl Fn() -> &'static str) -> Result<Value, Error> {
+        if self.task.available() == 0 {
+            self.task.need(1, word())?;
+        }
+        Ok(self.task.stack.pop().unwrap_or(Value::Nil))
+    }
+
     /// Pops a number as a float.
-    fn pop_float(&mut self, word: &str) -> Result<f64, Error> {
-        match self.task.pop(word)? {
+    fn pop_float(&mut self, word: impl Fn() -> &'static str) -> Result<f64, Error> {
+        match self.pop_for(&word)? {
             Value::Float(f) => Ok(f),
             Value::Int(i) => Ok(i as f64),
-            other => Err(self.expects(word, "a number", other)),
+            other => Err(self.expects(word(), "a number", other)),
         }
     }
 
     #[inline(never)]
     pub(crate) fn math(&mut self, f: Math) -> Result<(), Error> {
-        if self.task.available() == 0 {
-            self.task.need(1, word_name(Builtin::Math(f)))?;
-        }
-        let x = match self.task.pop("math")? {
-            Value::Float(x) => x,
-            Value::Int(i) => i as f64,
-            other => return Err(self.expects(word_name(Builtin::Math(f)), "a number", other)),
-        };
+        let x = self.pop_float(|| word_name(Builtin::Math(f)))?;
         self.task.push(Value::Float(f.apply(x)));
         Ok(())
     }
@@ -44,23 +47,18 @@ impl Vm {
     #[inline(never)]
     pub(crate) fn round(&mut self, r: Round) -> Result<(), Error> {
         let word = || word_name(Builtin::Round(r));
-        if self.task.available() == 0 {
-            self.task.need(1, word())?;
-        }
-        let value = self.task.pop("round")?;
+        let value = self.pop_for(word)?;
         let result = match value {
             Value::Int(i) => i,
-            Value::Float(f) => {
-                let rounded = r.apply(f);
-                // -2^63 is exact; 2^63 is the first float past the int range.
-                if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&rounded) {
+            Value::Float(f) => match whole_float_to_int(r.apply(f)) {
+                Some(i) => i,
+                None => {
                     return Err(Error::new(
                         ErrorKind::Overflow,
                         format!("'{}': {} has no int to round to", word(), self.reg.display(value)),
                     ));
                 }
-                rounded as i64
-            }
+            },
             other => return Err(self.expects(word(), "a number", other)),
         };
         self.task.push(Value::Int(result));
@@ -69,18 +67,18 @@ impl Vm {
 
     /// A function of two numbers giving a float (`atan2`, `hypot`), operands in Pi order.
     #[inline(never)]
-    pub(crate) fn math2(&mut self, word: &str, f: fn(f64, f64) -> f64) -> Result<(), Error> {
+    pub(crate) fn math2(&mut self, word: &'static str, f: fn(f64, f64) -> f64) -> Result<(), Error> {
         self.task.need(2, word)?;
-        let b = self.pop_float(word)?;
-        let a = self.pop_float(word)?;
+        let b = self.pop_float(|| word)?;
+        let a = self.pop_float(|| word)?;
         self.task.push(Value::Float(f(a, b)));
         Ok(())
     }
 
     /// `nan?` and `finite?`: a test of a number (an int is finite and not NaN).
     #[inline(never)]
-    pub(crate) fn float_test(&mut self, word: &str, test: fn(f64) -> bool) -> Result<(), Error> {
-        let x = self.pop_float(word)?;
+    pub(crate) fn float_test(&mut self, word: &'static str, test: fn(f64) -> bool) -> Result<(), Error> {
+        let x = self.pop_float(|| word)?;
         self.task.push(Value::Bool(test(x)));
         Ok(())
     }

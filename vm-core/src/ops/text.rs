@@ -84,8 +84,23 @@ impl Vm {
         let text = self.pop_text("replace_all")?;
         let count = if from.is_empty() { text.chars().count() + 1 } else { text.matches(from.as_str()).count() };
         let bytes = count.checked_mul(to.len()).and_then(|added| (text.len() + added).checked_sub(count * from.len()));
+        // Built into the buffer checked for its size (str::replace would allocate its own).
         let mut out = self.text_buffer("replace_all", bytes)?;
-        out.push_str(&text.replace(from.as_str(), &to));
+        if from.is_empty() {
+            for c in text.chars() {
+                out.push_str(&to);
+                out.push(c);
+            }
+            out.push_str(&to);
+        } else {
+            let mut done = 0;
+            for (at, _) in text.match_indices(from.as_str()) {
+                out.push_str(&text[done..at]);
+                out.push_str(&to);
+                done = at + from.len();
+            }
+            out.push_str(&text[done..]);
+        }
         self.charge_bytes(out.len());
         self.push_str(&out)
     }
