@@ -17,7 +17,7 @@ fn cycles_are_collected() {
         "pi",
         "cycles",
         "// a closure stored in an array it captures
-         { [] 'box let { box } 'get let box get push drop box } & drop
+         { [] 'box let { box } 'fetch let box fetch push drop box } & drop
          // a map holding itself
          [\"k\" 1] tomap dup \"self\" swap put drop
          // a scope and a closure holding each other

@@ -23,7 +23,7 @@ snapshot!(pi_literals_and_constants, "pi", r#"1 -2 3000000000 2.5 "text" 'name t
 snapshot!(pi_arithmetic_with_small_ints_fuses, "pi", "dup 1 + 2 - 3 < 4 * 5 >");
 snapshot!(pi_fib, "pi", "{ dup 2 < { } { dup 1 - fib & swap 2 - fib & + } ife } 'fib #  25 fib & print");
 snapshot!(pi_literal_control_words_become_jumps, "pi", "x 0 > { 1 } { 2 } ife  { i 10 < } { i 1 + 'i # } while");
-snapshot!(pi_counted_loops, "pi", "0 'sum #  1 10 { sum + 'sum # } for  3 { \"hi\" print } times  [1 2] { drop } each");
+snapshot!(pi_counted_loops, "pi", "0 'acc #  1 10 { acc + 'acc # } for  3 { \"hi\" print } times  [1 2] { drop } each");
 snapshot!(pi_runtime_blocks_are_driven, "pi", "'b # 'a #  a b while  [1 2 3] a map");
 snapshot!(pi_try_span_and_arrays, "pi", r#"{ [1 2 3] 0 at } { "failed" print } try  "work" { 1 drop } span"#);
 snapshot!(pi_a_block_that_binds_names_gets_slots, "pi", "{ 'b let 'a let  a b + 'c let  c c * } 2 fn 'area #");

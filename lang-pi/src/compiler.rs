@@ -155,6 +155,13 @@ impl Compiler<'_> {
             Control::Map => self.driven(Op::MapStart, span, b),
             Control::Filter => self.driven(Op::FilterStart, span, b),
             Control::Fold => self.driven(Op::FoldStart, span, b),
+            Control::SortBy => self.driven(Op::SortByStart, span, b),
+            Control::SortWith => self.driven(Op::SortWithStart, span, b),
+            Control::Any => self.driven(Op::AnyStart, span, b),
+            Control::All => self.driven(Op::AllStart, span, b),
+            Control::Count => self.driven(Op::CountStart, span, b),
+            Control::GroupBy => self.driven(Op::GroupByStart, span, b),
+            Control::Import => self.driven(Op::ImportStart, span, b),
             Control::Ifs => self.driven(Op::IfsStart, span, b),
             Control::Try => {
                 let end = b.emit_forward(Op::TryDyn, span);

@@ -9,6 +9,14 @@ pub struct Ident {
     pub span: Span,
 }
 
+/// What a loop variable binds: a name, or the elements of an array (`[k, v]`), with the
+/// span where a wrong count is reported.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pattern {
+    Name(Ident),
+    Unpack(Vec<Ident>, Span),
+}
+
 /// A statement.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stmt {
@@ -29,6 +37,27 @@ pub enum StmtKind {
         target: Expr,
         op: AssignOp,
         value: Expr,
+    },
+    /// `let a, b = e1, e2`, `let a, b = e` or `let [a, b] = e`: several names bound at once,
+    /// to as many values, or to the elements of one array of that size (`unpack` is the
+    /// span of the names, where a wrong count is reported).
+    LetMany {
+        names: Vec<Ident>,
+        values: Vec<Expr>,
+        unpack: Span,
+    },
+    /// `t1, t2 = e1, e2` or `t1, t2 = e`: every value is computed, then the targets are
+    /// assigned from the first to the last.
+    AssignMany {
+        targets: Vec<Expr>,
+        values: Vec<Expr>,
+        unpack: Span,
+    },
+    /// `import "path" as name` (binds the module) or `import "path"` (declares its names
+    /// here); `path` is a string literal.
+    Import {
+        path: Expr,
+        alias: Option<Ident>,
     },
     /// An expression whose value is dropped.
     Expr(Expr),
@@ -52,9 +81,9 @@ pub enum StmtKind {
         body: Vec<Stmt>,
         cond: Expr,
     },
-    /// `for x in e { … }`
+    /// `for x in e { … }`, or `for [a, b] in e { … }` over arrays of two.
     ForIn {
-        var: Ident,
+        var: Pattern,
         iter: Expr,
         body: Vec<Stmt>,
     },

@@ -16,7 +16,7 @@ pub(crate) enum Shape {
     Print,
     /// `format(fmt, a, b, …)`: `fmt [a b …] format`.
     Format,
-    /// `range(n)` is `range(0, n)`.
+    /// `range(n)` is `range(0, n)`; `range(a, b, step)` is Pi's `range_step`.
     Range,
     /// Words that leave any number of values: `[ args words ] single` checks for one.
     Single(&'static [&'static str]),
@@ -131,13 +131,32 @@ pub(crate) static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "range",
         min: 1,
-        max: Some(2),
+        max: Some(3),
         shape: Shape::Range,
-        doc: "range(a, b): [a … b-1]; range(n) is range(0, n)",
+        doc: "range(a, b): [a … b-1]; range(n) is range(0, n); range(a, b, step): a, a+step, … before b",
     },
+    fixed("get", 3, &["get"], "get(coll, key, default): coll[key], or default if there is none"),
+    fixed("insert", 3, &["insert"], "insert(arr, i, x): puts x before element i in place; returns arr"),
+    fixed("index_of", 2, &["index_of"], "index_of(coll, x): the index of the first x, or nil"),
+    fixed("items", 1, &["items"], "items(map): the [key, value] pairs in insertion order"),
+    fixed("divmod", 2, &["divmod"], "divmod(a, b): [a / b, a % b]"),
+    fixed("zip", 2, &["zip"], "zip(a, b): [[a0, b0], [a1, b1], …] as long as the shorter"),
+    fixed("enumerate", 1, &["enumerate"], "enumerate(coll): [[0, x0], [1, x1], …]"),
+    fixed("flatten", 1, &["flatten"], "flatten(arr): nested arrays' elements in their place (one level)"),
+    fixed("unique", 1, &["unique"], "unique(coll): without repeats, in first-seen order"),
+    fixed("sum", 1, &["sum"], "sum(coll): the numbers added up"),
+    fixed("product", 1, &["product"], "product(coll): the numbers multiplied"),
+    fixed("min_of", 1, &["min_of"], "min_of(coll): the smallest element"),
+    fixed("max_of", 1, &["max_of"], "max_of(coll): the largest element"),
     fixed("map", 2, &["map"], "map(coll, f): [f(x) for each x]"),
     fixed("filter", 2, &["filter"], "filter(coll, f): the elements for which f is truthy"),
     fixed("fold", 3, &["fold"], "fold(coll, init, f): f(f(init, x1), x2) …"),
+    fixed("sort_by", 2, &["sort_by"], "sort_by(coll, key): a copy sorted by key(x) (stable)"),
+    fixed("sort_with", 2, &["sort_with"], "sort_with(coll, cmp): a copy sorted by cmp(a, b) < 0, as a - b (stable)"),
+    fixed("any", 2, &["any"], "any(coll, f): whether f(x) is truthy for some x"),
+    fixed("all", 2, &["all"], "all(coll, f): whether f(x) is truthy for every x"),
+    fixed("count", 2, &["count"], "count(coll, f): how many x make f(x) truthy"),
+    fixed("group_by", 2, &["group_by"], "group_by(coll, key): a map from key(x) to the elements that gave it"),
     // text
     fixed("split", 2, &["split"], "split(s, sep)"),
     fixed("join", 2, &["join"], "join(arr, sep)"),
@@ -245,8 +264,9 @@ impl Builtin {
                 if args.len() == 1 {
                     out.push(Node::new(NodeKind::Int(0), span));
                 }
+                let pi_word = if args.len() == 3 { "range_step" } else { "range" };
                 args.into_iter().for_each(|a| out.extend(a));
-                out.push(word("range", span));
+                out.push(word(pi_word, span));
             }
             Shape::Single(words) => {
                 let mut inner: Vec<Node> = args.into_iter().flatten().collect();

@@ -8,7 +8,7 @@ use pest::Parser;
 use pest::iterators::{Pair, Pairs};
 use vm_core::{Error, ErrorKind, SourceId, Span};
 
-use crate::ast::{AssignOp, BinaryOp, Expr, ExprKind, Ident, Stmt, StmtKind, UnaryOp};
+use crate::ast::{AssignOp, BinaryOp, Expr, ExprKind, Ident, Pattern, Stmt, StmtKind, UnaryOp};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "rho.pest"]
@@ -340,6 +340,48 @@ impl Builder<'_> {
         Ident { text: pair.as_str().to_string(), span: self.pair_span(&pair) }
     }
 
+    /// The names of a `let` or an unpacking pattern, each once.
+    fn names<'a>(&self, pairs: impl Iterator<Item = Pair<'a, Rule>>) -> Result<Vec<Ident>, Error> {
+        let mut names: Vec<Ident> = Vec::new();
+        for p in pairs {
+            let ident = self.ident(p);
+            if names.iter().any(|q| q.text == ident.text) {
+                return Err(self.error(
+                    ident.span.start as usize,
+                    ident.span.end as usize,
+                    format!("'{}' appears twice in one binding", ident.text),
+                ));
+            }
+            names.push(ident);
+        }
+        Ok(names)
+    }
+
+    /// From the first name to the last.
+    fn names_span(&self, names: &[Ident]) -> Span {
+        match (names.first(), names.last()) {
+            (Some(first), Some(last)) => self.span(first.span.start as usize, last.span.end as usize),
+            _ => self.span(0, 0),
+        }
+    }
+
+    /// Several names or targets take as many values, or one array to unpack.
+    fn check_count(&self, wanted: usize, given: usize, at: Span, what: &str) -> Result<(), Error> {
+        if given == 1 || given == wanted {
+            return Ok(());
+        }
+        let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+        Err(Error::new(
+            ErrorKind::Arity,
+            format!(
+                "{} but {}: give as many values, or one array to unpack",
+                plural(wanted, what),
+                plural(given, "value")
+            ),
+        )
+        .with_span(at))
+    }
+
     fn params(&self, pair: Pair<'_, Rule>) -> Result<Vec<Ident>, Error> {
         let mut params: Vec<Ident> = Vec::new();
         for p in pair.into_inner() {
@@ -396,7 +438,13 @@ impl Builder<'_> {
                 StmtKind::DoWhile { body, cond }
             }
             Rule::for_in => {
-                let var = self.ident(expect(next())?);
+                let first = expect(next())?;
+                let var = if first.as_rule() == Rule::unpack {
+                    let span = self.pair_span(&first);
+                    Pattern::Unpack(self.names(first.into_inner())?, span)
+                } else {
+                    Pattern::Name(self.ident(first))
+                };
                 let iter = self.expr(expect(next())?)?;
                 let body = self.block(expect(next())?)?;
                 StmtKind::ForIn { var, iter, body }
@@ -428,9 +476,31 @@ impl Builder<'_> {
                 StmtKind::Try { body, var, handler }
             }
             Rule::let_stmt => {
-                let name = self.ident(expect(next())?);
-                let value = self.expr(expect(next())?)?;
-                StmtKind::Let { name, value }
+                let parts: Vec<Pair<'_, Rule>> = std::iter::from_fn(&mut next).collect();
+                let split = parts.iter().position(|p| p.as_rule() == Rule::expr).unwrap_or(parts.len());
+                let (left, right) = parts.split_at(split);
+                let unpacked = left.first().is_some_and(|p| p.as_rule() == Rule::unpack);
+                let names = match left.first() {
+                    Some(p) if unpacked => self.names(p.clone().into_inner())?,
+                    _ => self.names(left.iter().cloned())?,
+                };
+                let mut values = right.iter().map(|p| self.expr(p.clone())).collect::<Result<Vec<_>, _>>()?;
+                if !unpacked && names.len() == 1 && values.len() == 1 {
+                    let (Some(name), Some(value)) = (names.into_iter().next(), values.pop()) else { unreachable!() };
+                    StmtKind::Let { name, value }
+                } else {
+                    let unpack = match left.first() {
+                        Some(p) if unpacked => self.pair_span(p),
+                        _ => self.names_span(&names),
+                    };
+                    self.check_count(names.len(), values.len(), unpack, "name")?;
+                    StmtKind::LetMany { names, values, unpack }
+                }
+            }
+            Rule::import_stmt => {
+                let path = self.primary(expect(next())?)?;
+                let alias = next().map(|p| self.ident(p));
+                StmtKind::Import { path, alias }
             }
             Rule::return_stmt => StmtKind::Return(next().map(|p| self.expr(p)).transpose()?),
             Rule::break_stmt => StmtKind::Break,
@@ -438,15 +508,22 @@ impl Builder<'_> {
             Rule::assert_stmt => StmtKind::Assert(self.expr(expect(next())?)?),
             Rule::throw_stmt => StmtKind::Throw(self.expr(expect(next())?)?),
             Rule::assign => {
-                let target_pair = expect(next())?;
-                let target = self.operand(target_pair.clone())?;
-                if !matches!(target.kind, ExprKind::Name(_) | ExprKind::Index { .. } | ExprKind::Member { .. }) {
-                    return Err(self.pair_error(
-                        &target_pair,
-                        "cannot assign to this: the left side must be a name, `a[i]` or `m.k`".to_string(),
-                    ));
-                }
-                let op = match expect(next())?.as_str() {
+                let mut targets = Vec::new();
+                let op_pair = loop {
+                    let part = expect(next())?;
+                    if part.as_rule() == Rule::assign_op {
+                        break part;
+                    }
+                    let target = self.operand(part.clone())?;
+                    if !matches!(target.kind, ExprKind::Name(_) | ExprKind::Index { .. } | ExprKind::Member { .. }) {
+                        return Err(self.pair_error(
+                            &part,
+                            "cannot assign to this: the left side must be a name, `a[i]` or `m.k`".to_string(),
+                        ));
+                    }
+                    targets.push(target);
+                };
+                let op = match op_pair.as_str() {
                     "+=" => AssignOp::Add,
                     "-=" => AssignOp::Sub,
                     "*=" => AssignOp::Mul,
@@ -454,8 +531,25 @@ impl Builder<'_> {
                     "%=" => AssignOp::Mod,
                     _ => AssignOp::Set,
                 };
-                let value = self.expr(expect(next())?)?;
-                StmtKind::Assign { target, op, value }
+                let mut values = Vec::new();
+                while let Some(part) = next() {
+                    values.push(self.expr(part)?);
+                }
+                if targets.len() == 1 && values.len() == 1 {
+                    let (Some(target), Some(value)) = (targets.pop(), values.pop()) else { unreachable!() };
+                    StmtKind::Assign { target, op, value }
+                } else {
+                    let (first, last) = (targets[0].span, targets[targets.len() - 1].span);
+                    let unpack = self.span(first.start as usize, last.end as usize);
+                    if op != AssignOp::Set {
+                        return Err(self.pair_error(
+                            &op_pair,
+                            format!("'{}' updates one target; only '=' assigns several at once", op_pair.as_str()),
+                        ));
+                    }
+                    self.check_count(targets.len(), values.len(), unpack, "target")?;
+                    StmtKind::AssignMany { targets, values, unpack }
+                }
             }
             Rule::expr_stmt => StmtKind::Expr(self.expr(expect(next())?)?),
             other => return Err(self.error(span.start as usize, span.end as usize, format!("unexpected {other:?}"))),
@@ -671,7 +765,9 @@ fn is_ident_byte(b: u8) -> bool {
 fn is_keyword(rule: Rule) -> bool {
     matches!(
         rule,
-        Rule::kw_fun
+        Rule::kw_import
+            | Rule::kw_as
+            | Rule::kw_fun
             | Rule::kw_if
             | Rule::kw_else
             | Rule::kw_while
@@ -788,6 +884,8 @@ fn check_depth(statements: &[Stmt]) -> Result<(), Error> {
                         vec![value]
                     }
                     StmtKind::Assign { target, value, .. } => vec![target, value],
+                    StmtKind::LetMany { values, .. } => values.iter().collect(),
+                    StmtKind::AssignMany { targets, values, .. } => targets.iter().chain(values).collect(),
                     StmtKind::Return(value) => value.iter().collect(),
                     StmtKind::If { arms, .. } => arms.iter().map(|(cond, _)| cond).collect(),
                     StmtKind::While { cond, .. } | StmtKind::DoWhile { cond, .. } => vec![cond],

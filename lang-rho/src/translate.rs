@@ -9,7 +9,7 @@
 use lang_pi::{Node, NodeKind};
 use vm_core::{Error, ErrorKind, Natives, Span};
 
-use crate::ast::{AssignOp, BinaryOp, Expr, ExprKind, Ident, Stmt, StmtKind, UnaryOp};
+use crate::ast::{AssignOp, BinaryOp, Expr, ExprKind, Ident, Pattern, Stmt, StmtKind, UnaryOp};
 use crate::builtins;
 
 /// Translates a program. In `interactive` mode a program that is a single expression
@@ -137,6 +137,48 @@ impl Translator<'_> {
                 out.push(word("let", span));
             }
             StmtKind::Assign { target, op, value } => self.assign(target, *op, value, span, out)?,
+            StmtKind::Import { path, alias } => {
+                self.expr(path, out)?;
+                out.push(word("import", span));
+                match alias {
+                    Some(name) => {
+                        self.check_bindable(name)?;
+                        out.push(quoted(&name.text, name.span));
+                        out.push(word("let", span));
+                    }
+                    None => out.push(word("bind_all", span)),
+                }
+            }
+            StmtKind::LetMany { names, values, unpack } => {
+                for name in names {
+                    self.check_bindable(name)?;
+                }
+                self.values(names.len(), values, *unpack, out)?;
+                for name in names.iter().rev() {
+                    out.push(quoted(&name.text, name.span));
+                    out.push(word("let", span));
+                }
+            }
+            StmtKind::AssignMany { targets, values, unpack } => {
+                self.values(targets.len(), values, *unpack, out)?;
+                // The values v1 … vn are on the stack: each target but the last takes a copy
+                // of its value (`pick`), the last takes vn itself, and the rest are dropped.
+                let n = targets.len();
+                for (i, target) in targets.iter().enumerate() {
+                    if i + 1 < n {
+                        out.push(node(NodeKind::Int((n - 1 - i) as i64), target.span));
+                        out.push(word("pick", target.span));
+                    }
+                    self.store_top(target, span, out)?;
+                }
+                match n - 1 {
+                    1 => out.push(word("drop", span)),
+                    rest => {
+                        out.push(node(NodeKind::Int(rest as i64), span));
+                        out.push(word("dropn", span));
+                    }
+                }
+            }
             StmtKind::Expr(e) => {
                 self.expr(e, out)?;
                 // A value that is a literal `nil` pushed last (`print(x)`) need not be made
@@ -177,8 +219,20 @@ impl Translator<'_> {
                 out.push(word("for", span));
             }
             StmtKind::ForIn { var, iter, body } => {
-                self.check_bindable(var)?;
-                let mut inner = vec![quoted(&var.text, var.span), word("let", var.span)];
+                let mut inner = Vec::new();
+                match var {
+                    Pattern::Name(name) => {
+                        self.check_bindable(name)?;
+                        inner.extend([quoted(&name.text, name.span), word("let", name.span)]);
+                    }
+                    Pattern::Unpack(names, at) => {
+                        inner.extend([node(NodeKind::Int(names.len() as i64), *at), word("unpack", *at)]);
+                        for name in names.iter().rev() {
+                            self.check_bindable(name)?;
+                            inner.extend([quoted(&name.text, name.span), word("let", name.span)]);
+                        }
+                    }
+                }
                 self.in_loop(|t| t.statements(body, &mut inner))?;
                 // Over `range(…)` this is `a b range { … } each`, which Pi compiles to a
                 // counting loop that builds no array.
@@ -333,6 +387,45 @@ impl Translator<'_> {
             }
             _ => return Err(error(target.span, "cannot assign to this".to_string())),
         }
+        Ok(())
+    }
+
+    /// Pushes `n` values for several names or targets: the values given, or the elements
+    /// of the one array given (an `arity` error at `at` if it has not `n`).
+    fn values(&mut self, n: usize, values: &[Expr], at: Span, out: &mut Vec<Node>) -> Result<(), Error> {
+        for value in values {
+            self.expr(value, out)?;
+        }
+        if values.len() != n || n == 1 {
+            out.push(node(NodeKind::Int(n as i64), at));
+            out.push(word("unpack", at));
+        }
+        Ok(())
+    }
+
+    /// Assigns the value on top of the stack to `target` (taking it off).
+    fn store_top(&mut self, target: &Expr, span: Span, out: &mut Vec<Node>) -> Result<(), Error> {
+        match &target.kind {
+            ExprKind::Name(name) => {
+                self.check_bindable(&Ident { text: name.clone(), span: target.span })?;
+                out.push(quoted(name, target.span));
+                out.push(word("#", span));
+                return Ok(());
+            }
+            ExprKind::Index { target: coll, index } => {
+                self.expr(coll, out)?;
+                self.expr(index, out)?;
+            }
+            ExprKind::Member { target: coll, name } => {
+                self.expr(coll, out)?;
+                out.push(node(NodeKind::Str(name.text.clone()), name.span));
+            }
+            _ => return Err(error(target.span, "cannot assign to this".to_string())),
+        }
+        // value coll key → coll key value
+        out.push(word("rot", span));
+        out.push(word("put", span));
+        out.push(word("drop", span));
         Ok(())
     }
 

@@ -9,7 +9,8 @@ use crate::object::{Code, Object};
 use crate::registry::Registry;
 use crate::value::Value;
 
-/// Ordering was asked of values that have none (anything but two numbers or two strings).
+/// Ordering was asked of values that have none (anything but two numbers, two strings or
+/// two arrays whose elements are ordered).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Incomparable;
 
@@ -121,13 +122,15 @@ impl<C: Code> Registry<C> {
         }
     }
 
-    /// The order of two numbers (int and float mixed, exactly) or two strings (by code
-    /// point). `Ok(None)` when a NaN is involved.
+    /// The order of two numbers (int and float mixed, exactly), two strings (by code
+    /// point) or two arrays (lexicographically: the first unequal elements decide, else the
+    /// shorter is first). `Ok(None)` when a NaN decides.
     ///
     /// # Errors
-    /// [`Incomparable`] for any other pair of values.
+    /// [`Incomparable`] for any other pair of values, also inside arrays.
     pub fn compare(&self, a: Value, b: Value) -> Result<Option<Ordering>, Incomparable> {
         match (a, b) {
+            (Value::Array(x), Value::Array(y)) => self.compare_arrays(x, y, Self::compare),
             (Value::Int(x), Value::Int(y)) => Ok(Some(x.cmp(&y))),
             (Value::Float(x), Value::Float(y)) => Ok(x.partial_cmp(&y)),
             (Value::Int(i), Value::Float(f)) => Ok(compare_int_float(i, f)),
@@ -145,8 +148,12 @@ impl<C: Code> Registry<C> {
     /// number (and equal to itself), so that sorting can never see an inconsistent order.
     ///
     /// # Errors
-    /// [`Incomparable`] unless both are numbers or both are strings.
+    /// [`Incomparable`] where [`Registry::compare`] has no order.
     pub fn sort_order(&self, a: Value, b: Value) -> Result<Ordering, Incomparable> {
+        if let (Value::Array(x), Value::Array(y)) = (a, b) {
+            let total = |reg: &Self, a, b| reg.sort_order(a, b).map(Some);
+            return self.compare_arrays(x, y, total).map(|o| o.unwrap_or(Ordering::Equal));
+        }
         let is_nan = |v: Value| matches!(v, Value::Float(f) if f.is_nan());
         match (is_nan(a), is_nan(b)) {
             (true, true) => Ok(Ordering::Equal),
@@ -154,6 +161,49 @@ impl<C: Code> Registry<C> {
             (false, true) => self.compare(a, a).map(|_| Ordering::Less),
             (false, false) => self.compare(a, b).map(|o| o.unwrap_or(Ordering::Equal)),
         }
+    }
+
+    /// Two arrays in lexicographic order, elements ordered by `element` (which never sees
+    /// two arrays: nested ones are walked here, without recursion). A pair of arrays met
+    /// again inside itself (a cycle) is taken as equal, as `==` does, so the walk ends.
+    fn compare_arrays(
+        &self,
+        x: gc::Handle,
+        y: gc::Handle,
+        element: fn(&Self, Value, Value) -> Result<Option<Ordering>, Incomparable>,
+    ) -> Result<Option<Ordering>, Incomparable> {
+        // Each pending pair of arrays and the index of its next elements.
+        let mut walk = vec![(x, y, 0usize)];
+        let mut assumed: FxHashSet<(gc::Handle, gc::Handle)> = FxHashSet::default();
+        let mut work = 0;
+        let order = loop {
+            let Some(&mut (x, y, ref mut at)) = walk.last_mut() else { break Ok(Some(Ordering::Equal)) };
+            work += 1;
+            let (Ok(xs), Ok(ys)) = (self.array(x), self.array(y)) else { break Err(Incomparable) };
+            let (Some(&a), Some(&b)) = (xs.get(*at), ys.get(*at)) else {
+                match xs.len().cmp(&ys.len()) {
+                    Ordering::Equal => {
+                        walk.pop();
+                        continue;
+                    }
+                    unequal => break Ok(Some(unequal)),
+                }
+            };
+            *at += 1;
+            match (a, b) {
+                (Value::Array(p), Value::Array(q)) => {
+                    if p != q && assumed.insert((p, q)) {
+                        walk.push((p, q, 0));
+                    }
+                }
+                _ => match element(self, a, b) {
+                    Ok(Some(Ordering::Equal)) => {}
+                    decided => break decided,
+                },
+            }
+        };
+        self.note_work(work);
+        order
     }
 }
 

@@ -172,6 +172,46 @@ fn ordering_of_mixed_numbers_is_exact() {
 }
 
 #[test]
+fn arrays_are_ordered_lexicographically() {
+    use std::cmp::Ordering::*;
+    let mut reg = Reg::new();
+    let (one, two) = (Value::Int(1), Value::Int(2));
+    let s = reg.new_str("a");
+    let pair_1a = array(&mut reg, &[one, s]);
+    let pair_2a = array(&mut reg, &[two, s]);
+    let just_1 = array(&mut reg, &[Value::Float(1.0)]);
+    assert_eq!(reg.compare(pair_1a, pair_2a), Ok(Some(Less)));
+    assert_eq!(reg.compare(pair_2a, pair_1a), Ok(Some(Greater)));
+    // A prefix comes first; numbers compare across int and float.
+    assert_eq!(reg.compare(just_1, pair_1a), Ok(Some(Less)));
+    assert_eq!(reg.compare(pair_1a, pair_1a), Ok(Some(Equal)));
+    // Nested arrays are walked; a NaN that decides gives no order, but sorts last.
+    let nested_nan = array(&mut reg, &[Value::Float(f64::NAN)]);
+    let nested_one = array(&mut reg, &[one]);
+    let a = array(&mut reg, &[nested_nan]);
+    let b = array(&mut reg, &[nested_one]);
+    assert_eq!(reg.compare(a, b), Ok(None));
+    assert_eq!(reg.sort_order(a, b), Ok(Greater));
+    // Elements that have no order make the arrays incomparable.
+    let with_nil = array(&mut reg, &[Value::Nil]);
+    assert!(reg.compare(with_nil, just_1).is_err());
+    assert!(reg.compare(pair_1a, one).is_err());
+    // Two cycles of the same shape end as equal.
+    let c1 = array(&mut reg, &[one]);
+    let c2 = array(&mut reg, &[one]);
+    reg.array_push(c1.handle().unwrap(), c1).unwrap();
+    reg.array_push(c2.handle().unwrap(), c2).unwrap();
+    assert_eq!(reg.compare(c1, c2), Ok(Some(Equal)));
+    // Deep nesting needs no recursion.
+    let (mut deep_a, mut deep_b) = (one, two);
+    for _ in 0..200_000 {
+        deep_a = array(&mut reg, &[deep_a]);
+        deep_b = array(&mut reg, &[deep_b]);
+    }
+    assert_eq!(reg.compare(deep_a, deep_b), Ok(Some(Less)));
+}
+
+#[test]
 fn unreachable_closures_scopes_and_cycles_are_collected() {
     let mut reg = Reg::new();
     let scope = reg.new_scope(crate::Scope::new(None));

@@ -5,6 +5,8 @@
 use gc::Tracer;
 use registry::Value;
 
+use crate::merge_sort::MergeSort;
+
 /// An entry and the index of the frame it belongs to. Entries are ordered by frame: an
 /// entry never belongs to a frame below that of an entry beneath it.
 pub(crate) struct Entry {
@@ -23,10 +25,28 @@ pub(crate) enum EntryKind {
     Mark { floor: u32 },
     /// A tracing span, exited when the entry is dropped.
     Span(#[allow(dead_code)] tracing::span::EnteredSpan),
-    /// `map`, `filter` or `fold` in progress, driven by `Drive`.
+    /// A word that calls a function on elements (`map`, `sort_with`, …) in progress,
+    /// driven by `Drive`.
     Apply(Box<Apply>),
     /// `ifs` on runtime values in progress, driven by `Drive`.
     Ifs(Box<Ifs>),
+    /// An `import` in progress, driven by `Drive` (see `ops/modules.rs`).
+    Import(Box<Import>),
+}
+
+/// An import: the module's canonical path and how far it has got.
+pub(crate) struct Import {
+    pub path: std::path::PathBuf,
+    pub step: ImportStep,
+}
+
+pub(crate) enum ImportStep {
+    /// The module's code, compiled, and the scope it will run in.
+    Ready { code: std::rc::Rc<crate::code::Block>, scope: gc::Handle },
+    /// The code is running; the data stack was `depth` deep when it started.
+    Running { scope: gc::Handle, depth: usize },
+    /// The module (cached before, or just made).
+    Done(Value),
 }
 
 /// An `ifs` whose tests and bodies are runtime values.
@@ -80,12 +100,38 @@ pub(crate) enum Phase {
     Step,
 }
 
-/// What `map`, `filter` and `fold` are doing.
+/// The words that call a function on the elements of a collection.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum ApplyKind {
     Map,
     Filter,
     Fold,
+    /// Calls the key function on each element, then sorts by the keys.
+    SortBy,
+    /// Calls the comparison function for each comparison of the merge sort.
+    SortWith,
+    Any,
+    All,
+    Count,
+    /// Calls the key function on each element, then groups by the keys.
+    GroupBy,
+}
+
+impl ApplyKind {
+    /// The word, for messages.
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            ApplyKind::Map => "map",
+            ApplyKind::Filter => "filter",
+            ApplyKind::Fold => "fold",
+            ApplyKind::SortBy => "sort_by",
+            ApplyKind::SortWith => "sort_with",
+            ApplyKind::Any => "any",
+            ApplyKind::All => "all",
+            ApplyKind::Count => "count",
+            ApplyKind::GroupBy => "group_by",
+        }
+    }
 }
 
 pub(crate) struct Apply {
@@ -93,8 +139,14 @@ pub(crate) struct Apply {
     pub f: Value,
     pub coll: Value,
     pub pos: usize,
-    /// Results so far (`map`, `filter`).
+    /// Results so far: mapped values, kept elements, or keys (`sort_by`, `group_by`).
     pub out: Vec<Value>,
+    /// The elements the keys in `out` belong to (`sort_by`, `group_by`).
+    pub keyed: Vec<Value>,
+    /// The elements for which the function was truthy (`count`).
+    pub tally: i64,
+    /// The sort whose comparisons the function answers (`sort_with`).
+    pub sort: Option<MergeSort<Value>>,
     /// The element the running call was given (`filter` keeps it if the call says so).
     pub current: Value,
     /// The data-stack depth the running call must end at.
@@ -138,11 +190,20 @@ impl Entry {
                 test.trace(tracer);
                 body.trace(tracer);
             }),
+            EntryKind::Import(import) => match &import.step {
+                ImportStep::Ready { scope, .. } | ImportStep::Running { scope, .. } => {
+                    crate::frame::Env::Scope(*scope).trace(tracer);
+                }
+                ImportStep::Done(module) => module.trace(tracer),
+            },
             EntryKind::Apply(apply) => {
                 apply.f.trace(tracer);
                 apply.coll.trace(tracer);
                 apply.current.trace(tracer);
-                apply.out.iter().for_each(|v| v.trace(tracer));
+                apply.out.iter().chain(&apply.keyed).for_each(|v| v.trace(tracer));
+                if let Some(sort) = &apply.sort {
+                    sort.elements().for_each(|v| v.trace(tracer));
+                }
             }
         }
     }

@@ -17,6 +17,7 @@ mod frame;
 mod fusion;
 mod limits;
 mod load;
+mod merge_sort;
 mod native;
 mod op;
 mod ops;

@@ -331,6 +331,8 @@ define_ops! {
     StoreTo(name: Name) => "( v -- )", BINDS;
     /// declares x in the current scope.
     Let => "( v 'x -- )", BINDS;
+    /// declares each name of a module in the current scope.
+    BindAll => "( module -- )", BINDS;
     /// `Let` with the name known at compile time.
     LetTo(name: Name) => "( v -- )", BINDS;
     /// binds x in the current scope (the operand order of `=`).
@@ -423,11 +425,25 @@ define_ops! {
     FilterStart => "( coll {f} -- )", PLAIN;
     /// starts `fold`, driven.
     FoldStart => "( coll init {f} -- )", PLAIN;
+    /// starts `sort_by`, driven.
+    SortByStart => "( coll {key} -- )", PLAIN;
+    /// starts `sort_with`, driven.
+    SortWithStart => "( coll {cmp} -- )", PLAIN;
+    /// starts `any`, driven.
+    AnyStart => "( coll {f} -- )", PLAIN;
+    /// starts `all`, driven.
+    AllStart => "( coll {f} -- )", PLAIN;
+    /// starts `count`, driven.
+    CountStart => "( coll {f} -- )", PLAIN;
+    /// starts `group_by`, driven.
+    GroupByStart => "( coll {key} -- )", PLAIN;
+    /// finds a module, driven: runs its file (once per VM), then leaves the module.
+    ImportStart => "( path -- )", PLAIN;
     /// starts `ifs`, driven: runs each test in turn, then the
     /// body of the first that leaves a truthy value.
     IfsStart => "( t1 b1 … tn bn n -- )", PLAIN;
     /// Runs the next step of the innermost driven construct (a loop on runtime blocks,
-    /// `map`, `filter`, `fold`), coming back here after each block; falls through when done.
+    /// `map` and its kin), coming back here after each block; falls through when done.
     Drive => "( -- )", PLAIN;
 
     // ---- errors and ending ----

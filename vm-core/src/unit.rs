@@ -69,7 +69,10 @@ pub struct Range {
 /// The first bytes of a serialized unit, and the format's version after them: a file of
 /// another kind, or of another version of the op set, is refused by name.
 const MAGIC: &[u8; 4] = b"KAIU";
-const FORMAT_VERSION: u32 = 1;
+/// Version 2: the ops of `sort_by`, `sort_with`, `any`, `all`, `count`, `group_by` and
+/// `import` joined the op table after `FoldStart`, and `BindAll` before `LetTo` (an op is
+/// stored by its position in the table).
+const FORMAT_VERSION: u32 = 2;
 
 /// The most bytes [`Unit::from_bytes`] lets one unit's tables claim, so that a corrupt
 /// length cannot make it allocate without bound.

@@ -87,6 +87,13 @@ fn flow(op: Op) -> Flow {
         | Op::MapStart
         | Op::FilterStart
         | Op::FoldStart
+        | Op::SortByStart
+        | Op::SortWithStart
+        | Op::AnyStart
+        | Op::AllStart
+        | Op::CountStart
+        | Op::GroupByStart
+        | Op::ImportStart
         | Op::IfsStart => next(1),
         Op::Jump(target) => Flow { change: 0, falls_through: false, jump: Some((target, 0)) },
         // Ops that never continue with the next one (break and continue go to their loop,

@@ -94,6 +94,10 @@ pub struct Vm {
     pub(crate) interrupt: Arc<AtomicBool>,
     pub(crate) running: bool,
     pub(crate) run: crate::exec::RunState,
+    /// The modules imported so far, by canonical path (see `ops/modules.rs`).
+    pub(crate) modules: FxHashMap<std::path::PathBuf, registry::Rooted>,
+    /// The directories `import` looks in after the importing file's (from `KAI_PATH`).
+    pub(crate) module_path: Vec<std::path::PathBuf>,
 }
 
 impl Default for Vm {
@@ -139,6 +143,10 @@ impl Vm {
             interrupt: Arc::new(AtomicBool::new(false)),
             running: false,
             run: crate::exec::RunState::default(),
+            modules: FxHashMap::default(),
+            module_path: std::env::var_os("KAI_PATH")
+                .map(|dirs| std::env::split_paths(&dirs).collect())
+                .unwrap_or_default(),
         }
     }
 
@@ -429,6 +437,12 @@ impl Vm {
     /// Sets the limits applied to each run.
     pub fn set_limits(&mut self, limits: Limits) {
         self.limits = limits;
+    }
+
+    /// The directories `import` looks in after the importing file's own; a new VM takes
+    /// them from the environment variable `KAI_PATH`.
+    pub fn set_module_path(&mut self, dirs: Vec<std::path::PathBuf>) {
+        self.module_path = dirs;
     }
 
     /// Where `print` and friends write (stdout, buffered, by default).

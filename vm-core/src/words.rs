@@ -80,6 +80,21 @@ pub enum Builtin {
     PadRight,
     Ord,
     Chr,
+    Get,
+    RangeStep,
+    Zip,
+    Enumerate,
+    Sum,
+    Product,
+    MinOf,
+    MaxOf,
+    Flatten,
+    Unique,
+    Insert,
+    IndexOf,
+    Unpack,
+    Items,
+    DivMod,
 }
 
 /// The functions of one number that give a float (`sqrt`, `sin`, …): an int argument is
@@ -163,6 +178,13 @@ pub enum Control {
     Filter,
     Fold,
     Ifs,
+    SortBy,
+    SortWith,
+    Any,
+    All,
+    Count,
+    GroupBy,
+    Import,
 }
 
 /// What a built-in word compiles to.
@@ -196,6 +218,12 @@ const fn b(name: &'static str, builtin: Builtin, effect: &'static str, doc: &'st
 
 const fn ctl(name: &'static str, control: Control, effect: &'static str, doc: &'static str) -> Word {
     Word { name, kind: WordKind::Control(control), effect, doc, group: "control" }
+}
+
+/// A control word that is a collection function (`sort_by`, `any`, …): it calls a block
+/// as `map` does, and is listed with the data words.
+const fn higher(name: &'static str, control: Control, effect: &'static str, doc: &'static str) -> Word {
+    Word { name, kind: WordKind::Control(control), effect, doc, group: "data" }
 }
 
 use Builtin as B;
@@ -233,6 +261,7 @@ pub static WORDS: &[Word] = &[
     op("min", Op::Min, "the smaller of two numbers or strings", "arithmetic"),
     op("max", Op::Max, "the larger of two numbers or strings", "arithmetic"),
     op("pow", Op::Pow, "power; a negative int exponent gives a float", "arithmetic"),
+    b("divmod", B::DivMod, "( a b -- [q r] )", "a b / and a b % at once, as a pair", "arithmetic"),
     // comparison and logic
     op("==", Op::Eq, "equal (structural; 1 and 1.0 are equal)", "comparison"),
     op("!=", Op::Ne, "not equal", "comparison"),
@@ -260,6 +289,14 @@ pub static WORDS: &[Word] = &[
     op("@", Op::Fetch, "the value bound to x", "names"),
     op("exists", Op::Exists, "whether x is bound", "names"),
     op("forget", Op::Forget, "remove the nearest binding of x", "names"),
+    Word {
+        name: "import",
+        kind: WordKind::Control(Control::Import),
+        effect: "( path -- module )",
+        doc: "run a .pi or .rho file once per VM; the map of the names it defined (see docs/modules.md)",
+        group: "names",
+    },
+    op("bind_all", Op::BindAll, "declare each name of a module in the current scope", "names"),
     // continuations
     op("&", Op::Call, "run k in a new activation, then come back", "continuations"),
     op("suspend", Op::Call, "same as &", "continuations"),
@@ -317,8 +354,60 @@ pub static WORDS: &[Word] = &[
     b("remove", B::Remove, "( coll key -- coll )", "remove a map key or an array index in place", "data"),
     b("slice", B::Slice, "( coll from to -- coll' )", "elements from … to-1 of an array or string", "data"),
     b("reverse", B::Reverse, "( coll -- coll' )", "a reversed copy of an array or string", "data"),
-    b("sort", B::Sort, "( arr -- arr' )", "a sorted copy (numbers or strings)", "data"),
+    b("sort", B::Sort, "( arr -- arr' )", "a sorted copy: numbers, strings, or arrays (lexicographically)", "data"),
+    higher(
+        "sort_by",
+        Control::SortBy,
+        "( coll {key} -- arr )",
+        "a copy sorted by what key gives for each element (stable)",
+    ),
+    higher(
+        "sort_with",
+        Control::SortWith,
+        "( coll {cmp} -- arr )",
+        "a copy sorted by cmp(a, b): negative if a goes first, positive if b does, 0 to keep the order",
+    ),
     b("range", B::Range, "( a b -- [a … b-1] )", "the ints from a up to b-1", "data"),
+    b("range_step", B::RangeStep, "( a b step -- arr )", "a, a+step, … up to (down to) b, excluded", "data"),
+    b("get", B::Get, "( coll key default -- v )", "the element at key or index, or default if there is none", "data"),
+    b("insert", B::Insert, "( arr i x -- arr )", "put x before element i in place (i may be the size)", "data"),
+    b(
+        "index_of",
+        B::IndexOf,
+        "( coll x -- i|nil )",
+        "index of the first element == x (or substring x), or nil",
+        "data",
+    ),
+    b(
+        "unpack",
+        B::Unpack,
+        "( arr n -- x1 … xn )",
+        "the elements of an array of exactly n (an arity error otherwise)",
+        "data",
+    ),
+    b("items", B::Items, "( map -- arr )", "the [key value] pairs in insertion order", "data"),
+    b("zip", B::Zip, "( a b -- arr )", "pairs [a0 b0] [a1 b1] …, as many as the shorter has", "data"),
+    b("enumerate", B::Enumerate, "( coll -- arr )", "pairs [0 x0] [1 x1] … of index and element", "data"),
+    b("flatten", B::Flatten, "( arr -- arr' )", "the elements of nested arrays in their place (one level)", "data"),
+    b("unique", B::Unique, "( coll -- arr )", "the elements without repeats (==), in first-seen order", "data"),
+    b("sum", B::Sum, "( coll -- n )", "the numbers added up (0 if none)", "data"),
+    b("product", B::Product, "( coll -- n )", "the numbers multiplied (1 if none)", "data"),
+    b("min_of", B::MinOf, "( coll -- x )", "the smallest element, as min keeps it", "data"),
+    b("max_of", B::MaxOf, "( coll -- x )", "the largest element, as max keeps it", "data"),
+    higher("any", Control::Any, "( coll {f} -- bool )", "whether f is truthy for some element (stops at the first)"),
+    higher(
+        "all",
+        Control::All,
+        "( coll {f} -- bool )",
+        "whether f is truthy for every element (stops at the first not)",
+    ),
+    higher("count", Control::Count, "( coll {f} -- n )", "how many elements f is truthy for"),
+    higher(
+        "group_by",
+        Control::GroupBy,
+        "( coll {key} -- map )",
+        "a map from each key to the elements (in order) that gave it",
+    ),
     b("to_int", B::TryInt, "( x -- n|nil )", "as int, but nil where int fails", "data"),
     b("to_float", B::TryFloat, "( x -- f|nil )", "as float, but nil where float fails", "data"),
     // math

@@ -818,6 +818,7 @@ impl Vm {
             Op::Store => self.store(env)?,
             Op::StoreTo(name) => self.store_to(env, name)?,
             Op::Let => self.let_(env)?,
+            Op::BindAll => self.bind_all(env)?,
             Op::LetTo(name) => self.let_to(env, name)?,
             Op::Bind => self.bind(env)?,
             Op::Fetch => self.fetch(env)?,
@@ -955,7 +956,16 @@ impl Vm {
                 return Ok(Flow::Switch);
             }
             Op::WhileDyn | Op::ForDyn | Op::TimesDyn | Op::EachDyn => self.dyn_loop_start(op, ip as u32)?,
-            Op::MapStart | Op::FilterStart | Op::FoldStart => self.apply_start(op)?,
+            Op::MapStart
+            | Op::FilterStart
+            | Op::FoldStart
+            | Op::SortByStart
+            | Op::SortWithStart
+            | Op::AnyStart
+            | Op::AllStart
+            | Op::CountStart
+            | Op::GroupByStart => self.apply_start(op)?,
+            Op::ImportStart => self.import_start()?,
             Op::IfsStart => self.ifs_start()?,
             Op::Drive => {
                 self.drive(ip as u32 - 1)?;

@@ -185,8 +185,10 @@ impl Vm {
 
     fn pick_by_order(&mut self, word: &str, keep: Ordering) -> Result<(), Error> {
         let (a, b) = self.task.pop2(word)?;
-        let order =
-            self.reg.compare(a, b).map_err(|_| self.operands_error(word, "two numbers or two strings", a, b))?;
+        let order = self
+            .reg
+            .compare(a, b)
+            .map_err(|_| self.operands_error(word, "two numbers, two strings or two arrays", a, b))?;
         // With a NaN involved, the NaN wins, as it does in IEEE min/max propagation.
         let result = match order {
             Some(o) if o == keep => a,

@@ -28,7 +28,7 @@ impl Vm {
         let (a, b) = self.task.pop2(word)?;
         let order = self.reg.compare(a, b).map_err(|_| {
             Error::type_error(format!(
-                "'{word}' compares two numbers or two strings, got {} and {}",
+                "'{word}' compares two numbers, two strings or two arrays, got {} and {}",
                 self.type_name(a),
                 self.type_name(b)
             ))

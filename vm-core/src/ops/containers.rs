@@ -2,10 +2,13 @@
 //! remove slice reverse sort range new clone`. `put push pop remove` change a collection in
 //! place; `slice reverse sort` make new ones.
 
+use std::cmp::Ordering;
+
 use registry::{Map, Value};
 
 use crate::entry::{Entry, EntryKind};
 use crate::error::{Error, ErrorKind};
+use crate::merge_sort;
 use crate::vm::Vm;
 
 const VALUE_BYTES: usize = std::mem::size_of::<Value>();
@@ -80,7 +83,7 @@ impl Vm {
     }
 
     /// Refuses an allocation of `count` values that the heap limit or memory cannot hold.
-    fn reserve(&self, word: &str, items: &mut Vec<Value>, count: usize) -> Result<(), Error> {
+    pub(crate) fn reserve(&self, word: &str, items: &mut Vec<Value>, count: usize) -> Result<(), Error> {
         self.check_size(word, count.saturating_mul(VALUE_BYTES))?;
         if items.try_reserve_exact(count).is_err() {
             return Err(Error::limit(format!("'{word}': out of memory for {count} elements")));
@@ -396,30 +399,19 @@ impl Vm {
     #[inline(never)]
     pub(crate) fn sort(&mut self) -> Result<(), Error> {
         let h = self.pop_array("sort")?;
-        let mut items = self.reg.array(h)?.clone();
-        // Check the types first: with all numbers or all strings the order is total, so
-        // the sort itself cannot fail.
-        let numbers = items.iter().all(|v| matches!(v, Value::Int(_) | Value::Float(_)));
-        let strings = items.iter().all(|v| matches!(v, Value::Str(_)));
-        if !numbers && !strings {
-            let odd = items
-                .iter()
-                .find(|v| !matches!(v, Value::Int(_) | Value::Float(_) | Value::Str(_)))
-                .copied()
-                .unwrap_or(Value::Nil);
-            return Err(Error::type_error(format!(
-                "'sort' needs all numbers or all strings, found {}",
-                if matches!(odd, Value::Nil) && !items.iter().any(|v| matches!(v, Value::Nil)) {
-                    "numbers mixed with strings".to_string()
-                } else {
-                    registry::a_type(self.type_name(odd))
-                }
-            )));
-        }
-        items.sort_by(|&a, &b| self.reg.sort_order(a, b).unwrap_or(std::cmp::Ordering::Equal));
+        let items = self.reg.array(h)?.clone();
         // About n log n comparisons (making the array charges the n).
         self.charge(items.len() * items.len().max(2).ilog2() as usize);
-        let array = self.reg.new_array(items);
+        let sorted = merge_sort::sort(items, |a, b| {
+            self.reg.sort_order(b, a).map(Ordering::is_lt).map_err(|_| {
+                Error::type_error(format!(
+                    "'sort' orders numbers, strings or arrays of them, but cannot order {} and {}",
+                    registry::a_type(self.type_name(a)),
+                    registry::a_type(self.type_name(b))
+                ))
+            })
+        })?;
+        let array = self.reg.new_array(sorted);
         self.task.push(array);
         Ok(())
     }

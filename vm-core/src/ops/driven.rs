@@ -1,11 +1,11 @@
 //! Control words on runtime values: `if`/`ife`/`try`/`span` on blocks that are not
-//! literals, the loops and `ifs` they drive, `map`/`filter`/`fold`, and the `Drive` op that
-//! runs each of their blocks and comes back.
+//! literals, the loops and `ifs` they drive, and the `Drive` op that runs each of their
+//! blocks (and the calls of `map` and its kin, see `apply.rs`) and comes back.
 
 use registry::Value;
 
-use crate::entry::{Apply, ApplyKind, DynLoop, DynShape, Entry, EntryKind, Ifs, LoopIter, Phase};
-use crate::error::{Error, ErrorKind};
+use crate::entry::{DynLoop, DynShape, Entry, EntryKind, Ifs, LoopIter, Phase};
+use crate::error::Error;
 use crate::frame::Frame;
 use crate::op::Op;
 use crate::vm::Vm;
@@ -111,27 +111,6 @@ impl Vm {
         self.push_entry(EntryKind::Loop { exit: drive + 1, next: drive, iter })
     }
 
-    /// Starts `map`, `filter` or `fold`; the `Drive` op that follows runs the calls.
-    #[inline(never)]
-    pub(crate) fn apply_start(&mut self, op: Op) -> Result<(), Error> {
-        let (kind, word) = match op {
-            Op::MapStart => (ApplyKind::Map, "map"),
-            Op::FilterStart => (ApplyKind::Filter, "filter"),
-            _ => (ApplyKind::Fold, "fold"),
-        };
-        let f = self.pop_block(word)?;
-        // A function is called with one argument (two for `fold`); check its arity now
-        // rather than let it take values that are not its arguments.
-        self.check_call(word, f, if kind == ApplyKind::Fold { 2 } else { 1 })?;
-        let init = if kind == ApplyKind::Fold { Some(self.task.pop(word)?) } else { None };
-        let coll = self.pop_iterable(word)?;
-        if let Some(init) = init {
-            self.task.push(init);
-        }
-        let apply = Apply { kind, f, coll, pos: 0, out: Vec::new(), current: Value::Nil, expect: 0, calling: false };
-        self.push_entry(EntryKind::Apply(Box::new(apply)))
-    }
-
     /// Starts `ifs` on runtime values: `( t1 b1 … tn bn n -- )`.
     #[inline(never)]
     pub(crate) fn ifs_start(&mut self) -> Result<(), Error> {
@@ -207,7 +186,7 @@ impl Vm {
             EntryKind::Apply(mut apply) => {
                 if self.apply_step(&mut apply)? {
                     let f = apply.f;
-                    let word = apply_word(apply.kind);
+                    let word = apply.kind.word();
                     self.task.entries.push(Entry { frame: entry.frame, kind: EntryKind::Apply(apply) });
                     self.task.frames[top].ip = at;
                     self.push_activation(f, word, Frame::NO_EXPECT)?;
@@ -216,6 +195,14 @@ impl Vm {
                 }
             }
             EntryKind::Ifs(ifs) => self.ifs_step(ifs, entry.frame, at)?,
+            EntryKind::Import(import) => match self.import_step(import)? {
+                Some((import, code, env)) => {
+                    self.task.entries.push(Entry { frame: entry.frame, kind: EntryKind::Import(import) });
+                    self.task.frames[top].ip = at;
+                    self.push_inline_frame(code, env)?;
+                }
+                None => self.task.frames[top].ip = at + 1,
+            },
             other => {
                 self.task.entries.push(Entry { frame: entry.frame, kind: other });
                 return Err(Error::type_error("internal error: Drive without a driven construct"));
@@ -276,57 +263,6 @@ impl Vm {
             },
         })
     }
-
-    /// Collects the result of the call that just returned (if any) and prepares the next
-    /// call; returns whether there is one. When done, pushes the result.
-    fn apply_step(&mut self, apply: &mut Apply) -> Result<bool, Error> {
-        let word = apply_word(apply.kind);
-        if apply.calling {
-            apply.calling = false;
-            let len = self.task.stack.len();
-            if len != apply.expect {
-                let left = len as i64 - (apply.expect as i64 - 1);
-                return Err(Error::new(
-                    ErrorKind::Arity,
-                    format!("the function given to '{word}' must leave exactly one value, but left {left}"),
-                ));
-            }
-            match apply.kind {
-                ApplyKind::Map => {
-                    let result = self.task.pop(word)?;
-                    apply.out.push(result);
-                }
-                ApplyKind::Filter => {
-                    let keep = self.task.pop(word)?;
-                    if self.truthy(keep) {
-                        apply.out.push(apply.current);
-                    }
-                }
-                ApplyKind::Fold => {}
-            }
-        }
-        match self.element_at(apply.coll, apply.pos)? {
-            Some((value, after)) => {
-                apply.pos = after;
-                apply.current = value;
-                self.task.push(value);
-                apply.expect = match apply.kind {
-                    ApplyKind::Map | ApplyKind::Filter => self.task.stack.len(),
-                    ApplyKind::Fold => self.task.stack.len() - 1,
-                };
-                apply.calling = true;
-                Ok(true)
-            }
-            None => {
-                if apply.kind != ApplyKind::Fold {
-                    let out = std::mem::take(&mut apply.out);
-                    let array = self.reg.new_array(out);
-                    self.task.push(array);
-                }
-                Ok(false)
-            }
-        }
-    }
 }
 
 fn dyn_word(shape: &DynShape) -> &'static str {
@@ -335,13 +271,5 @@ fn dyn_word(shape: &DynShape) -> &'static str {
         DynShape::CFor { .. } | DynShape::Range { .. } => "for",
         DynShape::Times { .. } => "times",
         DynShape::Each { .. } => "each",
-    }
-}
-
-fn apply_word(kind: ApplyKind) -> &'static str {
-    match kind {
-        ApplyKind::Map => "map",
-        ApplyKind::Filter => "filter",
-        ApplyKind::Fold => "fold",
     }
 }

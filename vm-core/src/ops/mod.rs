@@ -1,7 +1,9 @@
 //! The handlers of Pi operations, one file per family. Each handler is a method on
 //! [`crate::Vm`] named after its [`crate::Op`] variant; fallible handlers return `Result`.
 
+mod apply;
 mod arith;
+mod collections;
 mod compare;
 mod containers;
 mod convert;
@@ -10,6 +12,7 @@ mod errors;
 mod functions;
 mod loops;
 mod math;
+mod modules;
 mod names;
 mod output;
 mod stack;
@@ -102,6 +105,21 @@ impl Vm {
             B::PadRight => self.pad(false)?,
             B::Ord => self.ord()?,
             B::Chr => self.chr()?,
+            B::Get => self.get()?,
+            B::RangeStep => self.range_step()?,
+            B::Zip => self.zip()?,
+            B::Enumerate => self.enumerate()?,
+            B::Sum => self.total("sum", 0, i64::checked_add, |a, b| a + b)?,
+            B::Product => self.total("product", 1, i64::checked_mul, |a, b| a * b)?,
+            B::MinOf => self.extreme("min_of", std::cmp::Ordering::Less)?,
+            B::MaxOf => self.extreme("max_of", std::cmp::Ordering::Greater)?,
+            B::Flatten => self.flatten()?,
+            B::Unique => self.unique()?,
+            B::Insert => self.insert()?,
+            B::IndexOf => self.index_of()?,
+            B::Unpack => self.unpack()?,
+            B::Items => self.items()?,
+            B::DivMod => self.divmod()?,
         }
         Ok(false)
     }
