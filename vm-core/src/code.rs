@@ -197,13 +197,8 @@ impl BlockBuilder {
         } else {
             (ops, spans, Vec::new())
         };
-        // The prologue binds the first slots, one each, when its names are distinct.
-        let leading_lets = ops.iter().take_while(|op| matches!(op, Op::LetTo(_))).count();
-        let prologue_binds_slots = ops[..leading_lets]
-            .iter()
-            .zip(locals.iter())
-            .all(|(op, &slot)| matches!(op, Op::LetTo(name) if *name == slot));
-        let prologue = if prologue_binds_slots && leading_lets <= locals.len() { leading_lets as u32 } else { 0 };
+        // The prologue: the leading ops that bind slots 0, 1, 2, … in order.
+        let prologue = ops.iter().enumerate().take_while(|&(i, op)| *op == Op::LetLocal(i as u32)).count() as u32;
         let children = children
             .into_iter()
             .map(|child| {
@@ -311,20 +306,17 @@ impl Assembler {
     }
 }
 
-/// Gives the variables a block declares slots: where each will usually sit on the
-/// activation's locals. A block that keeps its variables on the locals stack pushes each
-/// name the first time it declares it (re-declaring replaces in place), so in the usual
-/// run the variables sit in the order of their first declaration in the code: the
-/// parameters (the `LetTo` ops a function opens with, last first) and then the others.
-/// Loads, assignments and increments of those names then index the slot instead of
-/// searching by name.
+/// Gives the variables a block declares slots: a block that keeps its variables on the
+/// locals stack finds slot `i` at entry `base + i` of its activation's locals, reserved
+/// when the activation starts (see `Task::locals`), in the order of the names' first
+/// declaration in the code: the parameters (the `LetTo` ops a function opens with, last
+/// first) and then the others. Declarations, loads, assignments and increments of those
+/// names then index the slot instead of searching by name.
 ///
-/// A slot is a prediction, not a guarantee: a declaration skipped by a branch, a block run
-/// inline from a runtime value, or `forget` can put another variable in it. So the
-/// executor checks that the slot holds the variable it names (`Block::locals`) and
-/// otherwise looks the name up; a wrong prediction costs time, never a wrong value. (The
-/// parameters' slots are always right: the prologue runs before anything else.) Returns
-/// the slots' names.
+/// A slot op finds its variable unbound before its declaration runs (or after `forget`);
+/// it then does what the named op does (a load looks in the enclosing scopes). In a frame
+/// whose scope is not on the locals stack (the block run with a heap scope), slot ops
+/// always act by name (`Block::locals`). Returns the slots' names.
 fn resolve_locals(ops: &mut [Op]) -> Vec<Name> {
     let mut slots: Vec<Name> = Vec::new();
     for op in ops.iter() {
@@ -335,9 +327,10 @@ fn resolve_locals(ops: &mut [Op]) -> Vec<Name> {
         }
     }
     let slot = |name: Name| slots.iter().position(|&n| n == name).map(|i| i as u32);
-    let prologue = ops.iter().take_while(|op| matches!(op, Op::LetTo(_))).count();
-    for op in &mut ops[prologue..] {
+    for op in ops.iter_mut() {
         *op = match *op {
+            Op::LetTo(name) => slot(name).map_or(*op, Op::LetLocal),
+            Op::LoopNextLet(exit, name) => slot(name).map_or(*op, |i| Op::LoopNextLocal(exit, i)),
             Op::Load(name) => slot(name).map_or(*op, Op::LoadLocal),
             Op::StoreTo(name) => slot(name).map_or(*op, Op::StoreLocal),
             Op::AddToName(name, k) => slot(name).map_or(*op, |i| Op::AddToLocal(i, k)),

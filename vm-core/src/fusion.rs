@@ -116,6 +116,8 @@ fusions! { locals;
     LoadLocal(slot) = [Load(*locals.get(slot as usize)?)] at 0;
     StoreLocal(slot) = [StoreTo(*locals.get(slot as usize)?)] at 0;
     AddToLocal(slot, k) = [Load(*locals.get(slot as usize)?), AddInt(k), StoreTo(*locals.get(slot as usize)?)] at 1;
+    LetLocal(slot) = [LetTo(*locals.get(slot as usize)?)] at 0;
+    LoopNextLocal(exit, slot) = [LoopNext(exit), LetTo(*locals.get(slot as usize)?)] at 0;
 }
 
 /// The superinstruction that replaces the ops at the start of `ops`, how many it replaces,
@@ -262,6 +264,8 @@ mod tests {
             Op::LoadLocal(1),
             Op::StoreLocal(1),
             Op::AddToLocal(1, 3),
+            Op::LetLocal(1),
+            Op::LoopNextLocal(2, 1),
         ];
         assert_eq!(samples.len(), ROWS.len(), "a sample for every row");
         for op in samples {
@@ -271,7 +275,10 @@ mod tests {
             assert!(parts.len() <= MAX_FUSED);
             // Fusing the expansion gives the op back, for every row with a pattern. (Each
             // sample's target is the op after its expansion, which is 1 once fused.)
-            if !matches!(op, Op::LoadLocal(_) | Op::StoreLocal(_) | Op::AddToLocal(..)) {
+            if !matches!(
+                op,
+                Op::LoadLocal(_) | Op::StoreLocal(_) | Op::AddToLocal(..) | Op::LetLocal(_) | Op::LoopNextLocal(..)
+            ) {
                 let expected = if op.target().is_some() { op.with_target(1) } else { op };
                 assert_eq!(fused_ops(&parts), [expected], "{parts:?} fuses back to {op:?}");
             }

@@ -507,6 +507,10 @@ define_ops! {
     CallName(name: Name) => "( -- … )", FUSED;
     /// the pair `Load(name) TailCall`.
     TailCallName(name: Name) => "( -- … )", FUSED;
+    /// `LetTo(x)` of the variable in slot n.
+    LetLocal(slot: u32) => "( v -- )", BINDS | FUSED;
+    /// `LoopNextLet(n, x)` of the variable in slot s.
+    LoopNextLocal(exit: u32, slot: u32) => "( -- )", BINDS | FUSED, target = exit;
 
     // ---- every other built-in word ----
     /// A built-in word whose effect is in [`crate::words::Builtin`].

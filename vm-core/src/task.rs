@@ -23,8 +23,13 @@ pub struct Task {
     pub(crate) frames: Vec<Frame>,
     /// The other context-stack entries (loops, handlers, marks, spans, driven constructs).
     pub(crate) entries: Vec<Entry>,
-    /// Variables of activations whose scope lives on this stack (see `Env::Locals`).
-    pub(crate) locals: Vec<(Name, Value)>,
+    /// Variables of activations whose scope lives on this stack (see `Env::Locals`): a name
+    /// and its value, or `None` for a slot reserved for a variable not bound yet (or
+    /// forgotten). An activation starts with one reserved entry per slot of its block
+    /// (`Block::locals`), in slot order, so slot `i` is always entry `base + i`; variables
+    /// declared under names that have no slot go above them. A name has at most one entry
+    /// per activation.
+    pub(crate) locals: Vec<(Name, Option<Value>)>,
     /// Pushes that keep the data stack below this length need no check: it is the smaller
     /// of the stack's capacity and its limit. A push at or past it takes `push_checked`.
     pub(crate) room: usize,
@@ -183,13 +188,30 @@ impl Task {
     /// # Errors
     /// A `limit` error if memory for the locals runs out.
     pub(crate) fn push_local(&mut self, name: Name, value: Value) -> Result<(), Error> {
-        if self.locals.len() == self.locals.capacity() {
-            let more = self.locals.capacity().max(16);
+        self.reserve_locals(1)?;
+        self.locals.push((name, Some(value)));
+        Ok(())
+    }
+
+    /// Reserves the slots of a new activation's block, unbound, on the locals stack.
+    ///
+    /// # Errors
+    /// A `limit` error if memory for the locals runs out.
+    pub(crate) fn push_slots(&mut self, slots: &[Name]) -> Result<(), Error> {
+        self.reserve_locals(slots.len())?;
+        self.locals.extend(slots.iter().map(|&name| (name, None)));
+        Ok(())
+    }
+
+    /// Makes room for `n` more locals, failing cleanly if memory runs out.
+    #[inline]
+    pub(crate) fn reserve_locals(&mut self, n: usize) -> Result<(), Error> {
+        if self.locals.capacity() - self.locals.len() < n {
+            let more = self.locals.capacity().max(16).max(n);
             if self.locals.try_reserve(more).is_err() {
                 return Err(Error::limit(format!("out of memory for local variables ({} of them)", self.locals.len())));
             }
         }
-        self.locals.push((name, value));
         Ok(())
     }
 
@@ -276,7 +298,7 @@ impl Task {
     pub(crate) fn trace(&self, tracer: &mut Tracer<'_>) {
         tracer.charge(self.frames.len() + self.entries.len());
         self.stack.iter().for_each(|v| v.trace(tracer));
-        self.locals.iter().for_each(|(_, v)| v.trace(tracer));
+        self.locals.iter().filter_map(|(_, v)| *v).for_each(|v| v.trace(tracer));
         for frame in &self.frames {
             registry::Code::trace(&*frame.code, tracer);
             frame.env.trace(tracer);

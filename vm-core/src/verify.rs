@@ -71,7 +71,7 @@ fn flow(op: Op) -> Flow {
         | Op::EachEnter(_)
         | Op::RangeEnter(_) => next(1),
         // The loop ends by popping its entry and going to the exit.
-        Op::LoopNext(exit) | Op::LoopNextLet(exit, _) => branch(exit, -1),
+        Op::LoopNext(exit) | Op::LoopNextLet(exit, _) | Op::LoopNextLocal(exit, _) => branch(exit, -1),
         Op::LoopExit | Op::TryExit | Op::SpanExit | Op::ArrayEnd | Op::Drive => next(-1),
         // A handler is entered with its entry gone.
         Op::TryEnter(handler) | Op::TryDyn(handler) => {
@@ -166,11 +166,14 @@ fn verify_block(unit: &Unit, block: &UnitBlock) -> Result<(), (Option<usize>, St
     if let Some(slot) = block.locals.iter().find(|n| n.index() >= unit.names.len()) {
         return Err((None, format!("a slot is name {}, but the unit has {} names", slot.index(), unit.names.len())));
     }
+    if let Some(at) = (1..block.locals.len()).find(|&i| block.locals[..i].contains(&block.locals[i])) {
+        return Err((None, format!("slot {at} repeats the name of an earlier slot")));
+    }
     let prologue = block.prologue as usize;
     if prologue > block.locals.len() {
         return Err((None, format!("a prologue of {prologue} for {} slots", block.locals.len())));
     }
-    if let Some(at) = (0..prologue).find(|&i| ops[i] != Op::LetTo(block.locals[i])) {
+    if let Some(at) = (0..prologue).find(|&i| ops[i] != Op::LetLocal(i as u32)) {
         return Err((Some(at), format!("the prologue's op {at} does not bind slot {at}")));
     }
     for (at, &op) in ops.iter().enumerate() {
@@ -205,6 +208,8 @@ fn verify_block(unit: &Unit, block: &UnitBlock) -> Result<(), (Option<usize>, St
             | Op::AddToLocal(slot, _)
             | Op::LoadLocalAddInt(slot, _)
             | Op::LoadLocalSubInt(slot, _)
+            | Op::LetLocal(slot)
+            | Op::LoopNextLocal(_, slot)
                 if slot as usize >= slots =>
             {
                 return bad("local slot", slot, slots);
@@ -385,11 +390,14 @@ mod tests {
         outside.blocks[0].spans[0] = Range { start: 2, end: 9 };
         assert!(verify(&outside).unwrap_err().to_string().contains("span 2..9 is not in the 4-byte source text"));
         let x = Name::from_index(0);
-        let mut prologue = unit(vec![(vec![Op::LetTo(x), Op::End], Vec::new())]);
+        let mut prologue = unit(vec![(vec![Op::LetLocal(0), Op::End], Vec::new())]);
         prologue.blocks[0].locals = vec![x];
         prologue.blocks[0].prologue = 1;
         verify(&prologue).unwrap();
         prologue.blocks[0].ops[0] = Op::Drop;
         assert!(verify(&prologue).unwrap_err().to_string().contains("prologue's op 0 does not bind slot 0"));
+        prologue.blocks[0].ops[0] = Op::LetLocal(0);
+        prologue.blocks[0].locals = vec![x, x];
+        assert!(verify(&prologue).unwrap_err().to_string().contains("slot 1 repeats the name of an earlier slot"));
     }
 }

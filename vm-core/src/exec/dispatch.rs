@@ -138,33 +138,24 @@ impl Vm {
                     }
                 }};
             }
-            // The value of the variable of local slot `slot`: from the slot when the frame's
-            // locals hold that variable there (a slot is where the compiler expects it; a
-            // block run inline elsewhere, or a declaration skipped by a branch, can put
-            // another one there), else looked up by name as `Load` does inline; `None`
-            // leaves it to the general path.
+            // The value of the variable of local slot `slot`: from the slot when it is bound
+            // there, else (unbound yet, or a frame whose scope is not on the locals stack)
+            // looked up by name as `Load` does inline; `None` leaves it to the general path.
             macro_rules! local {
                 ($slot:expr) => {{
                     let slot = $slot as usize;
                     match self.task.locals.get(locals.saturating_add(slot)) {
-                        Some(&(name, value)) if code.locals.get(slot) == Some(&name) => Some(value),
+                        Some(&(_, Some(value))) => Some(value),
                         _ => self.local_by_name(&code, slot, locals, globals),
                     }
                 }};
             }
-            // The variable of slot `slot` for assignment: the slot, or the frame's own
-            // binding of the name.
+            // The variable of slot `slot` for assignment, when it is bound there.
             macro_rules! local_mut {
                 ($slot:expr) => {{
-                    let slot = $slot as usize;
-                    let predicted = match self.task.locals.get(locals.saturating_add(slot)) {
-                        Some((name, _)) => code.locals.get(slot) == Some(name),
-                        None => false,
-                    };
-                    if predicted {
-                        self.task.locals.get_mut(locals + slot).map(|(_, value)| value)
-                    } else {
-                        self.own_local_by_name(&code, slot, locals)
+                    match self.task.locals.get_mut(locals.saturating_add($slot as usize)) {
+                        Some((_, Some(value))) => Some(value),
+                        _ => None,
                     }
                 }};
             }
@@ -401,13 +392,13 @@ impl Vm {
                                     let room = self.task.locals.len() < self.task.locals.capacity();
                                     match self.own_local(locals, name) {
                                         Some(slot) => {
-                                            slot.1 = value;
+                                            slot.1 = Some(value);
                                             true
                                         }
                                         // A new local, when there is room for it (growing the
                                         // locals is the general path's job).
                                         None if room => {
-                                            self.task.locals.push((name, value));
+                                            self.task.locals.push((name, Some(value)));
                                             true
                                         }
                                         None => false,
@@ -435,11 +426,12 @@ impl Vm {
                                 if self.task.stack.len() > self.task.floor && !matches!(value, Value::Cont(_)) =>
                             {
                                 match self.own_local(locals, name) {
-                                    Some(slot) => {
-                                        slot.1 = value;
+                                    Some((_, Some(slot))) => {
+                                        *slot = value;
                                         true
                                     }
-                                    None => globals && self.reg.globals.replace(name, value),
+                                    // Unbound here: the name's binding is further out.
+                                    Some((_, None)) | None => globals && self.reg.globals.replace(name, value),
                                 }
                             }
                             _ => false,
@@ -452,9 +444,9 @@ impl Vm {
                     }
                     Op::AddToName(name, k) => {
                         let done = match self.own_local(locals, name) {
-                            Some((_, Value::Int(a))) => a.checked_add(k as i64).map(|sum| *a = sum).is_some(),
-                            Some(_) => false,
-                            None => match (globals, self.reg.globals.get(name)) {
+                            Some((_, Some(Value::Int(a)))) => a.checked_add(k as i64).map(|sum| *a = sum).is_some(),
+                            Some((_, Some(_))) => false,
+                            Some((_, None)) | None => match (globals, self.reg.globals.get(name)) {
                                 (true, Some(Value::Int(a))) => match a.checked_add(k as i64) {
                                     Some(sum) => self.reg.globals.replace(name, Value::Int(sum)),
                                     None => false,
@@ -522,54 +514,45 @@ impl Vm {
                         }
                     }
                     Op::LoopNextLet(_, name) => {
-                        // The next int of a range or element of an array, bound to the loop
-                        // variable directly when it lives on the locals stack or is global
-                        // (and the locals have room for it).
-                        if self.task.locals.len() == self.task.locals.capacity() {
-                            slow!();
-                            continue;
-                        }
-                        let task = &mut self.task;
-                        let next = match task.entries.last_mut() {
-                            Some(Entry { kind: EntryKind::Loop { iter, .. }, .. }) => match iter {
-                                LoopIter::Range { next, last } if *next < *last => {
-                                    *next += 1;
-                                    Some(Value::Int(*next - 1))
-                                }
-                                LoopIter::Each { coll: Value::Array(h), pos } => {
-                                    match self.reg.array(*h).ok().and_then(|items| items.get(*pos)) {
-                                        Some(&item) if !matches!(item, Value::Cont(_)) => {
-                                            *pos += 1;
-                                            Some(item)
-                                        }
-                                        _ => None,
+                        // The next value bound to the loop variable directly when it lives
+                        // on the locals stack (with room for it) or is global.
+                        let bound = if locals != NO_LOCALS {
+                            self.task.locals.len() < self.task.locals.capacity()
+                                && self.loop_step_fast().is_some_and(|value| {
+                                    match self.own_local(locals, name) {
+                                        Some(slot) => slot.1 = Some(value),
+                                        None => self.task.locals.push((name, Some(value))),
                                     }
-                                }
-                                _ => None,
-                            },
-                            _ => None,
+                                    true
+                                })
+                        } else {
+                            globals && self.loop_step_fast().map(|value| self.reg.globals.set(name, value)).is_some()
                         };
-                        match next {
-                            Some(value) if locals != NO_LOCALS => match self.own_local(locals, name) {
-                                Some(slot) => slot.1 = value,
-                                None => self.task.locals.push((name, value)),
-                            },
-                            Some(value) if globals => self.reg.globals.set(name, value),
-                            Some(_) => {
-                                // Neither: undo the step and take the general path.
-                                if let Some(Entry { kind: EntryKind::Loop { iter, .. }, .. }) = task.entries.last_mut()
-                                {
-                                    match iter {
-                                        LoopIter::Range { next, .. } => *next -= 1,
-                                        LoopIter::Each { pos, .. } => *pos -= 1,
-                                        _ => {}
-                                    }
-                                }
-                                slow!()
-                            }
-                            None => slow!(),
+                        if !bound {
+                            slow!()
                         }
                     }
+                    Op::LoopNextLocal(_, slot) => {
+                        let bound = locals != NO_LOCALS
+                            && self
+                                .loop_step_fast()
+                                .map(|value| self.task.locals[locals + slot as usize].1 = Some(value))
+                                .is_some();
+                        if !bound {
+                            slow!()
+                        }
+                    }
+                    Op::LetLocal(slot) => match self.task.stack.last() {
+                        Some(&value)
+                            if locals != NO_LOCALS
+                                && self.task.stack.len() > self.task.floor
+                                && !matches!(value, Value::Cont(_)) =>
+                        {
+                            self.task.locals[locals + slot as usize].1 = Some(value);
+                            self.task.stack.pop();
+                        }
+                        _ => slow!(),
+                    },
                     Op::CallName(name) => {
                         let Some(callee) = self.lookup_fast(locals, globals, name) else {
                             slow!();
@@ -609,6 +592,32 @@ impl Vm {
                     _ => slow!(),
                 }
             }
+        }
+    }
+
+    /// The next value of the innermost loop when it is the next int of a range or a plain
+    /// element of an array (not a continuation, which storing would name), advancing the
+    /// loop; `None`, having changed nothing, for anything else (the loop's end, other
+    /// kinds), which the general path handles.
+    #[inline(always)]
+    fn loop_step_fast(&mut self) -> Option<Value> {
+        let Some(Entry { kind: EntryKind::Loop { iter, .. }, .. }) = self.task.entries.last_mut() else {
+            return None;
+        };
+        match iter {
+            LoopIter::Range { next, last } if *next < *last => {
+                *next += 1;
+                Some(Value::Int(*next - 1))
+            }
+            LoopIter::Each { coll: Value::Array(h), pos } => {
+                let item = *self.reg.array(*h).ok()?.get(*pos)?;
+                if matches!(item, Value::Cont(_)) {
+                    return None;
+                }
+                *pos += 1;
+                Some(item)
+            }
+            _ => None,
         }
     }
 
@@ -663,19 +672,10 @@ impl Vm {
         self.lookup_fast(locals, globals, *code.locals.get(slot)?)
     }
 
-    /// The frame's own binding of a local slot's variable, found by its name (out of line,
-    /// as [`Vm::local_by_name`]).
-    #[cold]
-    #[inline(never)]
-    fn own_local_by_name(&mut self, code: &Block, slot: usize, locals: usize) -> Option<&mut Value> {
-        let name = *code.locals.get(slot)?;
-        self.own_local(locals, name).map(|(_, value)| value)
-    }
-
-    /// The binding of `name` among the frame's own locals (those from `locals` on), if
-    /// it has one.
+    /// The entry of `name` among the frame's own locals (those from `locals` on), bound or
+    /// reserved, if it has one.
     #[inline(always)]
-    fn own_local(&mut self, locals: usize, name: registry::Name) -> Option<&mut (registry::Name, Value)> {
+    fn own_local(&mut self, locals: usize, name: registry::Name) -> Option<&mut (registry::Name, Option<Value>)> {
         self.task.locals.get_mut(locals..)?.iter_mut().rev().find(|(n, _)| *n == name)
     }
 
@@ -684,7 +684,7 @@ impl Vm {
     #[inline(always)]
     fn lookup_fast(&self, locals: usize, globals: bool, name: registry::Name) -> Option<Value> {
         if let Some(own) = self.task.locals.get(locals..)
-            && let Some(&(_, value)) = own.iter().rev().find(|(n, _)| *n == name)
+            && let Some(&(_, Some(value))) = own.iter().rev().find(|(n, _)| *n == name)
         {
             return Some(value);
         }
@@ -907,7 +907,9 @@ impl Vm {
             | Op::LoadLocalSubInt(..)
             | Op::JumpUnlessLocalInt(..)
             | Op::AddNames(..)
-            | Op::AddLocals(..) => return self.perform_expansion(op, ip, code),
+            | Op::AddLocals(..)
+            | Op::LetLocal(_)
+            | Op::LoopNextLocal(..) => return self.perform_expansion(op, ip, code),
             Op::End => {
                 self.end()?;
                 return Ok(Flow::Switch);

@@ -24,16 +24,22 @@ impl Vm {
         Error::type_error(format!("'{word}' expects a continuation, got {}", self.type_name(value)))
     }
 
-    /// The scope an activation of `code` runs in, given the scope its closure captured.
+    /// The scope an activation of `code` runs in, given the scope its closure captured; on
+    /// the locals stack, with the block's slots reserved.
+    ///
+    /// # Errors
+    /// A `limit` error if memory for the locals runs out.
     #[inline]
-    fn activation_env(&mut self, code: &Block, captured: Option<gc::Handle>) -> Env {
-        if code.needs_heap_scope {
+    fn activation_env(&mut self, code: &Block, captured: Option<gc::Handle>) -> Result<Env, Error> {
+        Ok(if code.needs_heap_scope {
             Env::Scope(self.reg.new_scope(registry::Scope::new(captured)))
         } else if code.needs_locals {
-            Env::Locals { base: self.task.locals.len() as u32, parent: captured }
+            let base = self.task.locals.len() as u32;
+            self.task.push_slots(&code.locals)?;
+            Env::Locals { base, parent: captured }
         } else {
             Env::of_captured(captured)
-        }
+        })
     }
 
     /// Starts a new activation of continuation `callee` (the `&` of SPEC §2.5). `expect`
@@ -45,8 +51,12 @@ impl Vm {
         };
         let closure = self.reg.closure(h)?;
         let (code, scope, name) = (closure.code.clone(), closure.scope, closure.name);
-        let env = self.activation_env(&code, scope);
-        self.task.push_activation(code, 0, env, name, expect, &self.limits)
+        let env = self.activation_env(&code, scope)?;
+        if let Err(err) = self.task.push_activation(code, 0, env, name, expect, &self.limits) {
+            self.release_locals(env);
+            return Err(err);
+        }
+        Ok(())
     }
 
     /// `&` of a value the common way: a block that keeps no variables runs in the scope it
@@ -79,6 +89,13 @@ impl Vm {
     /// Pushes an inline frame running `code` in `env`, as part of the current activation.
     pub(crate) fn push_inline_frame(&mut self, code: Rc<Block>, env: Env) -> Result<(), Error> {
         self.task.push_inline(code, env, &self.limits)
+    }
+
+    /// Gives back the locals of an activation that could not start.
+    fn release_locals(&mut self, env: Env) {
+        if let Env::Locals { base, .. } = env {
+            self.task.locals.truncate(base as usize);
+        }
     }
 
     /// Removes every entry belonging to frame `frame` or above.
@@ -163,7 +180,7 @@ impl Vm {
         if let Env::Locals { base, .. } = self.task.frames[index].env {
             self.task.locals.truncate(base as usize);
         }
-        let env = self.activation_env(&code, scope);
+        let env = self.activation_env(&code, scope)?;
         let frame = &mut self.task.frames[index];
         frame.code = code;
         frame.ip = 0;
@@ -260,7 +277,7 @@ impl Vm {
             || stack_len < self.task.floor + argc
             || depth as usize > self.limits.max_depth
             || self.task.frames.len() == self.task.frames.capacity()
-            || self.task.locals.capacity() - self.task.locals.len() < argc
+            || self.task.locals.capacity() - self.task.locals.len() < closure.code.locals.len()
         {
             return false;
         }
@@ -269,15 +286,20 @@ impl Vm {
         let env = if code.needs_locals {
             let base = self.task.locals.len() as u32;
             let args = &self.task.stack[stack_len - argc..];
-            if code.prologue as usize == argc && argc > 0 && !args.iter().any(|v| matches!(v, Value::Cont(_))) {
-                // The prologue binds the last argument first: slot i holds argument argc-1-i.
-                for (slot, &name) in code.locals.iter().take(argc).enumerate() {
-                    let value = self.task.stack[stack_len - 1 - slot];
-                    self.task.locals.push((name, value));
-                }
-                self.task.stack.truncate(stack_len - argc);
-                ip = argc as u32;
-            }
+            let bound =
+                if code.prologue as usize == argc && argc > 0 && !args.iter().any(|v| matches!(v, Value::Cont(_))) {
+                    // The prologue binds the last argument first: slot i holds argument argc-1-i.
+                    for (slot, &name) in code.locals.iter().take(argc).enumerate() {
+                        let value = self.task.stack[stack_len - 1 - slot];
+                        self.task.locals.push((name, Some(value)));
+                    }
+                    self.task.stack.truncate(stack_len - argc);
+                    ip = argc as u32;
+                    argc
+                } else {
+                    0
+                };
+            self.task.locals.extend(code.locals[bound..].iter().map(|&name| (name, None)));
             Env::Locals { base, parent: closure.scope }
         } else {
             Env::of_captured(closure.scope)

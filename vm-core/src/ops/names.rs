@@ -24,7 +24,7 @@ impl Vm {
             Env::Scope(h) => Some(h),
             Env::Locals { base, parent } => {
                 let locals = self.task.locals.get(base as usize..).unwrap_or(&[]);
-                if let Some(&(_, value)) = locals.iter().rev().find(|(n, _)| *n == name) {
+                if let Some(&(_, Some(value))) = locals.iter().rev().find(|(n, _)| *n == name) {
                     return Some(value);
                 }
                 parent
@@ -47,7 +47,7 @@ impl Vm {
             Env::Locals { base, parent } => {
                 let base = base as usize;
                 let locals = self.task.locals.get(base..).unwrap_or(&[]);
-                if let Some(i) = locals.iter().rposition(|(n, _)| *n == name) {
+                if let Some(i) = locals.iter().rposition(|(n, v)| *n == name && v.is_some()) {
                     return Some(Binding::Local(base + i));
                 }
                 parent
@@ -101,8 +101,9 @@ impl Vm {
             Env::Scope(h) => self.reg.scope_declare(h, name, value)?,
             Env::Locals { base, .. } => {
                 let base = base as usize;
+                // The name's entry, bound or reserved, if the activation has one.
                 match self.task.locals[base..].iter_mut().rev().find(|(n, _)| *n == name) {
-                    Some(slot) => slot.1 = value,
+                    Some(slot) => slot.1 = Some(value),
                     None => self.task.push_local(name, value)?,
                 }
             }
@@ -115,7 +116,7 @@ impl Vm {
         match self.find_binding(env, name) {
             Some(Binding::Local(i)) => {
                 self.name_closure(value, name);
-                self.task.locals[i].1 = value;
+                self.task.locals[i].1 = Some(value);
             }
             Some(Binding::Scope(h)) => {
                 self.name_closure(value, name);
@@ -200,9 +201,8 @@ impl Vm {
     pub(crate) fn forget(&mut self, env: Env) -> Result<(), Error> {
         let name = self.pop_name("forget")?;
         match self.find_binding(env, name) {
-            Some(Binding::Local(i)) => {
-                self.task.locals.remove(i);
-            }
+            // Unbound in place: the entries above keep their places (slots index them).
+            Some(Binding::Local(i)) => self.task.locals[i].1 = None,
             Some(Binding::Scope(h)) => {
                 self.reg.scope_remove(h, name)?;
             }
