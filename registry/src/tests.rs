@@ -241,3 +241,8 @@ fn a_global_is_a_root() {
     assert_eq!(reg.text(v), Some("kept"));
     let _: &Object<NoCode> = reg.object(v.handle().unwrap()).unwrap();
 }
+
+#[test]
+fn an_optional_value_is_as_small_as_a_value() {
+    assert_eq!(std::mem::size_of::<Option<Value>>(), 16);
+}
