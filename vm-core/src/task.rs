@@ -32,6 +32,11 @@ pub struct Task {
     pub(crate) locals: Vec<(Name, Option<Value>)>,
     /// Pushes that keep the data stack below this length need no check: it is the smaller
     /// of the stack's capacity and its limit. A push at or past it takes `push_checked`.
+    ///
+    /// Invariant (the soundness of `push_in_room` rests on it): `room <= stack.capacity()`.
+    /// Every assignment of `room` takes the smaller of the two; the capacity only grows
+    /// (`truncate`, `pop`, `drain` and `clear` keep it); whoever replaces `stack` itself
+    /// calls `set_max_stack`, which recomputes `room`.
     pub(crate) room: usize,
     /// The data-stack limit (from [`Limits::max_stack`]).
     max_stack: usize,
@@ -273,10 +278,51 @@ impl Task {
     #[inline]
     pub(crate) fn push(&mut self, value: Value) {
         if self.stack.len() < self.room {
-            self.stack.push(value);
+            self.push_in_room(value);
         } else {
             self.push_checked(value);
         }
+    }
+
+    /// Pushes a value when the stack is below its room (which the caller has checked).
+    ///
+    /// Written without `Vec::push`, whose own growth path would keep the value alive
+    /// across a call: the compiler then stores it to memory and loads it back, and that
+    /// copy cost the executor's every push a stall.
+    #[inline(always)]
+    pub(crate) fn push_in_room(&mut self, value: Value) {
+        let len = self.stack.len();
+        assert!(len < self.room, "a push past the room");
+        debug_assert!(len < self.stack.capacity());
+        // SAFETY: `room` is at most the stack's capacity (see `Task::room`), so
+        // `len < capacity`: the slot at `len` is allocated, and writing it before counting
+        // it initialises it.
+        unsafe {
+            self.stack.as_mut_ptr().add(len).write(value);
+            self.stack.set_len(len + 1);
+        }
+    }
+
+    /// Makes room for a push at the stack's room: past the data-stack limit it is a
+    /// `limit` error; at the capacity it grows the stack with memory it can get, or is an
+    /// out-of-memory `limit` error.
+    ///
+    /// # Errors
+    /// As above; nothing is pushed.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn make_room(&mut self) -> Result<(), Error> {
+        if self.stack.len() >= self.max_stack {
+            return Err(Error::limit(format!("data stack limit of {} values exceeded", self.max_stack)));
+        }
+        if self.stack.len() == self.stack.capacity() {
+            let more = self.stack.capacity().max(64);
+            if self.stack.try_reserve(more).is_err() {
+                return Err(Error::limit(format!("out of memory for the data stack ({} values)", self.stack.len())));
+            }
+        }
+        self.room = self.stack.capacity().min(self.max_stack);
+        Ok(())
     }
 
     #[cold]

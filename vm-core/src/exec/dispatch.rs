@@ -122,20 +122,19 @@ impl Vm {
                 }};
             }
             // Pushes a value, checking the data-stack limit and its memory only when the
-            // stack reaches the room it has (see `Task::room`).
+            // stack reaches the room it has (see `Task::room`). The value is made after the
+            // check, so that the rare path does not keep it alive.
             macro_rules! push {
                 ($value:expr) => {{
-                    let value = $value;
-                    if self.task.stack.len() < self.task.room {
-                        self.task.stack.push(value);
-                    } else {
-                        self.task.push_checked(value);
-                        if let Some(err) = self.task.take_fault() {
-                            let top = self.task.frames.len() - 1;
-                            self.task.frames[top].ip = ip as u32;
-                            return Err(err);
-                        }
+                    if self.task.stack.len() >= self.task.room
+                        && let Err(err) = self.task.make_room()
+                    {
+                        let top = self.task.frames.len() - 1;
+                        self.task.frames[top].ip = ip as u32;
+                        return Err(err);
                     }
+                    let value = $value;
+                    self.task.push_in_room(value);
                 }};
             }
             // The value of the variable of local slot `slot`: from the slot when it is bound
@@ -230,8 +229,8 @@ impl Vm {
                     }
                     Op::Dup2 => match two!() {
                         Some((a, b)) if self.task.stack.len() + 2 <= self.task.room => {
-                            self.task.stack.push(a);
-                            self.task.stack.push(b);
+                            self.task.push_in_room(a);
+                            self.task.push_in_room(b);
                         }
                         _ => slow!(),
                     },
@@ -589,6 +588,8 @@ impl Vm {
                         }
                         slow!()
                     }
+                    // Listed, so that the jump table spans every op.
+                    Op::Native(_) => slow!(),
                     _ => slow!(),
                 }
             }
