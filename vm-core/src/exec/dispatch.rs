@@ -190,9 +190,17 @@ impl Vm {
 
             loop {
                 ip += 1;
+                debug_assert!(ip <= ops.len(), "ran past the end of a block");
+                // SAFETY: `ip - 1` is in range. Every block a VM runs was verified when it
+                // was loaded (`crate::verify`): it ends with `End`, and every jump target and
+                // every position a handler resumes at is one of its ops. `End` always leaves
+                // the frame (its fast arm switches frames, its handler returns
+                // `Flow::Switch` or an error), so `ip` steps past an op only to the next
+                // one, which exists: the op before `End` is never the last.
+                let op = unsafe { ops.get_unchecked(ip - 1) };
                 // Matching the op in place (not a copy) lets each arm read only the operands
                 // it needs, which keeps them out of the loop's registers.
-                match ops[ip - 1] {
+                match *op {
                     Op::Nil => push!(Value::Nil),
                     Op::True => push!(Value::Bool(true)),
                     Op::False => push!(Value::Bool(false)),
