@@ -30,11 +30,11 @@ fn int(n: u32) -> Option<i32> {
 }
 
 /// Generates `expansion` and `fit` from the rows
-/// `Super(operands) = [ops it stands for] at WORKER [when [pattern] => candidate];`.
+/// `Super[(operands)] = [ops it stands for] at WORKER [when [pattern] => candidate];`.
 macro_rules! fusions {
     ($locals:ident; $(
         $(#[doc = $doc:literal])*
-        $name:ident ($($operand:ident),*) = [$($part:expr),+] at $worker:literal
+        $name:ident $(($($operand:ident),*))? = [$($part:expr),+] at $worker:literal
             $(when [$($pattern:pat),+] => $candidate:expr)?;
     )*) => {
         /// The ops superinstruction `op` stands for, given its block's local slots; `None`
@@ -44,7 +44,7 @@ macro_rules! fusions {
             use Op::*;
             #[allow(unused_variables)]
             match op {
-                $($name($($operand),*) => Some(SmallVec::from_iter([$($part),+])),)*
+                $($name $(($($operand),*))? => Some(SmallVec::from_iter([$($part),+])),)*
                 _ => None,
             }
         }
@@ -108,6 +108,16 @@ fusions! { locals;
         when [Int(k), compare] => CmpInt(Cmp::of(compare)?, k);
     JumpUnless(cmp, t) = [cmp.op(), JumpIfFalse(t)] at 0
         when [compare, JumpIfFalse(t)] => JumpUnless(Cmp::of(compare)?, t);
+    LocalAtConstKeep(slot, c) = [LoadLocal(slot), Const(c), Dup2, Builtin(crate::words::Builtin::At)] at 3
+        when [LoadLocal(slot), Const(c), Dup2, Builtin(crate::words::Builtin::At)] => LocalAtConstKeep(slot, c);
+    LocalAtLocal(slot, key) = [LoadLocal(slot), LoadLocal(key), Builtin(crate::words::Builtin::At)] at 2
+        when [LoadLocal(slot), LoadLocal(key), Builtin(crate::words::Builtin::At)] => LocalAtLocal(slot, key);
+    LocalAtConst(slot, c) = [LoadLocal(slot), AtConst(c)] at 1
+        when [LoadLocal(slot), AtConst(c)] => LocalAtConst(slot, c);
+    AtConst(c) = [Const(c), Builtin(crate::words::Builtin::At)] at 1
+        when [Const(c), Builtin(crate::words::Builtin::At)] => AtConst(c);
+    PutDrop = [Builtin(crate::words::Builtin::Put), Drop] at 0
+        when [Builtin(crate::words::Builtin::Put), Drop] => PutDrop;
     CallName(x) = [Load(x), Call] at 0
         when [Load(x), Call] => CallName(x);
     TailCallName(x) = [Load(x), TailCall] at 0
@@ -266,6 +276,11 @@ mod tests {
             Op::AddToLocal(1, 3),
             Op::LetLocal(1),
             Op::LoopNextLocal(2, 1),
+            Op::AtConst(3),
+            Op::LocalAtConst(1, 3),
+            Op::LocalAtLocal(1, 0),
+            Op::LocalAtConstKeep(1, 3),
+            Op::PutDrop,
         ];
         assert_eq!(samples.len(), ROWS.len(), "a sample for every row");
         for op in samples {

@@ -511,6 +511,18 @@ define_ops! {
     LetLocal(slot: u32) => "( v -- )", BINDS | FUSED;
     /// `LoopNextLet(n, x)` of the variable in slot s.
     LoopNextLocal(exit: u32, slot: u32) => "( -- )", BINDS | FUSED, target = exit;
+    /// the pair `Const(c) at`: element or field c of a collection (`m.x`, `xs[0]`).
+    AtConst(constant: u32) => "( coll -- v )", FUSED;
+    /// the pair `LoadLocal(n) AtConst(c)`: element or field c of the collection in slot n.
+    LocalAtConst(slot: u32, constant: u32) => "( -- v )", FUSED;
+    /// the triple `LoadLocal(a) LoadLocal(i) at`: the element of slot a's collection at
+    /// the key in slot i (`xs[i]`).
+    LocalAtLocal(slot: u32, key: u32) => "( -- v )", FUSED;
+    /// the four ops `LoadLocal(n) Const(c) Dup2 at`: a field read for an update
+    /// (`b.x += …` reads b.x keeping b and "x" for the `put`).
+    LocalAtConstKeep(slot: u32, constant: u32) => "( -- coll c v )", FUSED;
+    /// the pair `put drop`: an element or field assigned by a statement.
+    PutDrop => "( coll key v -- )", FUSED;
 
     // ---- every other built-in word ----
     /// A built-in word whose effect is in [`crate::words::Builtin`].

@@ -197,9 +197,18 @@ fn verify_block(unit: &Unit, block: &UnitBlock) -> Result<(), (Option<usize>, St
             Op::Closure(child) | Op::Function(child, _) if child as usize >= block.children.len() => {
                 return bad("nested block", child, block.children.len());
             }
-            Op::Const(index) if index as usize >= unit.constants.len() => {
+            Op::Const(index) | Op::AtConst(index) if index as usize >= unit.constants.len() => {
                 return bad("constant", index, unit.constants.len());
             }
+            Op::LocalAtConst(slot, index) | Op::LocalAtConstKeep(slot, index) => {
+                if slot as usize >= slots {
+                    return bad("local slot", slot, slots);
+                }
+                if index as usize >= unit.constants.len() {
+                    return bad("constant", index, unit.constants.len());
+                }
+            }
+            Op::LocalAtLocal(a, b) if a.max(b) as usize >= slots => return bad("local slot", a.max(b), slots),
             Op::Native(index) if index as usize >= unit.natives.len() => {
                 return bad("native", index, unit.natives.len());
             }

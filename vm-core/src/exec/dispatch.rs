@@ -269,7 +269,7 @@ impl Vm {
                         Some(value) => replace_two!(value),
                         None => slow!(),
                     },
-                    Op::Builtin(Builtin::Put) => {
+                    Op::Builtin(Builtin::Put) | Op::PutDrop => {
                         let n = self.task.stack.len();
                         let done = n >= self.task.floor + 3 && {
                             let (coll, key, value) =
@@ -277,9 +277,58 @@ impl Vm {
                             self.put_fast(coll, key, value)
                         };
                         if done {
-                            self.task.stack.truncate(n - 2);
+                            // `put` leaves the collection; `PutDrop` drops it too.
+                            let left = if matches!(*op, Op::PutDrop) { 3 } else { 2 };
+                            self.task.stack.truncate(n - left);
                         } else {
                             slow!()
+                        }
+                    }
+                    Op::AtConst(c) => {
+                        let n = self.task.stack.len();
+                        let found = match code.pool.get(c as usize) {
+                            Some(&key) if n > self.task.floor => self.at_fast(self.task.stack[n - 1], key),
+                            _ => None,
+                        };
+                        match found {
+                            Some(value) => self.task.stack[n - 1] = value,
+                            None => slow!(),
+                        }
+                    }
+                    Op::LocalAtConst(slot, c) => {
+                        let found = match (local!(slot), code.pool.get(c as usize)) {
+                            (Some(coll), Some(&key)) => self.at_fast(coll, key),
+                            _ => None,
+                        };
+                        match found {
+                            Some(value) => push!(value),
+                            None => slow!(),
+                        }
+                    }
+                    Op::LocalAtLocal(slot, key) => {
+                        let found = match (local!(slot), local!(key)) {
+                            (Some(coll), Some(key)) => self.at_fast(coll, key),
+                            _ => None,
+                        };
+                        match found {
+                            Some(value) => push!(value),
+                            None => slow!(),
+                        }
+                    }
+                    Op::LocalAtConstKeep(slot, c) => {
+                        let found = match (local!(slot), code.pool.get(c as usize)) {
+                            (Some(coll), Some(&key)) if self.task.stack.len() + 3 <= self.task.room => {
+                                self.at_fast(coll, key).map(|value| (coll, key, value))
+                            }
+                            _ => None,
+                        };
+                        match found {
+                            Some((coll, key, value)) => {
+                                self.task.push_in_room(coll);
+                                self.task.push_in_room(key);
+                                self.task.push_in_room(value);
+                            }
+                            None => slow!(),
                         }
                     }
                     Op::AddInt(k) => match self.task.top_int() {
@@ -918,7 +967,12 @@ impl Vm {
             | Op::AddNames(..)
             | Op::AddLocals(..)
             | Op::LetLocal(_)
-            | Op::LoopNextLocal(..) => return self.perform_expansion(op, ip, code),
+            | Op::LoopNextLocal(..)
+            | Op::AtConst(_)
+            | Op::LocalAtConst(..)
+            | Op::LocalAtLocal(..)
+            | Op::LocalAtConstKeep(..)
+            | Op::PutDrop => return self.perform_expansion(op, ip, code),
             Op::End => {
                 self.end()?;
                 return Ok(Flow::Switch);
