@@ -334,6 +334,7 @@ fn resolve_locals(ops: &mut [Op]) -> Vec<Name> {
             Op::Load(name) => slot(name).map_or(*op, Op::LoadLocal),
             Op::StoreTo(name) => slot(name).map_or(*op, Op::StoreLocal),
             Op::AddToName(name, k) => slot(name).map_or(*op, |i| Op::AddToLocal(i, k)),
+            Op::SubFromName(name, k) => slot(name).map_or(*op, |i| Op::SubFromLocal(i, k)),
             Op::AddNames(a, b) => match (slot(a), slot(b)) {
                 (Some(a), Some(b)) => Op::AddLocals(a, b),
                 _ => *op,

@@ -76,6 +76,8 @@ fusions! { locals;
     // with.
     AddToName(x, k) = [Load(x), AddInt(k), StoreTo(x)] at 1
         when [Load(x), AddInt(k), StoreTo(_)] => AddToName(x, k);
+    SubFromName(x, k) = [Load(x), SubInt(k), StoreTo(x)] at 1
+        when [Load(x), SubInt(k), StoreTo(_)] => SubFromName(x, k);
     AddNames(a, b) = [Load(a), Load(b), Add, StoreTo(a)] at 2
         when [Load(a), Load(b), Add, StoreTo(_)] => AddNames(a, b);
     AddLocals(a, b) = [LoadLocal(a), LoadLocal(b), Add, StoreLocal(a)] at 2
@@ -108,6 +110,9 @@ fusions! { locals;
         when [Int(k), compare] => CmpInt(Cmp::of(compare)?, k);
     JumpUnless(cmp, t) = [cmp.op(), JumpIfFalse(t)] at 0
         when [compare, JumpIfFalse(t)] => JumpUnless(Cmp::of(compare)?, t);
+    JumpUnlessLocals(cmp, a, b, t) = [LoadLocal(u32::from(a)), LoadLocal(u32::from(b)), JumpUnless(cmp, t)] at 2
+        when [LoadLocal(a), LoadLocal(b), JumpUnless(cmp, t)] =>
+            JumpUnlessLocals(cmp, u16::try_from(a).ok()?, u16::try_from(b).ok()?, t);
     LocalAtConstKeep(slot, c) = [LoadLocal(slot), Const(c), Dup2, Builtin(crate::words::Builtin::At)] at 3
         when [LoadLocal(slot), Const(c), Dup2, Builtin(crate::words::Builtin::At)] => LocalAtConstKeep(slot, c);
     LocalAtLocal(slot, key) = [LoadLocal(slot), LoadLocal(key), Builtin(crate::words::Builtin::At)] at 2
@@ -118,6 +123,14 @@ fusions! { locals;
         when [Const(c), Builtin(crate::words::Builtin::At)] => AtConst(c);
     PutDrop = [Builtin(crate::words::Builtin::Put), Drop] at 0
         when [Builtin(crate::words::Builtin::Put), Drop] => PutDrop;
+    LoadLocals(a, b) = [LoadLocal(a), LoadLocal(b)] at 1
+        when [LoadLocal(a), LoadLocal(b)] => LoadLocals(a, b);
+    AddLocal(slot) = [LoadLocal(slot), Add] at 1
+        when [LoadLocal(slot), Add] => AddLocal(slot);
+    SubLocal(slot) = [LoadLocal(slot), Sub] at 1
+        when [LoadLocal(slot), Sub] => SubLocal(slot);
+    MulLocal(slot) = [LoadLocal(slot), Mul] at 1
+        when [LoadLocal(slot), Mul] => MulLocal(slot);
     CallName(x) = [Load(x), Call] at 0
         when [Load(x), Call] => CallName(x);
     TailCallName(x) = [Load(x), TailCall] at 0
@@ -126,6 +139,7 @@ fusions! { locals;
     LoadLocal(slot) = [Load(*locals.get(slot as usize)?)] at 0;
     StoreLocal(slot) = [StoreTo(*locals.get(slot as usize)?)] at 0;
     AddToLocal(slot, k) = [Load(*locals.get(slot as usize)?), AddInt(k), StoreTo(*locals.get(slot as usize)?)] at 1;
+    SubFromLocal(slot, k) = [Load(*locals.get(slot as usize)?), SubInt(k), StoreTo(*locals.get(slot as usize)?)] at 1;
     LetLocal(slot) = [LetTo(*locals.get(slot as usize)?)] at 0;
     LoopNextLocal(exit, slot) = [LoopNext(exit), LetTo(*locals.get(slot as usize)?)] at 0;
 }
@@ -281,6 +295,13 @@ mod tests {
             Op::LocalAtLocal(1, 0),
             Op::LocalAtConstKeep(1, 3),
             Op::PutDrop,
+            Op::LoadLocals(0, 1),
+            Op::AddLocal(1),
+            Op::SubLocal(1),
+            Op::MulLocal(1),
+            Op::JumpUnlessLocals(Cmp::Lt, 0, 1, 3),
+            Op::SubFromName(x, 2),
+            Op::SubFromLocal(1, 2),
         ];
         assert_eq!(samples.len(), ROWS.len(), "a sample for every row");
         for op in samples {
@@ -292,7 +313,12 @@ mod tests {
             // sample's target is the op after its expansion, which is 1 once fused.)
             if !matches!(
                 op,
-                Op::LoadLocal(_) | Op::StoreLocal(_) | Op::AddToLocal(..) | Op::LetLocal(_) | Op::LoopNextLocal(..)
+                Op::LoadLocal(_)
+                    | Op::StoreLocal(_)
+                    | Op::AddToLocal(..)
+                    | Op::SubFromLocal(..)
+                    | Op::LetLocal(_)
+                    | Op::LoopNextLocal(..)
             ) {
                 let expected = if op.target().is_some() { op.with_target(1) } else { op };
                 assert_eq!(fused_ops(&parts), [expected], "{parts:?} fuses back to {op:?}");

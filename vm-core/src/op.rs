@@ -523,6 +523,21 @@ define_ops! {
     LocalAtConstKeep(slot: u32, constant: u32) => "( -- coll c v )", FUSED;
     /// the pair `put drop`: an element or field assigned by a statement.
     PutDrop => "( coll key v -- )", FUSED;
+    /// the pair `LoadLocal(a) LoadLocal(b)`.
+    LoadLocals(a: u32, b: u32) => "( -- va vb )", FUSED;
+    /// the pair `LoadLocal(n) Add`: adds the variable in slot n.
+    AddLocal(slot: u32) => "( a -- a+v )", FUSED;
+    /// the pair `LoadLocal(n) Sub`.
+    SubLocal(slot: u32) => "( a -- a-v )", FUSED;
+    /// the pair `LoadLocal(n) Mul`.
+    MulLocal(slot: u32) => "( a -- a*v )", FUSED;
+    /// the triple `LoadLocal(a) LoadLocal(b) JumpUnless(cmp, t)`: continues at op t
+    /// unless the variables in slots a and b compare.
+    JumpUnlessLocals(cmp: Cmp, a: u16, b: u16, target: u32) => "( -- )", FUSED, target = target;
+    /// the triple `Load(x) SubInt(k) StoreTo(x)` (`x k - 'x #`): subtracts k from x.
+    SubFromName(name: Name, k: i32) => "( -- )", BINDS | FUSED;
+    /// `SubFromName(x, k)` of the variable in slot n.
+    SubFromLocal(slot: u32, k: i32) => "( -- )", BINDS | FUSED;
 
     // ---- every other built-in word ----
     /// A built-in word whose effect is in [`crate::words::Builtin`].

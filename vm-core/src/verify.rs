@@ -208,7 +208,12 @@ fn verify_block(unit: &Unit, block: &UnitBlock) -> Result<(), (Option<usize>, St
                     return bad("constant", index, unit.constants.len());
                 }
             }
-            Op::LocalAtLocal(a, b) if a.max(b) as usize >= slots => return bad("local slot", a.max(b), slots),
+            Op::JumpUnlessLocals(_, a, b, _) if a.max(b) as usize >= slots => {
+                return bad("local slot", a.max(b).into(), slots);
+            }
+            Op::LoadLocals(a, b) | Op::LocalAtLocal(a, b) if a.max(b) as usize >= slots => {
+                return bad("local slot", a.max(b), slots);
+            }
             Op::Native(index) if index as usize >= unit.natives.len() => {
                 return bad("native", index, unit.natives.len());
             }
@@ -219,6 +224,10 @@ fn verify_block(unit: &Unit, block: &UnitBlock) -> Result<(), (Option<usize>, St
             | Op::LoadLocalSubInt(slot, _)
             | Op::LetLocal(slot)
             | Op::LoopNextLocal(_, slot)
+            | Op::SubFromLocal(slot, _)
+            | Op::AddLocal(slot)
+            | Op::SubLocal(slot)
+            | Op::MulLocal(slot)
                 if slot as usize >= slots =>
             {
                 return bad("local slot", slot, slots);

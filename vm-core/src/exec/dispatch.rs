@@ -437,6 +437,46 @@ impl Vm {
                         Some(Value::Int(a)) if a.checked_add(k as i64).is_some() => *a += k as i64,
                         _ => slow!(),
                     },
+                    Op::SubFromLocal(slot, k) => match local_mut!(slot) {
+                        Some(Value::Int(a)) if a.checked_sub(k as i64).is_some() => *a -= k as i64,
+                        _ => slow!(),
+                    },
+                    Op::LoadLocals(a, b) => match (local!(a), local!(b)) {
+                        (Some(x), Some(y)) if self.task.stack.len() + 2 <= self.task.room => {
+                            self.task.push_in_room(x);
+                            self.task.push_in_room(y);
+                        }
+                        _ => slow!(),
+                    },
+                    Op::AddLocal(slot) | Op::SubLocal(slot) | Op::MulLocal(slot) => {
+                        let n = self.task.stack.len();
+                        let result = match local!(slot) {
+                            Some(b) if n > self.task.floor => {
+                                let a = self.task.stack[n - 1];
+                                match *op {
+                                    Op::AddLocal(_) => arith_fast(a, b, i64::checked_add, |x, y| x + y),
+                                    Op::SubLocal(_) => arith_fast(a, b, i64::checked_sub, |x, y| x - y),
+                                    _ => arith_fast(a, b, i64::checked_mul, |x, y| x * y),
+                                }
+                            }
+                            _ => None,
+                        };
+                        match result {
+                            Some(value) => self.task.stack[n - 1] = value,
+                            None => slow!(),
+                        }
+                    }
+                    Op::JumpUnlessLocals(cmp, a, b, target) => {
+                        let holds = match (local!(a), local!(b)) {
+                            (Some(x), Some(y)) => cmp.numbers(x, y),
+                            _ => None,
+                        };
+                        match holds {
+                            Some(true) => {}
+                            Some(false) => jump!(target),
+                            None => slow!(),
+                        }
+                    }
                     Op::LetTo(name) => {
                         // Declaring a plain value on the locals stack, or globally at the
                         // top level.
@@ -498,12 +538,15 @@ impl Vm {
                             slow!()
                         }
                     }
-                    Op::AddToName(name, k) => {
+                    Op::AddToName(name, k) | Op::SubFromName(name, k) => {
+                        // `x - k` is `x + -k` for ints, overflow included (`-k` fits: k is
+                        // an i32).
+                        let k = if matches!(*op, Op::SubFromName(..)) { -(k as i64) } else { k as i64 };
                         let done = match self.own_local(locals, name) {
-                            Some((_, Some(Value::Int(a)))) => a.checked_add(k as i64).map(|sum| *a = sum).is_some(),
+                            Some((_, Some(Value::Int(a)))) => a.checked_add(k).map(|sum| *a = sum).is_some(),
                             Some((_, Some(_))) => false,
                             Some((_, None)) | None => match (globals, self.reg.globals.get(name)) {
-                                (true, Some(Value::Int(a))) => match a.checked_add(k as i64) {
+                                (true, Some(Value::Int(a))) => match a.checked_add(k) {
                                     Some(sum) => self.reg.globals.replace(name, Value::Int(sum)),
                                     None => false,
                                 },
@@ -972,7 +1015,14 @@ impl Vm {
             | Op::LocalAtConst(..)
             | Op::LocalAtLocal(..)
             | Op::LocalAtConstKeep(..)
-            | Op::PutDrop => return self.perform_expansion(op, ip, code),
+            | Op::PutDrop
+            | Op::LoadLocals(..)
+            | Op::AddLocal(_)
+            | Op::SubLocal(_)
+            | Op::MulLocal(_)
+            | Op::JumpUnlessLocals(..)
+            | Op::SubFromName(..)
+            | Op::SubFromLocal(..) => return self.perform_expansion(op, ip, code),
             Op::End => {
                 self.end()?;
                 return Ok(Flow::Switch);
