@@ -516,6 +516,11 @@ pub fn word_of(op: Op) -> Option<&'static Word> {
     WORDS.iter().find(|w| w.kind == WordKind::Op(op))
 }
 
+/// The first built-in word that compiles to control word `control`.
+pub fn control_word(control: Control) -> Option<&'static Word> {
+    WORDS.iter().find(|w| w.kind == WordKind::Control(control))
+}
+
 /// The built-in word named `name`, if any.
 pub fn lookup(name: &str) -> Option<&'static Word> {
     static INDEX: OnceLock<HashMap<&'static str, &'static Word>> = OnceLock::new();
