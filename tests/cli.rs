@@ -197,6 +197,18 @@ fn rho_examples_run() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("caught user: cannot divide by zero"), "{}", run.stdout);
     assert!(run.stdout.contains("missing user 42"), "{}", run.stdout);
+    // A program with a module of its own (stats.rho), format, sort_by and JSON.
+    let run = kai(&["run", &example("report.rho"), &example("scores.json")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "player   games    mean  spread  best\n\
+         chen         5   87.00    4.77    93\n\
+         ada          4   86.25    7.12    95\n\
+         dora         3   71.33   18.37    97\n\
+         brian        3   71.00    2.45    74\n\
+         {\n  \"players\": 4,\n  \"leader\": \"chen\",\n  \"median\": 82,\n  \"mean\": 80\n}\n"
+    );
 }
 
 #[test]

@@ -252,3 +252,18 @@ impl Entry {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_apply_kind_starts_from_its_op_and_names_its_word() {
+        for kind in ApplyKind::ALL {
+            let word = words::lookup(kind.word()).expect("a word of the table");
+            assert_eq!(word.kind, words::WordKind::Control(kind.control()));
+        }
+        assert_eq!(ApplyKind::of(Op::SortWithStart).map(ApplyKind::word), Some("sort_with"));
+        assert_eq!(ApplyKind::of(Op::Dup), None);
+    }
+}
