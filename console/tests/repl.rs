@@ -212,6 +212,24 @@ fn piped_input_runs_without_prompts() {
 }
 
 #[test]
+fn a_line_of_the_repl_reads_the_terminal() {
+    let history = temp("read_line");
+    let mut p = repl(&[], &history);
+    p.expect("pi> ").unwrap();
+    // The program asks, waits for a line of its own, and the prompt comes back.
+    // (The question is built, so that its text is not the echo of the line typed.)
+    p.send_line("\"na\" \"me?\" + print read_line upper").unwrap();
+    p.expect("name?").unwrap();
+    p.send_line("typed by hand").unwrap();
+    p.expect("\"TYPED BY HAND\"  ← top").unwrap();
+    p.expect("pi> ").unwrap();
+    p.send_line("1 1 +").unwrap();
+    p.expect("2  ← top").unwrap();
+    p.send_line(":quit").unwrap();
+    p.expect(Eof).unwrap();
+}
+
+#[test]
 fn kai_run_reads_piped_standard_input() {
     let run = |args: &[&str], input: &[u8]| {
         let mut child = Command::new(KAI)

@@ -5,6 +5,7 @@
 //! reads is checked against the room the heap limit leaves, so a file or an input too big
 //! for it is a `limit` error before it is all held.
 
+use std::io::Write;
 use std::path::Path;
 
 use registry::Value;
@@ -82,7 +83,6 @@ impl Vm {
             other => return Err(self.expects(word, "a string or bytes to write", other)),
         };
         let written = if append {
-            use std::io::Write;
             std::fs::OpenOptions::new().append(true).create(true).open(path).and_then(|mut f| f.write_all(bytes))
         } else {
             std::fs::write(path, bytes)
@@ -154,10 +154,18 @@ impl Vm {
         self.push_str(dir)
     }
 
+    /// Writes out what the program printed, so that a question printed before a read is
+    /// seen before the read waits for its answer (as C's stdio and Python's `input` do).
+    /// A failure to write is the output's to report, at its next write or flush.
+    fn flush_before_reading(&mut self) {
+        let _ = self.out.flush();
+    }
+
     /// `read_line ( -- s|nil )`: the next line of the VM's input without its line end, or
     /// `nil` at its end.
     #[inline(never)]
     pub(crate) fn read_line(&mut self) -> Result<(), Error> {
+        self.flush_before_reading();
         let room = self.heap_room();
         let line = self.input.read_line(room).map_err(|err| input_error("read_line", err, room))?;
         let Some(line) = line else {
@@ -172,6 +180,7 @@ impl Vm {
     /// `read_stdin ( -- s )`: all that is left of the VM's input ("" at its end).
     #[inline(never)]
     pub(crate) fn read_stdin(&mut self) -> Result<(), Error> {
+        self.flush_before_reading();
         let room = self.heap_room();
         let all = self.input.read_to_end(room).map_err(|err| input_error("read_stdin", err, room))?;
         self.charge_bytes(all.len());
