@@ -167,6 +167,15 @@ fn kai_test_runs_files_and_directories() {
 }
 
 #[test]
+fn kai_test_gives_scripts_an_empty_input() {
+    let files = root().join("tests/scripts/pi/files.pi").display().to_string();
+    let rho = root().join("tests/scripts/rho/files.rho").display().to_string();
+    let run = kai(&["test", &files, &rho]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("2 passed, 0 failed"), "{}", run.stdout);
+}
+
+#[test]
 fn words_lists_every_builtin_with_its_effect() {
     let run = kai(&["words"]);
     assert_eq!(run.code, 0);
