@@ -44,7 +44,7 @@ fn run(vm: &mut Vm, src: &str) -> Result<String, Error> {
     Ok(kai_tests::stack_text(vm))
 }
 
-fn vm_reading(input: &'static [u8]) -> Vm {
+fn vm_reading(input: impl std::io::BufRead + 'static) -> Vm {
     let (mut vm, _) = vm();
     vm.set_input(input);
     vm
@@ -52,14 +52,14 @@ fn vm_reading(input: &'static [u8]) -> Vm {
 
 #[test]
 fn read_line_gives_each_line_without_its_end_then_nil() {
-    let mut vm = vm_reading(b"first\r\nsecond\n\n last \nno newline");
+    let mut vm = vm_reading(&b"first\r\nsecond\n\n last \nno newline"[..]);
     let stack = run(&mut vm, "read_line read_line read_line read_line read_line read_line read_line").unwrap();
     assert_eq!(stack, "\"first\" \"second\" \"\" \" last \" \"no newline\" nil nil");
 }
 
 #[test]
 fn read_stdin_takes_what_read_line_left() {
-    let mut vm = vm_reading(b"header\nrow 1\nrow 2\n");
+    let mut vm = vm_reading(&b"header\nrow 1\nrow 2\n"[..]);
     assert_eq!(
         run(&mut vm, "read_line read_stdin read_stdin read_line").unwrap(),
         "\"header\" \"row 1\\nrow 2\\n\" \"\" nil"
@@ -79,19 +79,18 @@ fn read_stdin_takes_what_read_line_left() {
 
 #[test]
 fn input_that_is_not_utf8_is_a_catchable_error() {
-    let mut vm = vm_reading(b"ok\nbad \xff byte\nafter\n");
+    let mut vm = vm_reading(&b"ok\nbad \xff byte\nafter\n"[..]);
     let stack = run(&mut vm, "read_line { read_line } { \"message\" at } try read_line").unwrap();
     assert_eq!(stack, "\"ok\" \"read_line: the input is not UTF-8 text: invalid byte at offset 4 (line 1)\" \"after\"");
-    let mut vm = vm_reading(b"\xc3");
+    let mut vm = vm_reading(&b"\xc3"[..]);
     let err = run(&mut vm, "read_stdin").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::User);
 }
 
 #[test]
 fn input_past_the_heap_limit_is_a_limit_error() {
-    let big: &'static [u8] = Box::leak(vec![b'x'; 4 << 20].into_boxed_slice());
     for word in ["read_line", "read_stdin"] {
-        let mut vm = vm_reading(big);
+        let mut vm = vm_reading(std::io::Cursor::new(vec![b'x'; 4 << 20]));
         vm.set_limits(Limits { max_heap: Some(1 << 20), ..Limits::new() });
         let err = run(&mut vm, &format!("{{ {word} }} {{ drop \"caught\" }} try")).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Limit, "{word}: {}", err.message());

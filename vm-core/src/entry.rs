@@ -260,6 +260,7 @@ mod tests {
     #[test]
     fn every_apply_kind_starts_from_its_op_and_names_its_word() {
         for kind in ApplyKind::ALL {
+            assert_eq!(ApplyKind::ALL[kind as usize], kind, "apply_ops! lists the kinds in their order");
             let word = words::lookup(kind.word()).expect("a word of the table");
             assert_eq!(word.kind, words::WordKind::Control(kind.control()));
         }
