@@ -167,6 +167,15 @@ fn kai_test_runs_files_and_directories() {
 }
 
 #[test]
+fn kai_test_gives_scripts_an_empty_input() {
+    let files = root().join("tests/scripts/pi/files.pi").display().to_string();
+    let rho = root().join("tests/scripts/rho/files.rho").display().to_string();
+    let run = kai(&["test", &files, &rho]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("2 passed, 0 failed"), "{}", run.stdout);
+}
+
+#[test]
 fn words_lists_every_builtin_with_its_effect() {
     let run = kai(&["words"]);
     assert_eq!(run.code, 0);
@@ -197,6 +206,18 @@ fn rho_examples_run() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("caught user: cannot divide by zero"), "{}", run.stdout);
     assert!(run.stdout.contains("missing user 42"), "{}", run.stdout);
+    // A program with a module of its own (stats.rho), format, sort_by and JSON.
+    let run = kai(&["run", &example("report.rho"), &example("scores.json")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "player   games    mean  spread  best\n\
+         chen         5   87.00    4.77    93\n\
+         ada          4   86.25    7.12    95\n\
+         dora         3   71.33   18.37    97\n\
+         brian        3   71.00    2.45    74\n\
+         {\n  \"players\": 4,\n  \"leader\": \"chen\",\n  \"median\": 82,\n  \"mean\": 80\n}\n"
+    );
 }
 
 #[test]

@@ -1,11 +1,11 @@
-//! `docs/stdlib.md` against the word table: every arithmetic, data, math and text word has
-//! a row with its stack effect, every row names a word, and every constant is described, so
-//! the reference cannot drift from what `kai words` prints.
+//! `docs/stdlib.md` against the word table: every arithmetic, data, math, text, file,
+//! process and JSON word has a row with its stack effect, every row names a word, and every
+//! constant is described, so the reference cannot drift from what `kai words` prints.
 
 use vm_core::words::{CONSTANTS, WORDS};
 
 /// The groups the reference covers.
-const GROUPS: [&str; 4] = ["arithmetic", "data", "math", "text"];
+const GROUPS: [&str; 7] = ["arithmetic", "data", "math", "text", "files", "process", "json"];
 
 fn reference() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/stdlib.md");

@@ -58,13 +58,17 @@ pub fn main_with(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, mu
 }
 
 fn words(streams: &mut Streams) -> i32 {
+    let table = vm_core::words::WORDS;
+    // Columns as wide as their longest entry, so every description starts in one place.
+    let name_width = table.iter().map(|w| w.name.chars().count()).max().unwrap_or(0);
+    let effect_width = table.iter().map(|w| w.effect.chars().count()).max().unwrap_or(0).min(32);
     let mut group = "";
-    for word in vm_core::words::WORDS {
+    for word in table {
         if word.group != group {
             group = word.group;
             let _ = writeln!(streams.out, "\n{group}:");
         }
-        let _ = writeln!(streams.out, "  {:<11} {:<32} {}", word.name, word.effect, word.doc);
+        let _ = writeln!(streams.out, "  {:<name_width$} {:<effect_width$} {}", word.name, word.effect, word.doc);
     }
     0
 }

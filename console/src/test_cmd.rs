@@ -101,6 +101,9 @@ fn run_script(file: &Path, args: &TestArgs, color: bool) -> Result<(), String> {
     let text = read_program(file).map_err(|m| m + "\n")?;
     let mut vm = new_vm();
     vm.set_output(Box::new(std::io::sink()));
+    // A script runs unattended: its input is empty (`read_line` gives nil at once), so a
+    // suite run at a terminal never waits for the keyboard.
+    vm.set_input(std::io::empty());
     vm.set_limits(script_limits(&args.limits));
     // As under `kai run` with no arguments.
     let no_args = vm.new_array(Vec::new());

@@ -212,6 +212,48 @@ fn piped_input_runs_without_prompts() {
 }
 
 #[test]
+fn a_line_of_the_repl_reads_the_terminal() {
+    let history = temp("read_line");
+    let mut p = repl(&[], &history);
+    p.expect("pi> ").unwrap();
+    // The program asks, waits for a line of its own, and the prompt comes back.
+    // (The question is built, so that its text is not the echo of the line typed.)
+    p.send_line("\"na\" \"me?\" + print read_line upper").unwrap();
+    p.expect("name?").unwrap();
+    p.send_line("typed by hand").unwrap();
+    p.expect("\"TYPED BY HAND\"  ← top").unwrap();
+    p.expect("pi> ").unwrap();
+    p.send_line("1 1 +").unwrap();
+    p.expect("2  ← top").unwrap();
+    p.send_line(":quit").unwrap();
+    p.expect(Eof).unwrap();
+}
+
+#[test]
+fn kai_run_reads_piped_standard_input() {
+    let run = |args: &[&str], input: &[u8]| {
+        let mut child = Command::new(KAI)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let output = run(&["run", "-e", "read_line int read_line int + print read_line print"], b"3\n4\n");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "7\nnil\n");
+    assert!(output.status.success());
+    let program =
+        "n = 0\nline = read_line()\nwhile line != nil { n += len(words(line)); line = read_line() }\nprint(n)";
+    let output = run(&["run", "--lang", "rho", "-e", program], b"one two\nthree\r\n\nfour");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "4\n");
+    let output = run(&["run", "--lang", "rho", "-e", "print(to_json(lines(read_stdin())))"], b"a\nb\n");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "[\"a\",\"b\"]\n");
+}
+
+#[test]
 fn translate_shows_the_pi_of_rho_lines() {
     let history = temp("translate");
     let mut p = repl(&["--lang", "rho"], &history);

@@ -42,11 +42,13 @@ pub fn scale(normal: usize, stressed: usize) -> usize {
     if stress() { stressed } else { normal }
 }
 
-/// A fresh VM with every frontend, printing into the returned capture.
+/// A fresh VM with every frontend, printing into the returned capture. Its standard
+/// input is empty (a test never waits on the terminal; `read_line` gives `nil` at once).
 pub fn vm() -> (Vm, Capture) {
     let mut vm = lang_rho::new_vm();
     let out = Capture::default();
     vm.set_output(Box::new(out.clone()));
+    vm.set_input(std::io::empty());
     (vm, out)
 }
 

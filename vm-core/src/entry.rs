@@ -2,10 +2,14 @@
 //! the state of driven constructs (`map`, loops over runtime blocks). Each belongs to a frame
 //! and is removed when its construct ends or when that frame is unwound.
 
+use std::sync::OnceLock;
+
 use gc::Tracer;
 use registry::Value;
 
 use crate::merge_sort::MergeSort;
+use crate::op::Op;
+use crate::words::{self, Control};
 
 /// An entry and the index of the frame it belongs to. Entries are ordered by frame: an
 /// entry never belongs to a frame below that of an entry beneath it.
@@ -117,20 +121,60 @@ pub(crate) enum ApplyKind {
     GroupBy,
 }
 
-impl ApplyKind {
-    /// The word, for messages.
-    pub(crate) fn word(self) -> &'static str {
-        match self {
-            ApplyKind::Map => "map",
-            ApplyKind::Filter => "filter",
-            ApplyKind::Fold => "fold",
-            ApplyKind::SortBy => "sort_by",
-            ApplyKind::SortWith => "sort_with",
-            ApplyKind::Any => "any",
-            ApplyKind::All => "all",
-            ApplyKind::Count => "count",
-            ApplyKind::GroupBy => "group_by",
+/// The one list of the ops that start an apply word, each with its kind and its control
+/// word. It makes [`ApplyKind::of`], [`ApplyKind::control`] and the pattern
+/// `apply_start_op!()`, which the executor's dispatch and the verifier match on (a pattern
+/// rather than a call, so that their matches stay exhaustive).
+macro_rules! apply_ops {
+    ($($op:ident => $kind:ident,)*) => {
+        impl ApplyKind {
+            /// The word `op` starts, if it is an apply-start op.
+            pub(crate) fn of(op: Op) -> Option<ApplyKind> {
+                match op {
+                    $(Op::$op => Some(ApplyKind::$kind),)*
+                    _ => None,
+                }
+            }
+
+            /// The control word the compiler turns into this kind's start op.
+            fn control(self) -> Control {
+                match self {
+                    $(ApplyKind::$kind => Control::$kind,)*
+                }
+            }
+
+            /// Every kind, in declaration order (so `ALL[kind as usize] == kind`).
+            const ALL: [ApplyKind; [$(ApplyKind::$kind),*].len()] = [$(ApplyKind::$kind),*];
         }
+
+        /// Matches the ops that start an apply word.
+        macro_rules! apply_start_op {
+            () => { $(Op::$op)|* };
+        }
+        pub(crate) use apply_start_op;
+    };
+}
+
+apply_ops! {
+    MapStart => Map,
+    FilterStart => Filter,
+    FoldStart => Fold,
+    SortByStart => SortBy,
+    SortWithStart => SortWith,
+    AnyStart => Any,
+    AllStart => All,
+    CountStart => Count,
+    GroupByStart => GroupBy,
+}
+
+impl ApplyKind {
+    /// The word, for messages: the name the word table gives its control word.
+    pub(crate) fn word(self) -> &'static str {
+        static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+        let names = NAMES.get_or_init(|| {
+            ApplyKind::ALL.iter().map(|kind| words::control_word(kind.control()).map_or("?", |w| w.name)).collect()
+        });
+        names[self as usize]
     }
 }
 
@@ -206,5 +250,21 @@ impl Entry {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_apply_kind_starts_from_its_op_and_names_its_word() {
+        for kind in ApplyKind::ALL {
+            assert_eq!(ApplyKind::ALL[kind as usize], kind, "apply_ops! lists the kinds in their order");
+            let word = words::lookup(kind.word()).expect("a word of the table");
+            assert_eq!(word.kind, words::WordKind::Control(kind.control()));
+        }
+        assert_eq!(ApplyKind::of(Op::SortWithStart).map(ApplyKind::word), Some("sort_with"));
+        assert_eq!(ApplyKind::of(Op::Dup), None);
     }
 }

@@ -15,6 +15,7 @@ mod footprint;
 mod format_spec;
 mod frame;
 mod fusion;
+mod input;
 mod limits;
 mod load;
 mod merge_sort;

@@ -89,6 +89,23 @@ impl Task {
         self.room = self.stack.capacity().min(self.max_stack);
     }
 
+    /// Pushes `values` at once (the elements `expand` and `unpack` spread on the stack).
+    ///
+    /// # Errors
+    /// A `limit` error if they would pass the data-stack limit, or memory for them runs
+    /// out; then nothing is pushed.
+    pub(crate) fn push_slice(&mut self, word: &str, values: &[Value]) -> Result<(), Error> {
+        if self.stack.len().saturating_add(values.len()) > self.max_stack {
+            return Err(Error::limit(format!("data stack limit of {} values exceeded", self.max_stack)));
+        }
+        if self.stack.try_reserve(values.len()).is_err() {
+            return Err(Error::limit(format!("'{word}': out of memory for {} values", values.len())));
+        }
+        self.stack.extend_from_slice(values);
+        self.room = self.stack.capacity().min(self.max_stack);
+        Ok(())
+    }
+
     /// The limit a push ran into since the last call, if any.
     #[inline]
     pub(crate) fn take_fault(&mut self) -> Option<Error> {

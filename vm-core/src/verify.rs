@@ -84,15 +84,7 @@ fn flow(op: Op) -> Flow {
         | Op::ForDyn
         | Op::TimesDyn
         | Op::EachDyn
-        | Op::MapStart
-        | Op::FilterStart
-        | Op::FoldStart
-        | Op::SortByStart
-        | Op::SortWithStart
-        | Op::AnyStart
-        | Op::AllStart
-        | Op::CountStart
-        | Op::GroupByStart
+        | crate::entry::apply_start_op!()
         | Op::ImportStart
         | Op::IfsStart => next(1),
         Op::Jump(target) => Flow { change: 0, falls_through: false, jump: Some((target, 0)) },

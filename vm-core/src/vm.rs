@@ -91,6 +91,8 @@ pub struct Vm {
     reserved: Vec<bool>,
     frontends: FxHashMap<String, Rc<dyn Frontend>>,
     pub(crate) out: Box<dyn Write>,
+    /// Where `read_line` and `read_stdin` read.
+    pub(crate) input: crate::input::Input,
     pub(crate) interrupt: Arc<AtomicBool>,
     pub(crate) running: bool,
     pub(crate) run: crate::exec::RunState,
@@ -140,6 +142,7 @@ impl Vm {
             reserved,
             frontends: FxHashMap::default(),
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),
+            input: crate::input::Input::default(),
             interrupt: Arc::new(AtomicBool::new(false)),
             running: false,
             run: crate::exec::RunState::default(),
@@ -448,6 +451,13 @@ impl Vm {
     /// Where `print` and friends write (stdout, buffered, by default).
     pub fn set_output(&mut self, out: Box<dyn Write>) {
         self.out = out;
+    }
+
+    /// Where `read_line` and `read_stdin` read: the process's standard input by default.
+    /// Any buffered reader will do (a `&'static [u8]`, a `Cursor`, a `BufReader` over a
+    /// file or a socket), for an embedder that feeds its own input or a test.
+    pub fn set_input(&mut self, input: impl std::io::BufRead + 'static) {
+        self.input = crate::input::Input::Reader(Box::new(input));
     }
 
     /// Flushes program output.

@@ -95,6 +95,21 @@ pub enum Builtin {
     Unpack,
     Items,
     DivMod,
+    // Files, the process and JSON.
+    WriteFile,
+    AppendFile,
+    FileExists,
+    ListDir,
+    RemoveFile,
+    MakeDir,
+    RemoveDir,
+    TempDir,
+    ReadLine,
+    ReadStdin,
+    Env,
+    ToJson,
+    ToJsonPretty,
+    FromJson,
 }
 
 /// The functions of one number that give a float (`sqrt`, `sin`, …): an int argument is
@@ -475,7 +490,30 @@ pub static WORDS: &[Word] = &[
         "compile and run Rho source in the current scope (a lone expression leaves its value)",
         "text",
     ),
-    b("read_file", B::ReadFile, "( path -- s )", "the contents of a UTF-8 text file", "text"),
+    // files (paths relative to the working directory; failures are user errors)
+    b("read_file", B::ReadFile, "( path -- s )", "the contents of a UTF-8 text file", "files"),
+    b("write_file", B::WriteFile, "( path s -- )", "make the file hold s (created, or emptied first)", "files"),
+    b("append_file", B::AppendFile, "( path s -- )", "add s at the end of the file (created if missing)", "files"),
+    b("file_exists?", B::FileExists, "( path -- bool )", "whether a file or directory is there", "files"),
+    b("list_dir", B::ListDir, "( path -- [names] )", "the names in a directory, sorted", "files"),
+    b("remove_file", B::RemoveFile, "( path -- )", "delete a file", "files"),
+    b("make_dir", B::MakeDir, "( path -- )", "make a directory and any missing parents (fine if it exists)", "files"),
+    b("remove_dir", B::RemoveDir, "( path -- )", "delete an empty directory", "files"),
+    b("temp_dir", B::TempDir, "( -- path )", "the directory for temporary files", "files"),
+    // the process
+    b(
+        "read_line",
+        B::ReadLine,
+        "( -- s|nil )",
+        "the next line of standard input without its line end; nil at the end",
+        "process",
+    ),
+    b("read_stdin", B::ReadStdin, "( -- s )", "the rest of standard input (\"\" at the end)", "process"),
+    b("env", B::Env, "( name -- s|nil )", "the value of an environment variable, or nil if it is not set", "process"),
+    // JSON
+    b("to_json", B::ToJson, "( x -- s )", "x as compact JSON text (maps are objects)", "json"),
+    b("to_json_pretty", B::ToJsonPretty, "( x -- s )", "x as JSON text indented by two spaces a level", "json"),
+    b("from_json", B::FromJson, "( s -- x )", "the value of a JSON text (objects become maps)", "json"),
     // functions (what Rho's functions are made of)
     b("fn", B::Fn, "( k n -- f )", "a function: a copy of continuation k that takes n arguments", "functions"),
     op(
@@ -514,6 +552,11 @@ pub static CONSTANTS: &[(&str, f64, &str)] = &[
 /// The first built-in word that compiles to `op` (its name as `kai words` lists it).
 pub fn word_of(op: Op) -> Option<&'static Word> {
     WORDS.iter().find(|w| w.kind == WordKind::Op(op))
+}
+
+/// The first built-in word that compiles to control word `control`.
+pub fn control_word(control: Control) -> Option<&'static Word> {
+    WORDS.iter().find(|w| w.kind == WordKind::Control(control))
 }
 
 /// The built-in word named `name`, if any.

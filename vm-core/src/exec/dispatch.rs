@@ -1071,15 +1071,7 @@ impl Vm {
                 return Ok(Flow::Switch);
             }
             Op::WhileDyn | Op::ForDyn | Op::TimesDyn | Op::EachDyn => self.dyn_loop_start(op, ip as u32)?,
-            Op::MapStart
-            | Op::FilterStart
-            | Op::FoldStart
-            | Op::SortByStart
-            | Op::SortWithStart
-            | Op::AnyStart
-            | Op::AllStart
-            | Op::CountStart
-            | Op::GroupByStart => self.apply_start(op)?,
+            crate::entry::apply_start_op!() => self.apply_start(op)?,
             Op::ImportStart => self.import_start()?,
             Op::IfsStart => self.ifs_start()?,
             Op::Drive => {

@@ -16,7 +16,7 @@ use registry::{Key, Map, Value};
 
 use crate::code::Block;
 use crate::entry::EntryKind;
-use crate::error::{Error, ErrorKind, TraceEntry};
+use crate::error::{Error, TraceEntry};
 use crate::frame::{Env, Frame};
 use crate::limits::Limits;
 use crate::source::Span;
@@ -410,11 +410,5 @@ impl Vm {
             entries.push(self.reg.new_map(map));
         }
         self.reg.new_array(entries)
-    }
-
-    /// An error of `kind` with `message` (a convenience for handlers).
-    #[cold]
-    pub(crate) fn fail<T>(&self, kind: ErrorKind, message: impl Into<String>) -> Result<T, Error> {
-        Err(Error::new(kind, message))
     }
 }

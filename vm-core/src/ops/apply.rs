@@ -12,21 +12,6 @@ use crate::op::Op;
 use crate::vm::Vm;
 
 impl ApplyKind {
-    fn of(op: Op) -> ApplyKind {
-        match op {
-            Op::MapStart => ApplyKind::Map,
-            Op::FilterStart => ApplyKind::Filter,
-            Op::FoldStart => ApplyKind::Fold,
-            Op::SortByStart => ApplyKind::SortBy,
-            Op::SortWithStart => ApplyKind::SortWith,
-            Op::AnyStart => ApplyKind::Any,
-            Op::AllStart => ApplyKind::All,
-            Op::CountStart => ApplyKind::Count,
-            Op::GroupByStart => ApplyKind::GroupBy,
-            other => unreachable!("not an apply op: {other:?}"),
-        }
-    }
-
     /// The arguments each call takes.
     fn argc(self) -> usize {
         match self {
@@ -40,7 +25,7 @@ impl Vm {
     /// Starts the word of `op`; the `Drive` op that follows runs the calls.
     #[inline(never)]
     pub(crate) fn apply_start(&mut self, op: Op) -> Result<(), Error> {
-        let kind = ApplyKind::of(op);
+        let kind = ApplyKind::of(op).ok_or_else(|| Error::internal(format!("{op:?} starts no apply word")))?;
         let word = kind.word();
         let f = self.pop_block(word)?;
         // Check the function's arity now rather than let it take values that are not its

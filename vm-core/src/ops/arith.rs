@@ -35,6 +35,44 @@ fn overflow(word: &str, a: i64, b: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Overflow, format!("integer overflow: {a} {word} {b} does not fit in 64 bits"))
 }
 
+/// Why a division or remainder has no result.
+#[derive(Clone, Copy)]
+enum DivFault {
+    Zero,
+    /// The quotient of these ints does not fit (the minimum int by -1).
+    Overflow(i64, i64),
+}
+
+impl DivFault {
+    /// The error for `word`, whose division by zero says `by_zero`.
+    #[cold]
+    fn error(self, word: &str, by_zero: &str) -> Error {
+        match self {
+            DivFault::Zero => Error::new(ErrorKind::DivisionByZero, by_zero),
+            DivFault::Overflow(a, b) => overflow(word, a, b),
+        }
+    }
+}
+
+/// `a / b`: ints truncate toward zero; a zero divisor is an error for floats too.
+fn quotient(a: Num, b: Num) -> Result<Value, DivFault> {
+    match (a, b) {
+        (_, Num::Int(0)) | (_, Num::Float(0.0)) => Err(DivFault::Zero),
+        (Num::Int(x), Num::Int(y)) => x.checked_div(y).map(Value::Int).ok_or(DivFault::Overflow(x, y)),
+        (x, y) => Ok(Value::Float(as_float(x) / as_float(y))),
+    }
+}
+
+/// `a % b`, with the sign of the dividend.
+fn remainder(a: Num, b: Num) -> Result<Value, DivFault> {
+    match (a, b) {
+        (_, Num::Int(0)) | (_, Num::Float(0.0)) => Err(DivFault::Zero),
+        // i64::MIN % -1 is 0, which fits; only the quotient overflows.
+        (Num::Int(x), Num::Int(y)) => Ok(Value::Int(x.wrapping_rem(y))),
+        (x, y) => Ok(Value::Float(as_float(x) % as_float(y))),
+    }
+}
+
 impl Vm {
     #[cold]
     fn operands_error(&self, word: &str, expected: &str, a: Value, b: Value) -> Error {
@@ -130,14 +168,7 @@ impl Vm {
     #[inline(never)]
     pub(crate) fn div(&mut self) -> Result<(), Error> {
         let (a, b) = self.pop_nums("/")?;
-        let result = match (a, b) {
-            (_, Num::Int(0)) => return self.fail(ErrorKind::DivisionByZero, "division by zero"),
-            (_, Num::Float(0.0)) => {
-                return self.fail(ErrorKind::DivisionByZero, "division by zero");
-            }
-            (Num::Int(x), Num::Int(y)) => Value::Int(x.checked_div(y).ok_or_else(|| overflow("/", x, y))?),
-            (x, y) => Value::Float(as_float(x) / as_float(y)),
-        };
+        let result = quotient(a, b).map_err(|fault| fault.error("/", "division by zero"))?;
         self.task.push(result);
         Ok(())
     }
@@ -145,16 +176,18 @@ impl Vm {
     #[inline(never)]
     pub(crate) fn modulo(&mut self) -> Result<(), Error> {
         let (a, b) = self.pop_nums("%")?;
-        let result = match (a, b) {
-            (_, Num::Int(0)) => return self.fail(ErrorKind::DivisionByZero, "modulo by zero"),
-            (_, Num::Float(0.0)) => {
-                return self.fail(ErrorKind::DivisionByZero, "modulo by zero");
-            }
-            // i64::MIN % -1 is 0, which fits; only the quotient overflows.
-            (Num::Int(x), Num::Int(y)) => Value::Int(x.wrapping_rem(y)),
-            (x, y) => Value::Float(as_float(x) % as_float(y)),
-        };
+        let result = remainder(a, b).map_err(|fault| fault.error("%", "modulo by zero"))?;
         self.task.push(result);
+        Ok(())
+    }
+
+    /// `divmod ( a b -- [q r] )`: `a b /` and `a b %` at once, its errors naming `divmod`.
+    #[inline(never)]
+    pub(crate) fn divmod(&mut self) -> Result<(), Error> {
+        let (a, b) = self.pop_nums("divmod")?;
+        let fail = |fault: DivFault| fault.error("divmod", "'divmod': division by zero");
+        let (q, r) = (quotient(a, b).map_err(fail)?, remainder(a, b).map_err(fail)?);
+        self.push_array(vec![q, r]);
         Ok(())
     }
 

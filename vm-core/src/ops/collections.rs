@@ -81,7 +81,7 @@ impl Vm {
     }
 
     /// Pushes a new array of `items`.
-    fn push_array(&mut self, items: Vec<Value>) {
+    pub(crate) fn push_array(&mut self, items: Vec<Value>) {
         let array = self.reg.new_array(items);
         self.task.push(array);
     }
@@ -261,14 +261,7 @@ impl Vm {
                 format!("cannot unpack an array of {} into {n}", plural(items.len())),
             ));
         }
-        if self.task.stack.len() + items.len() > self.limits.max_stack {
-            return Err(Error::limit(format!("data stack limit of {} values exceeded", self.limits.max_stack)));
-        }
-        if self.task.stack.try_reserve(items.len()).is_err() {
-            return Err(Error::limit(format!("'unpack': out of memory for {} values", items.len())));
-        }
-        self.task.stack.extend_from_slice(items);
-        Ok(())
+        self.task.push_slice("unpack", items)
     }
 
     /// `items ( map -- [[k v] …] )`.
@@ -287,20 +280,6 @@ impl Vm {
             })
             .collect();
         self.push_array(pairs);
-        Ok(())
-    }
-
-    /// `divmod ( a b -- [q r] )`: `a b /` and `a b %` at once.
-    #[inline(never)]
-    pub(crate) fn divmod(&mut self) -> Result<(), Error> {
-        let (a, b) = self.task.pop2("divmod")?;
-        for op in [Self::div, Self::modulo] {
-            self.task.push(a);
-            self.task.push(b);
-            op(self)?;
-        }
-        let (q, r) = self.task.pop2("divmod")?;
-        self.push_array(vec![q, r]);
         Ok(())
     }
 

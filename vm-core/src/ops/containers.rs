@@ -136,14 +136,8 @@ impl Vm {
     pub(crate) fn expand(&mut self) -> Result<(), Error> {
         let h = self.pop_array("expand")?;
         let items = self.reg.array(h)?;
-        if self.task.stack.len() + items.len() > self.limits.max_stack {
-            return Err(Error::limit(format!("data stack limit of {} values exceeded", self.limits.max_stack)));
-        }
-        if self.task.stack.try_reserve(items.len() + 1).is_err() {
-            return Err(Error::limit(format!("'expand': out of memory for {} values", items.len())));
-        }
         let n = items.len() as i64;
-        self.task.stack.extend_from_slice(items);
+        self.task.push_slice("expand", items)?;
         self.task.push(Value::Int(n));
         Ok(())
     }

@@ -9,7 +9,9 @@ mod containers;
 mod convert;
 mod driven;
 mod errors;
+mod files;
 mod functions;
+mod json;
 mod loops;
 mod math;
 mod modules;
@@ -120,6 +122,20 @@ impl Vm {
             B::Unpack => self.unpack()?,
             B::Items => self.items()?,
             B::DivMod => self.divmod()?,
+            B::WriteFile => self.write_file(false)?,
+            B::AppendFile => self.write_file(true)?,
+            B::FileExists => self.file_exists()?,
+            B::ListDir => self.list_dir()?,
+            B::RemoveFile => self.change_path("remove_file", "remove", |p| std::fs::remove_file(p))?,
+            B::MakeDir => self.change_path("make_dir", "make the directory", |p| std::fs::create_dir_all(p))?,
+            B::RemoveDir => self.change_path("remove_dir", "remove the directory", |p| std::fs::remove_dir(p))?,
+            B::TempDir => self.temp_dir()?,
+            B::ReadLine => self.read_line()?,
+            B::ReadStdin => self.read_stdin()?,
+            B::Env => self.env_var()?,
+            B::ToJson => self.json_encode(false)?,
+            B::ToJsonPretty => self.json_encode(true)?,
+            B::FromJson => self.json_decode()?,
         }
         Ok(false)
     }

@@ -10,7 +10,7 @@ use crate::vm::Vm;
 impl Vm {
     /// Pops a string and copies its text (charging for the copy; every text word scans
     /// what it pops at least once).
-    fn pop_text(&mut self, word: &str) -> Result<String, Error> {
+    pub(crate) fn pop_text(&mut self, word: &str) -> Result<String, Error> {
         let value = self.task.pop(word)?;
         match self.reg.text(value) {
             Some(text) => {
@@ -22,7 +22,7 @@ impl Vm {
         }
     }
 
-    fn push_str(&mut self, text: &str) -> Result<(), Error> {
+    pub(crate) fn push_str(&mut self, text: &str) -> Result<(), Error> {
         let value = self.reg.try_new_str(text)?;
         self.task.push(value);
         Ok(())
@@ -31,7 +31,7 @@ impl Vm {
     /// Pushes an array of the strings `parts`. Equal parts share one string object
     /// (strings are immutable, so nothing can tell), which keeps splitting a text of
     /// repeated words from making an object per word.
-    fn push_strings<'a>(&mut self, parts: impl Iterator<Item = &'a str>) {
+    pub(crate) fn push_strings<'a>(&mut self, parts: impl Iterator<Item = &'a str>) {
         let mut seen: rustc_hash::FxHashMap<&'a str, Value> = rustc_hash::FxHashMap::default();
         let items = parts.map(|p| *seen.entry(p).or_insert_with(|| self.reg.new_str(p))).collect();
         let array = self.reg.new_array(items);
@@ -301,65 +301,4 @@ impl Vm {
         self.charge_bytes(out.len());
         self.push_str(&out)
     }
-
-    /// `read_file`: the contents of a UTF-8 text file. The size is checked before and while
-    /// reading (a device or a pipe may not say its size), so a file bigger than the heap
-    /// has room for is a `limit` error, never an attempt to hold it all.
-    #[inline(never)]
-    pub(crate) fn read_file(&mut self) -> Result<(), Error> {
-        let path = self.pop_text("read_file")?;
-        let room = match self.limits.max_heap {
-            Some(max) => max.saturating_sub(self.reg.gc_stats().heap_bytes),
-            None => usize::MAX,
-        };
-        let bytes = read_bounded(&path, room)?;
-        self.charge_bytes(bytes.len());
-        match String::from_utf8(bytes) {
-            Ok(text) => self.push_str(&text),
-            Err(err) => {
-                let at = err.utf8_error().valid_up_to();
-                let bytes = err.as_bytes();
-                let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-                Err(Error::new(
-                    ErrorKind::User,
-                    format!("read_file: {path:?} is not UTF-8 text: invalid byte at offset {at} (line {line})"),
-                ))
-            }
-        }
-    }
-}
-
-/// The bytes of the file at `path`, refusing to read more than `room`.
-fn read_bounded(path: &str, room: usize) -> Result<Vec<u8>, Error> {
-    use std::io::Read;
-    let io_error = |err: std::io::Error| Error::new(ErrorKind::User, format!("read_file: cannot read {path:?}: {err}"));
-    let too_big = |size: String| {
-        Error::limit(format!("read_file: {path:?} is {size}, more than the {room} bytes the heap limit leaves"))
-    };
-    let mut file = std::fs::File::open(path).map_err(io_error)?;
-    let size = file.metadata().map_err(io_error)?.len();
-    if size > room as u64 {
-        return Err(too_big(format!("{size} bytes")));
-    }
-    let mut bytes = Vec::new();
-    let mut chunk = vec![0u8; 64 << 10];
-    loop {
-        let n = match file.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(err) => return Err(io_error(err)),
-        };
-        if bytes.len() + n > room {
-            return Err(too_big("longer".to_string()));
-        }
-        if bytes.try_reserve(n).is_err() {
-            return Err(Error::limit(format!(
-                "read_file: out of memory reading {path:?} ({} bytes so far)",
-                bytes.len()
-            )));
-        }
-        bytes.extend_from_slice(&chunk[..n]);
-    }
-    Ok(bytes)
 }
