@@ -313,6 +313,11 @@ impl Assembler {
 /// first) and then the others. Declarations, loads, assignments and increments of those
 /// names then index the slot instead of searching by name.
 ///
+/// Every op that names a variable becomes its slot form, except `AddNames` with one slot
+/// and `TailCallName`, which have none and take the general path (which searches every
+/// entry) in a frame with slots: so the executor's by-name fast paths, which search only
+/// the entries above the slots, never miss a slot (`verify` checks it of loaded units).
+///
 /// A slot op finds its variable unbound before its declaration runs (or after `forget`);
 /// it then does what the named op does (a load looks in the enclosing scopes). In a frame
 /// whose scope is not on the locals stack (the block run with a heap scope), slot ops
@@ -335,6 +340,8 @@ fn resolve_locals(ops: &mut [Op]) -> Vec<Name> {
             Op::StoreTo(name) => slot(name).map_or(*op, Op::StoreLocal),
             Op::AddToName(name, k) => slot(name).map_or(*op, |i| Op::AddToLocal(i, k)),
             Op::SubFromName(name, k) => slot(name).map_or(*op, |i| Op::SubFromLocal(i, k)),
+            Op::CallName(name) => slot(name).map_or(*op, Op::CallLocal),
+            Op::CallFunctionName(name, argc) => slot(name).map_or(*op, |i| Op::CallFunctionLocal(i, argc)),
             Op::AddNames(a, b) => match (slot(a), slot(b)) {
                 (Some(a), Some(b)) => Op::AddLocals(a, b),
                 _ => *op,

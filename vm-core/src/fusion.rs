@@ -140,6 +140,8 @@ fusions! { locals;
     StoreLocal(slot) = [StoreTo(*locals.get(slot as usize)?)] at 0;
     AddToLocal(slot, k) = [Load(*locals.get(slot as usize)?), AddInt(k), StoreTo(*locals.get(slot as usize)?)] at 1;
     SubFromLocal(slot, k) = [Load(*locals.get(slot as usize)?), SubInt(k), StoreTo(*locals.get(slot as usize)?)] at 1;
+    CallLocal(slot) = [LoadLocal(slot), Call] at 0;
+    CallFunctionLocal(slot, argc) = [Int(int(argc)?), LoadLocal(slot), CallFunction] at 2;
     LetLocal(slot) = [LetTo(*locals.get(slot as usize)?)] at 0;
     LoopNextLocal(exit, slot) = [LoopNext(exit), LetTo(*locals.get(slot as usize)?)] at 0;
 }
@@ -302,6 +304,8 @@ mod tests {
             Op::JumpUnlessLocals(Cmp::Lt, 0, 1, 3),
             Op::SubFromName(x, 2),
             Op::SubFromLocal(1, 2),
+            Op::CallLocal(1),
+            Op::CallFunctionLocal(1, 2),
         ];
         assert_eq!(samples.len(), ROWS.len(), "a sample for every row");
         for op in samples {
@@ -317,6 +321,8 @@ mod tests {
                     | Op::StoreLocal(_)
                     | Op::AddToLocal(..)
                     | Op::SubFromLocal(..)
+                    | Op::CallLocal(_)
+                    | Op::CallFunctionLocal(..)
                     | Op::LetLocal(_)
                     | Op::LoopNextLocal(..)
             ) {

@@ -538,6 +538,10 @@ define_ops! {
     SubFromName(name: Name, k: i32) => "( -- )", BINDS | FUSED;
     /// `SubFromName(x, k)` of the variable in slot n.
     SubFromLocal(slot: u32, k: i32) => "( -- )", BINDS | FUSED;
+    /// `CallName(x)` of the continuation in slot n.
+    CallLocal(slot: u32) => "( -- … )", FUSED;
+    /// `CallFunctionName(x, argc)` of the function in slot n.
+    CallFunctionLocal(slot: u32, argc: u32) => "( a1 … an -- r )", FUSED;
 
     // ---- every other built-in word ----
     /// A built-in word whose effect is in [`crate::words::Builtin`].

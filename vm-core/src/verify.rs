@@ -185,6 +185,20 @@ fn verify_block(unit: &Unit, block: &UnitBlock) -> Result<(), (Option<usize>, St
             }
         }
         let slots = block.locals.len();
+        // A variable with a slot is reached through it: the executor's by-name fast paths
+        // search only the variables above the slots (`resolve_locals`).
+        if let Op::Load(name)
+        | Op::StoreTo(name)
+        | Op::LetTo(name)
+        | Op::LoopNextLet(_, name)
+        | Op::AddToName(name, _)
+        | Op::SubFromName(name, _)
+        | Op::CallName(name)
+        | Op::CallFunctionName(name, _) = op
+            && block.locals.contains(&name)
+        {
+            return Err((Some(at), format!("{} names a variable that has a slot", op.mnemonic())));
+        }
         match op {
             Op::Closure(child) | Op::Function(child, _) if child as usize >= block.children.len() => {
                 return bad("nested block", child, block.children.len());
@@ -217,6 +231,8 @@ fn verify_block(unit: &Unit, block: &UnitBlock) -> Result<(), (Option<usize>, St
             | Op::LetLocal(slot)
             | Op::LoopNextLocal(_, slot)
             | Op::SubFromLocal(slot, _)
+            | Op::CallLocal(slot)
+            | Op::CallFunctionLocal(slot, _)
             | Op::AddLocal(slot)
             | Op::SubLocal(slot)
             | Op::MulLocal(slot)
@@ -406,6 +422,9 @@ mod tests {
         verify(&prologue).unwrap();
         prologue.blocks[0].ops[0] = Op::Drop;
         assert!(verify(&prologue).unwrap_err().to_string().contains("prologue's op 0 does not bind slot 0"));
+        prologue.blocks[0].ops[0] = Op::LetTo(x);
+        prologue.blocks[0].prologue = 0;
+        assert!(verify(&prologue).unwrap_err().to_string().contains("LetTo names a variable that has a slot"));
         prologue.blocks[0].ops[0] = Op::LetLocal(0);
         prologue.blocks[0].locals = vec![x, x];
         assert!(verify(&prologue).unwrap_err().to_string().contains("slot 1 repeats the name of an earlier slot"));

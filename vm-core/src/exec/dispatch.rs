@@ -85,6 +85,10 @@ impl Vm {
                 Env::Locals { base, parent } => (base as usize, parent.is_none()),
                 Env::Scope(_) => (NO_LOCALS, false),
             };
+            // Where the frame's variables without a slot start: a block's ops name a
+            // variable only when it has no slot (`resolve_locals`), so by-name lookups of
+            // its own variables skip the slots.
+            let extras = if locals == NO_LOCALS { NO_LOCALS } else { locals + code.locals.len() };
             let ops = &*code.ops;
             let mut ip = frame.ip as usize;
 
@@ -145,7 +149,7 @@ impl Vm {
                     let slot = $slot as usize;
                     match self.task.locals.get(locals.saturating_add(slot)) {
                         Some(&(_, Some(value))) => Some(value),
-                        _ => self.local_by_name(&code, slot, locals, globals),
+                        _ => self.local_by_name(&code, slot, extras, globals),
                     }
                 }};
             }
@@ -388,7 +392,7 @@ impl Vm {
                         }
                         None => slow!(),
                     },
-                    Op::Load(name) => match self.lookup_fast(locals, globals, name) {
+                    Op::Load(name) => match self.lookup_fast(extras, globals, name) {
                         Some(value) => push!(value),
                         None => slow!(),
                     },
@@ -486,7 +490,7 @@ impl Vm {
                             {
                                 if locals != NO_LOCALS {
                                     let room = self.task.locals.len() < self.task.locals.capacity();
-                                    match self.own_local(locals, name) {
+                                    match self.own_local(extras, name) {
                                         Some(slot) => {
                                             slot.1 = Some(value);
                                             true
@@ -521,7 +525,7 @@ impl Vm {
                             Some(&value)
                                 if self.task.stack.len() > self.task.floor && !matches!(value, Value::Cont(_)) =>
                             {
-                                match self.own_local(locals, name) {
+                                match self.own_local(extras, name) {
                                     Some((_, Some(slot))) => {
                                         *slot = value;
                                         true
@@ -542,7 +546,7 @@ impl Vm {
                         // `x - k` is `x + -k` for ints, overflow included (`-k` fits: k is
                         // an i32).
                         let k = if matches!(*op, Op::SubFromName(..)) { -(k as i64) } else { k as i64 };
-                        let done = match self.own_local(locals, name) {
+                        let done = match self.own_local(extras, name) {
                             Some((_, Some(Value::Int(a)))) => a.checked_add(k).map(|sum| *a = sum).is_some(),
                             Some((_, Some(_))) => false,
                             Some((_, None)) | None => match (globals, self.reg.globals.get(name)) {
@@ -618,7 +622,7 @@ impl Vm {
                         let bound = if locals != NO_LOCALS {
                             self.task.locals.len() < self.task.locals.capacity()
                                 && self.loop_step_fast().is_some_and(|value| {
-                                    match self.own_local(locals, name) {
+                                    match self.own_local(extras, name) {
                                         Some(slot) => slot.1 = Some(value),
                                         None => self.task.locals.push((name, Some(value))),
                                     }
@@ -652,8 +656,13 @@ impl Vm {
                         }
                         _ => slow!(),
                     },
-                    Op::CallName(name) => {
-                        let Some(callee) = self.lookup_fast(locals, globals, name) else {
+                    Op::CallName(_) | Op::CallLocal(_) => {
+                        let callee = match *op {
+                            Op::CallName(name) => self.lookup_fast(extras, globals, name),
+                            Op::CallLocal(slot) => local!(slot),
+                            _ => None,
+                        };
+                        let Some(callee) = callee else {
                             slow!();
                             continue;
                         };
@@ -667,8 +676,13 @@ impl Vm {
                         }
                         continue 'frames;
                     }
-                    Op::CallFunctionName(name, argc) => {
-                        let Some(callee) = self.lookup_fast(locals, globals, name) else {
+                    Op::CallFunctionName(_, argc) | Op::CallFunctionLocal(_, argc) => {
+                        let callee = match *op {
+                            Op::CallFunctionName(name, _) => self.lookup_fast(extras, globals, name),
+                            Op::CallFunctionLocal(slot, _) => local!(slot),
+                            _ => None,
+                        };
+                        let Some(callee) = callee else {
                             slow!();
                             continue;
                         };
@@ -765,12 +779,12 @@ impl Vm {
         }
     }
 
-    /// A local slot's variable found by its name, when the slot holds another (kept out of
-    /// line: the hit path of every slot op stays small).
+    /// A local slot's variable found by its name, when the slot is unbound or the frame
+    /// keeps no slots (kept out of line: the hit path of every slot op stays small).
     #[cold]
     #[inline(never)]
-    fn local_by_name(&self, code: &Block, slot: usize, locals: usize, globals: bool) -> Option<Value> {
-        self.lookup_fast(locals, globals, *code.locals.get(slot)?)
+    fn local_by_name(&self, code: &Block, slot: usize, extras: usize, globals: bool) -> Option<Value> {
+        self.lookup_fast(extras, globals, *code.locals.get(slot)?)
     }
 
     /// The entry of `name` among the frame's own locals (those from `locals` on), bound or
@@ -1022,7 +1036,9 @@ impl Vm {
             | Op::MulLocal(_)
             | Op::JumpUnlessLocals(..)
             | Op::SubFromName(..)
-            | Op::SubFromLocal(..) => return self.perform_expansion(op, ip, code),
+            | Op::SubFromLocal(..)
+            | Op::CallLocal(_)
+            | Op::CallFunctionLocal(..) => return self.perform_expansion(op, ip, code),
             Op::End => {
                 self.end()?;
                 return Ok(Flow::Switch);
