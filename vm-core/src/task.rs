@@ -309,15 +309,13 @@ impl Task {
     #[inline(always)]
     pub(crate) fn push_in_room(&mut self, value: Value) {
         let len = self.stack.len();
-        assert!(len < self.room, "a push past the room");
-        debug_assert!(len < self.stack.capacity());
-        // SAFETY: `room` is at most the stack's capacity (see `Task::room`), so
-        // `len < capacity`: the slot at `len` is allocated, and writing it before counting
-        // it initialises it.
-        unsafe {
-            self.stack.as_mut_ptr().add(len).write(value);
-            self.stack.set_len(len + 1);
-        }
+        debug_assert!(len < self.room, "a push past the room");
+        let Some(slot) = self.stack.spare_capacity_mut().first_mut() else {
+            unreachable!("the room is within the capacity (see `Task::room`)")
+        };
+        slot.write(value);
+        // SAFETY: the element at `len` (the first spare slot) was just initialised.
+        unsafe { self.stack.set_len(len + 1) }
     }
 
     /// Makes room for a push at the stack's room: past the data-stack limit it is a
