@@ -20,6 +20,8 @@ pub(crate) enum Shape {
     Range,
     /// Words that leave any number of values: `[ args words ] single` checks for one.
     Single(&'static [&'static str]),
+    /// Words that leave several values, returned as an array: `[ args words ]`.
+    Collect(&'static [&'static str]),
 }
 
 /// One built-in function.
@@ -157,6 +159,31 @@ pub(crate) static BUILTINS: &[Builtin] = &[
     fixed("all", 2, &["all"], "all(coll, f): whether f(x) is truthy for every x"),
     fixed("count", 2, &["count"], "count(coll, f): how many x make f(x) truthy"),
     fixed("group_by", 2, &["group_by"], "group_by(coll, key): a map from key(x) to the elements that gave it"),
+    // tasks, channels and actors (SPEC §6.5: the arguments in Pi's order)
+    fixed("spawn", 1, &["spawn"], "spawn(f): starts a task calling f(); its future"),
+    fixed("await", 1, &["await"], "await(fut): the future's value, once it has one (its task's error if it failed)"),
+    effect("yield", 0, &["yield"], "yield(): lets every other runnable task run first; nil"),
+    effect("cancel", 1, &["cancel"], "cancel(fut): stops the task behind the future; nil"),
+    fixed("timeout", 2, &["timeout"], "timeout(fut, ms): as await, or a timeout error after ms milliseconds"),
+    effect("sleep", 1, &["sleep"], "sleep(ms): suspends the task for ms milliseconds; nil"),
+    fixed("after", 2, &["after"], "after(ms, f): calls f() once after ms milliseconds; its future"),
+    fixed("every", 2, &["every"], "every(ms, f): calls f() every ms milliseconds until cancelled; a future"),
+    fixed("now", 0, &["now"], "now(): a monotonic clock in milliseconds (a float)"),
+    fixed("channel", 1, &["channel"], "channel(n): a channel holding up to n values"),
+    effect("send", 2, &["send"], "send(x, ch): sends x, waiting while ch is full; nil"),
+    fixed("recv", 1, &["recv"], "recv(ch): the next value, waiting for one; nil once ch is closed and empty"),
+    effect("close", 1, &["close"], "close(ch): closes the channel; nil"),
+    Builtin {
+        name: "select",
+        min: 1,
+        max: Some(1),
+        shape: Shape::Collect(&["select"]),
+        doc: "select(chs): [x, ch] from whichever channel has a value first",
+    },
+    fixed("actor", 1, &["actor"], "actor(f): an actor calling f(msg) for each message; its reply is f's result"),
+    effect("tell", 2, &["tell"], "tell(msg, a): posts a message to actor a; nil"),
+    fixed("ask", 2, &["ask"], "ask(msg, a): posts a message; a future of the reply"),
+    fixed("cores", 0, &["cores"], "cores(): how many cores the parallel functions use"),
     // text
     fixed("split", 2, &["split"], "split(s, sep)"),
     fixed("join", 2, &["join"], "join(arr, sep)"),
@@ -289,6 +316,11 @@ impl Builtin {
                 out.push(Node::new(NodeKind::Array(inner), span));
                 out.push(word("single", span));
             }
+            Shape::Collect(words) => {
+                let mut inner: Vec<Node> = args.into_iter().flatten().collect();
+                inner.extend(words.iter().map(|w| word(w, span)));
+                out.push(Node::new(NodeKind::Array(inner), span));
+            }
         }
         out
     }
@@ -296,7 +328,9 @@ impl Builtin {
     /// How many parameters the built-in has when used as a function value, if it can be.
     pub(crate) fn value_arity(&self) -> Option<usize> {
         match self.shape {
-            Shape::Words(_) | Shape::Effect(_) | Shape::Single(_) if self.max == Some(self.min) => Some(self.min),
+            Shape::Words(_) | Shape::Effect(_) | Shape::Single(_) | Shape::Collect(_) if self.max == Some(self.min) => {
+                Some(self.min)
+            }
             Shape::Print => Some(1),
             _ => None,
         }

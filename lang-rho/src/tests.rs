@@ -275,7 +275,7 @@ fn every_pi_word_named_by_a_builtin_exists() {
     let structural = ["[", "]", "{", "}"];
     for builtin in BUILTINS {
         let words: &[&str] = match builtin.shape {
-            Shape::Words(words) | Shape::Effect(words) | Shape::Single(words) => words,
+            Shape::Words(words) | Shape::Effect(words) | Shape::Single(words) | Shape::Collect(words) => words,
             Shape::Print | Shape::Format | Shape::Range => &[],
         };
         for word in words {
@@ -295,11 +295,12 @@ fn every_builtin_function_has_its_own_name() {
     }
 }
 
-/// Every built-in function is in the reference (docs/stdlib.md) or the Rho guide.
+/// Every built-in function is in the reference (docs/stdlib.md), the Rho guide or the
+/// scheduler's guide (docs/scheduler.md).
 #[test]
 fn every_builtin_function_is_documented() {
     let read = |file: &str| std::fs::read_to_string(format!("{}/../docs/{file}", env!("CARGO_MANIFEST_DIR")));
-    let docs = read("stdlib.md").unwrap_or_default() + &read("rho.md").unwrap_or_default();
+    let docs = ["stdlib.md", "rho.md", "scheduler.md"].map(|file| read(file).unwrap_or_default()).concat();
     // The names inside code spans (`keys values has` names three).
     let named: std::collections::HashSet<&str> = docs
         .split('`')
@@ -308,6 +309,6 @@ fn every_builtin_function_is_documented() {
         .flat_map(|span| span.split(|c: char| !(c.is_alphanumeric() || c == '_')))
         .collect();
     for builtin in crate::builtins::BUILTINS {
-        assert!(named.contains(builtin.name), "'{}' is in neither docs/stdlib.md nor docs/rho.md", builtin.name);
+        assert!(named.contains(builtin.name), "'{}' is in none of docs/stdlib.md, rho.md, scheduler.md", builtin.name);
     }
 }

@@ -2,6 +2,8 @@
 
 use std::any::Any;
 
+use gc::Handle;
+
 use crate::value::Value;
 
 /// A Rust value living in the registry, visible to Kai code as a value of its own type.
@@ -14,6 +16,10 @@ pub trait NativeObject: Any {
 
     /// Reports every Kai value the object holds.
     fn trace(&self, _visit: &mut dyn FnMut(Value)) {}
+
+    /// Reports every heap object the object refers to by handle rather than through a value
+    /// (the executor's own objects hold scopes that way).
+    fn trace_handles(&self, _mark: &mut dyn FnMut(Handle)) {}
 
     /// How the object prints; `<type_name>` by default.
     fn display(&self) -> String {

@@ -80,7 +80,10 @@ impl<C: Code> Trace for Object<C> {
                 }
                 scope.vars.iter().for_each(|(_, v)| v.trace(tracer));
             }
-            Object::Native(native) => native.trace(&mut |v| v.trace(tracer)),
+            Object::Native(native) => {
+                native.trace(&mut |v| v.trace(tracer));
+                native.trace_handles(&mut |h| tracer.mark(h));
+            }
         }
     }
 

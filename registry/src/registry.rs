@@ -229,6 +229,27 @@ impl<C: Code> Registry<C> {
         }
     }
 
+    /// Mutable access to a native object for a change that stores the objects `stored`
+    /// into it and changes nothing else the collector sees: the forward barrier shades
+    /// them, so the object needs no rescan (see [`gc::Heap::get_mut_storing`]). The
+    /// executor's objects (tasks, futures, channels) change this way all the time.
+    ///
+    /// # Errors
+    /// [`StaleHandle`], as [`Registry::native`].
+    pub fn native_mut_storing(
+        &mut self,
+        handle: Handle,
+        stored: impl IntoIterator<Item = Handle>,
+    ) -> Result<&mut Box<dyn NativeObject>, StaleHandle> {
+        if !matches!(self.heap.get(handle), Some(Object::Native(_))) {
+            return Err(self.stale_access(handle, "native object"));
+        }
+        match self.heap.get_mut_storing(handle, stored) {
+            Some(Object::Native(x)) => Ok(x),
+            _ => Err(StaleHandle { handle, expected: "native object" }),
+        }
+    }
+
     /// The text of a string value, or `None` for any other value. (A stale string is
     /// recorded, see [`Registry::take_stale`].)
     pub fn text(&self, value: Value) -> Option<&str> {
@@ -349,8 +370,15 @@ impl<C: Code> Registry<C> {
         Rooted { cell }
     }
 
-    /// Whether the collector is owed an increment; the owner should call
-    /// [`Registry::gc_step`] at its next safe point.
+    /// Whether the collector is marking: a change that moves values into an object from
+    /// elsewhere must name them to the barrier now (see [`Registry::native_mut_storing`]).
+    #[inline]
+    pub fn gc_marking(&self) -> bool {
+        self.heap.phase() == gc::Phase::Mark
+    }
+
+    /// Whether a collection is owed (the owner runs [`Registry::gc_step`] at its next safe
+    /// point).
     #[inline]
     pub fn wants_gc(&self) -> bool {
         self.heap.wants_step()

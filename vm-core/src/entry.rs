@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use gc::Tracer;
+use gc::Handle;
 use registry::Value;
 
 use crate::merge_sort::MergeSort;
@@ -27,8 +27,8 @@ pub(crate) enum EntryKind {
     Try { handler: u32, depth: u32, closure: Option<Value> },
     /// An array literal: the data-stack floor in force before `[`, restored at `]`.
     Mark { floor: u32 },
-    /// A tracing span, exited when the entry is dropped.
-    Span(#[allow(dead_code)] tracing::span::EnteredSpan),
+    /// A tracing span: entered while its task runs, exited when the entry is dropped.
+    Span(SpanState),
     /// A word that calls a function on elements (`map`, `sort_with`, …) in progress,
     /// driven by `Drive`.
     Apply(Box<Apply>),
@@ -36,6 +36,37 @@ pub(crate) enum EntryKind {
     Ifs(Box<Ifs>),
     /// An `import` in progress, driven by `Drive` (see `ops/modules.rs`).
     Import(Box<Import>),
+}
+
+/// A span of a task: entered while the task runs, set aside while another task runs, so
+/// that spans nest as each task's code does (tracing keeps the entered spans per thread).
+pub(crate) enum SpanState {
+    Entered(tracing::span::EnteredSpan),
+    Parked(tracing::Span),
+    /// Only while changing from one state to the other.
+    Moving,
+}
+
+/// Exits the entered spans among `entries`, innermost first (the task stops running).
+pub(crate) fn park_spans(entries: &mut [Entry]) {
+    for entry in entries.iter_mut().rev() {
+        if let EntryKind::Span(state) = &mut entry.kind
+            && let SpanState::Entered(entered) = std::mem::replace(state, SpanState::Moving)
+        {
+            *state = SpanState::Parked(entered.exit());
+        }
+    }
+}
+
+/// Enters the parked spans among `entries` again, outermost first (the task runs again).
+pub(crate) fn resume_spans(entries: &mut [Entry]) {
+    for entry in entries.iter_mut() {
+        if let EntryKind::Span(state) = &mut entry.kind
+            && let SpanState::Parked(span) = std::mem::replace(state, SpanState::Moving)
+        {
+            *state = SpanState::Entered(span.entered());
+        }
+    }
 }
 
 /// An import: the module's canonical path and how far it has got.
@@ -200,53 +231,59 @@ pub(crate) struct Apply {
 }
 
 impl Entry {
-    pub(crate) fn trace(&self, tracer: &mut Tracer<'_>) {
+    /// Reports every heap object the entry refers to.
+    pub(crate) fn each_handle(&self, mark: &mut dyn FnMut(Handle)) {
+        let mut value = |v: &Value| {
+            if let Some(h) = v.handle() {
+                mark(h)
+            }
+        };
         match &self.kind {
             EntryKind::Loop { iter, .. } => match iter {
                 LoopIter::Plain | LoopIter::Range { .. } | LoopIter::Times { .. } => {}
-                LoopIter::Each { coll, .. } => coll.trace(tracer),
+                LoopIter::Each { coll, .. } => value(coll),
                 LoopIter::CFor { init, cond, step, .. } => {
-                    init.trace(tracer);
-                    cond.trace(tracer);
-                    step.trace(tracer);
+                    value(init);
+                    value(cond);
+                    value(step);
                 }
                 LoopIter::Dyn(dynamic) => {
-                    dynamic.body.trace(tracer);
+                    value(&dynamic.body);
                     match &dynamic.shape {
-                        DynShape::While { cond, .. } => cond.trace(tracer),
+                        DynShape::While { cond, .. } => value(cond),
                         DynShape::CFor { init, cond, step, .. } => {
-                            init.trace(tracer);
-                            cond.trace(tracer);
-                            step.trace(tracer);
+                            value(init);
+                            value(cond);
+                            value(step);
                         }
-                        DynShape::Each { coll, .. } => coll.trace(tracer),
+                        DynShape::Each { coll, .. } => value(coll),
                         DynShape::Range { .. } | DynShape::Times { .. } => {}
                     }
                 }
             },
             EntryKind::Try { closure, .. } => {
                 if let Some(c) = closure {
-                    c.trace(tracer);
+                    value(c);
                 }
             }
             EntryKind::Mark { .. } | EntryKind::Span(_) => {}
             EntryKind::Ifs(ifs) => ifs.arms.iter().for_each(|(test, body)| {
-                test.trace(tracer);
-                body.trace(tracer);
+                value(test);
+                value(body);
             }),
             EntryKind::Import(import) => match &import.step {
                 ImportStep::Ready { scope, .. } | ImportStep::Running { scope, .. } => {
-                    crate::frame::Env::Scope(*scope).trace(tracer);
+                    crate::frame::Env::Scope(*scope).each_handle(mark);
                 }
-                ImportStep::Done(module) => module.trace(tracer),
+                ImportStep::Done(module) => value(module),
             },
             EntryKind::Apply(apply) => {
-                apply.f.trace(tracer);
-                apply.coll.trace(tracer);
-                apply.current.trace(tracer);
-                apply.out.iter().chain(&apply.keyed).for_each(|v| v.trace(tracer));
+                value(&apply.f);
+                value(&apply.coll);
+                value(&apply.current);
+                apply.out.iter().chain(&apply.keyed).for_each(&mut value);
                 if let Some(sort) = &apply.sort {
-                    sort.elements().for_each(|v| v.trace(tracer));
+                    sort.elements().for_each(&mut value);
                 }
             }
         }

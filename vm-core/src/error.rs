@@ -44,6 +44,7 @@ pub enum ErrorKind {
     Limit,
     Deadlock,
     Closed,
+    Cancelled,
     Remote,
     Timeout,
     /// A bug in the VM itself (such as a stale handle); never caught by `try`. Not one of
@@ -53,7 +54,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in SPEC order.
-    pub const ALL: [ErrorKind; 16] = [
+    pub const ALL: [ErrorKind; 17] = [
         ErrorKind::Type,
         ErrorKind::Undefined,
         ErrorKind::Stack,
@@ -68,6 +69,7 @@ impl ErrorKind {
         ErrorKind::Limit,
         ErrorKind::Deadlock,
         ErrorKind::Closed,
+        ErrorKind::Cancelled,
         ErrorKind::Remote,
         ErrorKind::Timeout,
     ];
@@ -89,6 +91,7 @@ impl ErrorKind {
             ErrorKind::Limit => "limit",
             ErrorKind::Deadlock => "deadlock",
             ErrorKind::Closed => "closed",
+            ErrorKind::Cancelled => "cancelled",
             ErrorKind::Remote => "remote",
             ErrorKind::Timeout => "timeout",
             ErrorKind::Internal => "internal",

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use gc::{Handle, Tracer};
+use gc::Handle;
 use registry::Name;
 
 use crate::code::Block;
@@ -40,10 +40,11 @@ impl Env {
         }
     }
 
-    pub(crate) fn trace(self, tracer: &mut Tracer<'_>) {
+    /// Reports the scope the env refers to, if any.
+    pub(crate) fn each_handle(self, mark: &mut dyn FnMut(Handle)) {
         match self {
             Env::Global | Env::Locals { parent: None, .. } => {}
-            Env::Scope(h) | Env::Locals { parent: Some(h), .. } => tracer.mark(h),
+            Env::Scope(h) | Env::Locals { parent: Some(h), .. } => mark(h),
         }
     }
 }

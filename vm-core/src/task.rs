@@ -60,6 +60,19 @@ impl Default for Task {
 }
 
 impl Task {
+    /// An empty task for the scheduler to start (allocating nothing until it runs).
+    pub(crate) fn parked() -> Task {
+        Task::default()
+    }
+
+    /// Bytes the task's stacks own, for the collector's pacing.
+    pub(crate) fn footprint(&self) -> usize {
+        self.stack.capacity() * std::mem::size_of::<Value>()
+            + self.frames.capacity() * std::mem::size_of::<Frame>()
+            + self.entries.capacity() * std::mem::size_of::<Entry>()
+            + self.locals.capacity() * std::mem::size_of::<(Name, Option<Value>)>()
+    }
+
     /// Sets the data-stack limit.
     pub(crate) fn set_max_stack(&mut self, max_stack: usize) {
         self.max_stack = max_stack;
@@ -358,13 +371,18 @@ impl Task {
     /// entries walked).
     pub(crate) fn trace(&self, tracer: &mut Tracer<'_>) {
         tracer.charge(self.frames.len() + self.entries.len());
-        self.stack.iter().for_each(|v| v.trace(tracer));
-        self.locals.iter().filter_map(|(_, v)| *v).for_each(|v| v.trace(tracer));
+        self.each_handle(&mut |h| tracer.mark(h));
+    }
+
+    /// Reports every heap object the task refers to: on its stacks, in its locals, the
+    /// scopes of its frames and what its entries hold. (Code roots its own constants.)
+    pub(crate) fn each_handle(&self, mark: &mut dyn FnMut(gc::Handle)) {
+        let values = self.stack.iter().chain(self.locals.iter().filter_map(|(_, v)| v.as_ref()));
+        values.filter_map(|v| v.handle()).for_each(&mut *mark);
         for frame in &self.frames {
-            registry::Code::trace(&*frame.code, tracer);
-            frame.env.trace(tracer);
+            frame.env.each_handle(mark);
         }
-        self.entries.iter().for_each(|e| e.trace(tracer));
+        self.entries.iter().for_each(|e| e.each_handle(mark));
     }
 
     /// Drops every frame and entry at or above frame `base`, and the locals they owned.

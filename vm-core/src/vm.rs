@@ -100,6 +100,10 @@ pub struct Vm {
     pub(crate) modules: FxHashMap<std::path::PathBuf, registry::Rooted>,
     /// The directories `import` looks in after the importing file's (from `KAI_PATH`).
     pub(crate) module_path: Vec<std::path::PathBuf>,
+    /// The tasks and what they wait on (SPEC §6).
+    pub(crate) sched: crate::sched::Scheduler,
+    /// Where reports that are not a program's output go (a task's error nobody awaits).
+    pub(crate) err_out: Box<dyn Write>,
 }
 
 impl Default for Vm {
@@ -126,6 +130,7 @@ impl Vm {
             let name = reg.intern(name);
             reg.globals.set(name, Value::Float(value));
         }
+        let main = crate::sched::main_task(&mut reg);
         let footprint = Footprint::default();
         let mut sources = Sources::default();
         sources.count_in(footprint.clone());
@@ -150,6 +155,8 @@ impl Vm {
             module_path: std::env::var_os("KAI_PATH")
                 .map(|dirs| std::env::split_paths(&dirs).collect())
                 .unwrap_or_default(),
+            sched: crate::sched::Scheduler::new(main),
+            err_out: Box::new(std::io::stderr()),
         }
     }
 
@@ -451,6 +458,19 @@ impl Vm {
     /// Where `print` and friends write (stdout, buffered, by default).
     pub fn set_output(&mut self, out: Box<dyn Write>) {
         self.out = out;
+    }
+
+    /// Where the VM reports what is not the program's output (the error of a task nobody
+    /// awaits): standard error by default.
+    pub fn set_error_output(&mut self, err: Box<dyn Write>) {
+        self.err_out = err;
+    }
+
+    /// Writes a line of a report to the error output (after the program's output so far).
+    pub(crate) fn write_error_line(&mut self, text: &str) {
+        let _ = self.out.flush();
+        let _ = writeln!(self.err_out, "{text}");
+        let _ = self.err_out.flush();
     }
 
     /// Where `read_line` and `read_stdin` read: the process's standard input by default.

@@ -110,6 +110,31 @@ pub enum Builtin {
     ToJson,
     ToJsonPretty,
     FromJson,
+    /// A word of the scheduler (SPEC §6).
+    Task(TaskWord),
+}
+
+/// The words of the scheduler: tasks and futures, timers, channels, actors, parallel work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum TaskWord {
+    Spawn,
+    Await,
+    Yield,
+    Cancel,
+    Timeout,
+    Sleep,
+    After,
+    Every,
+    Now,
+    Channel,
+    Send,
+    Recv,
+    Close,
+    Select,
+    Actor,
+    Tell,
+    Ask,
+    Cores,
 }
 
 /// The functions of one number that give a float (`sqrt`, `sin`, …): an int argument is
@@ -229,6 +254,11 @@ const fn op(name: &'static str, op: Op, doc: &'static str, group: &'static str) 
 
 const fn b(name: &'static str, builtin: Builtin, effect: &'static str, doc: &'static str, group: &'static str) -> Word {
     Word { name, kind: WordKind::Op(Op::Builtin(builtin)), effect, doc, group }
+}
+
+/// A word of the scheduler.
+const fn t(name: &'static str, word: TaskWord, effect: &'static str, doc: &'static str, group: &'static str) -> Word {
+    b(name, Builtin::Task(word), effect, doc, group)
 }
 
 const fn ctl(name: &'static str, control: Control, effect: &'static str, doc: &'static str) -> Word {
@@ -530,6 +560,98 @@ pub static WORDS: &[Word] = &[
         "functions",
     ),
     // output and observability
+    // tasks and futures (SPEC §6)
+    t(
+        "spawn",
+        TaskWord::Spawn,
+        "( {body} -- future )",
+        "start a task that calls body; its future resolves with its result",
+        "tasks",
+    ),
+    t(
+        "await",
+        TaskWord::Await,
+        "( future -- value )",
+        "wait for a future; raise its task's error if it failed",
+        "tasks",
+    ),
+    t("yield", TaskWord::Yield, "( -- )", "let every other runnable task run first", "tasks"),
+    t(
+        "cancel",
+        TaskWord::Cancel,
+        "( future -- )",
+        "stop the task behind a future; awaiting it raises a cancelled error",
+        "tasks",
+    ),
+    t(
+        "timeout",
+        TaskWord::Timeout,
+        "( future ms -- value )",
+        "await, or raise a timeout error after ms milliseconds",
+        "tasks",
+    ),
+    t("sleep", TaskWord::Sleep, "( ms -- )", "suspend the task for ms milliseconds", "tasks"),
+    t(
+        "after",
+        TaskWord::After,
+        "( ms {f} -- future )",
+        "call f once after ms milliseconds, in a task of its own",
+        "tasks",
+    ),
+    t(
+        "every",
+        TaskWord::Every,
+        "( ms {f} -- future )",
+        "call f every ms milliseconds until the future is cancelled",
+        "tasks",
+    ),
+    t("now", TaskWord::Now, "( -- ms )", "a monotonic clock in milliseconds (a float)", "tasks"),
+    // channels and actors
+    t(
+        "channel",
+        TaskWord::Channel,
+        "( capacity -- ch )",
+        "a channel holding up to capacity values (at least 1)",
+        "channels",
+    ),
+    t("send", TaskWord::Send, "( x ch -- )", "send x, waiting while the channel is full; closed: an error", "channels"),
+    t(
+        "recv",
+        TaskWord::Recv,
+        "( ch -- x )",
+        "receive the next value, waiting while there is none; closed and empty: nil",
+        "channels",
+    ),
+    t(
+        "close",
+        TaskWord::Close,
+        "( ch -- )",
+        "close a channel: sends fail, receivers get what is left, then nil",
+        "channels",
+    ),
+    t(
+        "select",
+        TaskWord::Select,
+        "( [ch1 ch2 …] -- x ch )",
+        "receive from whichever channel has a value first",
+        "channels",
+    ),
+    t(
+        "actor",
+        TaskWord::Actor,
+        "( {handler} -- actor )",
+        "a task calling handler ( msg -- reply ) once per message",
+        "channels",
+    ),
+    t("tell", TaskWord::Tell, "( msg actor -- )", "post a message to an actor", "channels"),
+    t(
+        "ask",
+        TaskWord::Ask,
+        "( msg actor -- future )",
+        "post a message; the future resolves with the reply",
+        "channels",
+    ),
+    t("cores", TaskWord::Cores, "( -- n )", "how many cores the parallel words use", "parallel"),
     b("print", B::Print, "( x -- )", "write the display form and a newline", "output"),
     b(".", B::Peek, "( x -- x )", "print the top without popping it", "output"),
     b(".s", B::PrintStack, "( -- )", "print the whole stack", "output"),

@@ -63,6 +63,8 @@ pub(crate) enum Flow {
     Switch,
     /// `exit` was called.
     Exit(i32),
+    /// The running task blocked (or ended): another must run.
+    Block,
 }
 
 impl Vm {
@@ -101,6 +103,7 @@ impl Vm {
                         Ok(Flow::Next(next)) => ip = next,
                         Ok(Flow::Switch) => continue 'frames,
                         Ok(Flow::Exit(code)) => return Ok(Step::Exit(code)),
+                        Ok(Flow::Block) => return Ok(Step::Block),
                         Err(err) => return Err(err),
                     }
                 }};
@@ -1101,9 +1104,13 @@ impl Vm {
             Op::Exit => return Ok(Flow::Exit(self.exit()?)),
 
             Op::Builtin(builtin) => {
-                let switched = self.builtin(builtin)?;
+                let then = self.builtin(builtin)?;
                 self.gc_point()?;
-                return Ok(if switched { Flow::Switch } else { Flow::Next(ip) });
+                return Ok(match then {
+                    crate::ops::Then::Continue => Flow::Next(ip),
+                    crate::ops::Then::Switch => Flow::Switch,
+                    crate::ops::Then::Block => Flow::Block,
+                });
             }
             Op::Native(index) => self.call_native(index)?,
         }

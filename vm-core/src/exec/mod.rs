@@ -16,7 +16,7 @@ use registry::{Key, Map, Value};
 
 use crate::code::Block;
 use crate::entry::EntryKind;
-use crate::error::{Error, TraceEntry};
+use crate::error::{Error, ErrorKind, TraceEntry};
 use crate::frame::{Env, Frame};
 use crate::limits::Limits;
 use crate::source::Span;
@@ -44,19 +44,23 @@ pub(crate) enum Step {
     Exit(i32),
     /// The slice's budget is spent; limits are checked before the next one.
     Pause,
+    /// The running task blocked or ended: the scheduler runs another.
+    Block,
 }
 
 /// Per-run bookkeeping.
 #[derive(Default)]
 pub(crate) struct RunState {
     fuel_left: Option<u64>,
-    deadline: Option<Instant>,
+    pub(crate) deadline: Option<Instant>,
     /// The budget the current slice started with, and what is left of it.
     slice_given: u32,
     pub(crate) slice_left: u32,
     /// Work charged beyond what was left of the slice (see [`Vm::charge`]).
     overdraft: u64,
-    /// The live heap after the last collection forced by the heap limit.
+    /// The live heap after the last collection forced by the heap limit. It outlasts the
+    /// run: after a run stopped for the heap limit, the next one (which may be the line
+    /// that frees the data) is not stopped again before it has allocated an eighth more.
     heap_floor: usize,
     /// Where string keys were last found in maps (hints kept from run to run).
     pub(crate) fields: fields::FieldGuesses,
@@ -69,7 +73,6 @@ impl RunState {
         self.slice_given = 0;
         self.slice_left = 0;
         self.overdraft = 0;
-        self.heap_floor = 0;
     }
 
     fn next_slice(&mut self) -> u32 {
@@ -127,27 +130,39 @@ impl Vm {
         Ok(())
     }
 
+    /// Runs until the main task's frames above `base` end (or `exit`, or an error it does
+    /// not catch), running the other tasks as the scheduler says.
     fn drive_run(&mut self, base: usize) -> Result<Outcome, Error> {
         self.running = true;
         self.run.start(&self.limits);
+        self.sched.run += 1;
         self.task.set_max_stack(self.limits.max_stack);
+        let main = self.sched.main;
         let result = loop {
             self.run.next_slice();
-            let step = match self.run_slice(base) {
+            let in_main = self.sched.current == main;
+            let step = match self.run_slice(if in_main { base } else { 0 }) {
                 Ok(Step::Pause) => self.at_pause().map(|()| Step::Pause),
                 other => other,
             };
-            match step {
-                Ok(Step::Done) => break Ok(Outcome::Finished),
+            let next = match step {
+                Ok(Step::Done) if in_main => break Ok(Outcome::Finished),
+                Ok(Step::Done) => self.task_returned().and_then(|goes_on| if goes_on { Ok(()) } else { self.switch() }),
                 Ok(Step::Exit(code)) => break Ok(Outcome::Exit(code)),
-                Ok(Step::Pause) => {}
-                Err(err) => {
-                    if let Err(err) = self.unwind(err, base) {
-                        break Err(err);
-                    }
-                }
+                Ok(Step::Pause) => self.rotate(),
+                Ok(Step::Block) => self.switch(),
+                Err(err) => Err(err),
+            };
+            if let Err(err) = next
+                && let Err(err) = self.settle(err, base)
+            {
+                break Err(err);
             }
         };
+        if result.as_ref().is_err_and(|err| err.kind() == ErrorKind::Limit) {
+            self.end_run_tasks();
+        }
+        self.return_to_main();
         self.task.unwind_to(base);
         if self.task.frames.is_empty() {
             self.task.floor = 0;
@@ -155,6 +170,52 @@ impl Vm {
         self.running = false;
         self.flush();
         result
+    }
+
+    /// Parks the running task (blocked or ended, as its op left it) and runs the next.
+    fn switch(&mut self) -> Result<(), Error> {
+        self.park_current(None)?;
+        self.run_next()
+    }
+
+    /// Handles an error raised in the running task: its innermost `try` catches it, or the
+    /// task fails (its future fails; an actor goes on with its next message) and the next
+    /// task runs. An error the main task does not catch, a limit error and an internal
+    /// error end the run: they are returned.
+    fn settle(&mut self, mut err: Error, base: usize) -> Result<(), Error> {
+        loop {
+            let in_main = self.sched.current == self.sched.main;
+            err = match self.unwind(err, if in_main { base } else { 0 }) {
+                Ok(()) => return Ok(()),
+                Err(err) => err,
+            };
+            if in_main || matches!(err.kind(), ErrorKind::Limit | ErrorKind::Internal) {
+                return Err(err);
+            }
+            err = match self.task_failed(err) {
+                Ok(true) => return Ok(()),
+                Ok(false) => match self.switch() {
+                    Ok(()) => return Ok(()),
+                    Err(err) => err,
+                },
+                Err(err) => err,
+            };
+        }
+    }
+
+    /// At the end of a run, the main task runs again (a task that called `exit` or met a
+    /// limit waits at the front of the queue; the main task's own wait is abandoned).
+    fn return_to_main(&mut self) {
+        let main = self.sched.main;
+        if self.sched.current == main {
+            return;
+        }
+        let current = self.sched.current;
+        if self.park_current(Some(crate::sched::Status::Runnable)).is_ok() {
+            self.sched.run_queue.push_front(current);
+        }
+        let _ = self.abandon_wait(main);
+        let _ = self.load_task(main);
     }
 
     /// Between slices: charge fuel and check every limit that is not checked inline.
@@ -204,31 +265,42 @@ impl Vm {
     /// (Garbage can therefore overshoot the limit by an eighth, never live data.)
     #[inline(never)]
     fn gc_increment(&mut self) -> Result<(), Error> {
-        let crate::vm::Vm { reg, task, .. } = self;
-        reg.gc_step(|t| task.trace(t));
+        let crate::vm::Vm { reg, task, sched, .. } = self;
+        reg.gc_step(|t| {
+            task.trace(t);
+            sched.each_handle(&mut |h| t.mark(h));
+        });
         self.check_heap_limit()
     }
 
-    /// The heap limit, over the heap plus what the VM holds outside it for the program
-    /// (source texts, compiled code).
+    /// The heap and what the VM holds outside it for the program (source texts, compiled
+    /// code): what the heap limit bounds.
+    fn heap_used(&self) -> usize {
+        self.reg.gc_stats().heap_bytes + self.footprint.bytes()
+    }
+
+    /// The heap limit, over [`Vm::heap_used`].
     pub(crate) fn check_heap_limit(&mut self) -> Result<(), Error> {
         if let Some(max) = self.limits.max_heap {
-            let used = self.reg.gc_stats().heap_bytes + self.footprint.bytes();
+            let used = self.heap_used();
             if used > max && used - self.run.heap_floor.min(used) > max / 8 {
                 self.collect_garbage();
-                let live = self.reg.gc_stats().heap_bytes + self.footprint.bytes();
+                let live = self.heap_used();
+                self.run.heap_floor = live;
                 if live > max {
                     return Err(Error::limit(format!("heap limit of {max} bytes exceeded ({live} bytes live)")));
                 }
-                self.run.heap_floor = live;
             }
         }
         Ok(())
     }
 
     pub(crate) fn collect_garbage(&mut self) {
-        let crate::vm::Vm { reg, task, .. } = self;
-        let work = reg.gc_collect(|t| task.trace(t));
+        let crate::vm::Vm { reg, task, sched, .. } = self;
+        let work = reg.gc_collect(|t| {
+            task.trace(t);
+            sched.each_handle(&mut |h| t.mark(h));
+        });
         self.charge(work);
     }
 

@@ -20,10 +20,16 @@ impl Vm {
     /// `throw`: the error to raise.
     #[inline(never)]
     pub(crate) fn throw(&mut self) -> Error {
-        let value = match self.task.pop("throw") {
-            Ok(value) => value,
-            Err(err) => return err,
-        };
+        match self.task.pop("throw") {
+            Ok(value) => self.task_error_of(value),
+            Err(err) => err,
+        }
+    }
+
+    /// The catchable error raising `value`: a map with a `"kind"` key as it is (its kind
+    /// kept, so a caught error re-thrown is the same error), anything else as a `user`
+    /// error.
+    pub(crate) fn task_error_of(&mut self, value: Value) -> Error {
         let (kind, message) = match value {
             Value::Map(h) => match self.reg.map(h) {
                 Ok(map) if map.contains_key(&registry::KeyRef::Str("kind")) => {

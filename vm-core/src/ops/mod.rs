@@ -18,6 +18,7 @@ mod modules;
 mod names;
 mod output;
 mod stack;
+mod tasks;
 mod text;
 
 use registry::Value;
@@ -28,10 +29,21 @@ use crate::error::Error;
 use crate::vm::Vm;
 use crate::words::Builtin;
 
+/// What the executor does after a word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Then {
+    /// Goes on with the next op.
+    Continue,
+    /// Reloads the top frame: the word changed frames (`eval`).
+    Switch,
+    /// Runs another task: the word blocked the running one, or ended it.
+    Block,
+}
+
 impl Vm {
-    /// Runs a [`Builtin`] word. Returns whether it changed frames (only `eval` does).
+    /// Runs a [`Builtin`] word.
     #[inline(never)]
-    pub(crate) fn builtin(&mut self, builtin: Builtin) -> Result<bool, Error> {
+    pub(crate) fn builtin(&mut self, builtin: Builtin) -> Result<Then, Error> {
         use Builtin as B;
         match builtin {
             B::Type => self.type_of()?,
@@ -69,11 +81,11 @@ impl Vm {
             B::Format => self.format()?,
             B::Eval => {
                 self.eval_word("pi")?;
-                return Ok(true);
+                return Ok(Then::Switch);
             }
             B::Rho => {
                 self.eval_word("rho")?;
-                return Ok(true);
+                return Ok(Then::Switch);
             }
             B::Fn => self.make_function()?,
             B::Single => self.single()?,
@@ -136,8 +148,9 @@ impl Vm {
             B::ToJson => self.json_encode(false)?,
             B::ToJsonPretty => self.json_encode(true)?,
             B::FromJson => self.json_decode()?,
+            B::Task(word) => return self.task_word(word),
         }
-        Ok(false)
+        Ok(Then::Continue)
     }
 
     /// Calls native function `index` with its arguments from the stack. The arguments stay

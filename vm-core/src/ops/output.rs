@@ -15,7 +15,7 @@ impl Vm {
             return Err(Error::type_error(format!("'span' expects a string name, got {}", self.type_name(name))));
         };
         let span = tracing::info_span!(target: "kai", "span", name = %text).entered();
-        self.push_entry(EntryKind::Span(span))
+        self.push_entry(EntryKind::Span(crate::entry::SpanState::Entered(span)))
     }
 
     #[inline(never)]

@@ -1,0 +1,444 @@
+//! The scheduler's words (SPEC §6): `spawn await yield cancel timeout sleep after every now`,
+//! the channels' `channel send recv close select`, the actors' `actor tell ask`, and
+//! `cores`. A word that must wait registers the running task with what it waits on and
+//! returns [`Then::Block`]; whoever ends the wait pushes the word's result where the task
+//! resumes (see `crate::sched`).
+
+use std::time::{Duration, Instant};
+
+use gc::Handle;
+use registry::Value;
+use smallvec::SmallVec;
+
+use super::Then;
+use crate::error::{Error, ErrorKind};
+use crate::sched::{
+    ActorObject, ChannelObject, FutureObject, Outcome, Receiver, Role, Status, TaskObject, TimerKind, Wait,
+    cancelled_error,
+};
+use crate::sched::{Call, Waiter};
+use crate::vm::Vm;
+use crate::words::TaskWord;
+
+impl Vm {
+    /// Runs a scheduler word.
+    #[inline(never)]
+    pub(crate) fn task_word(&mut self, word: TaskWord) -> Result<Then, Error> {
+        use TaskWord as W;
+        match word {
+            W::Spawn => self.spawn(),
+            W::Await => self.await_word(),
+            W::Yield => self.yield_word(),
+            W::Cancel => self.cancel(),
+            W::Timeout => self.timeout(),
+            W::Sleep => self.sleep(),
+            W::After => self.after_or_every(false),
+            W::Every => self.after_or_every(true),
+            W::Now => {
+                let ms = self.sched.started.elapsed().as_secs_f64() * 1000.0;
+                self.task.push(Value::Float(ms));
+                Ok(Then::Continue)
+            }
+            W::Channel => self.channel(),
+            W::Send => self.send(),
+            W::Recv => self.recv(),
+            W::Close => self.close(),
+            W::Select => self.select(),
+            W::Actor => self.actor(),
+            W::Tell => self.post(false),
+            W::Ask => self.post(true),
+            W::Cores => {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                self.task.push(Value::Int(cores as i64));
+                Ok(Then::Continue)
+            }
+        }
+    }
+
+    /// Pops a continuation for `word`.
+    fn pop_continuation(&mut self, word: &str) -> Result<Value, Error> {
+        let value = self.task.pop(word)?;
+        if !matches!(value, Value::Cont(_)) {
+            return Err(self.not_a_continuation(word, value));
+        }
+        Ok(value)
+    }
+
+    /// Pops a duration in milliseconds (a non-negative int or float).
+    fn pop_ms(&mut self, word: &str) -> Result<Duration, Error> {
+        let value = self.task.pop(word)?;
+        let ms = match value {
+            Value::Int(i) if i >= 0 => i as f64,
+            Value::Float(f) if f >= 0.0 && f.is_finite() => f,
+            other => {
+                return Err(Error::type_error(format!(
+                    "'{word}' expects a non-negative number of milliseconds, got {}",
+                    self.reg.repr(other)
+                )));
+            }
+        };
+        // Longer than a century is as good as forever, and keeps `Instant` arithmetic sound.
+        Ok(Duration::from_secs_f64((ms / 1000.0).min(3.2e9)))
+    }
+
+    fn pop_future(&mut self, word: &str) -> Result<Handle, Error> {
+        let value = self.task.pop(word)?;
+        self.object_of::<FutureObject>(value, word, "a future")
+    }
+
+    fn pop_channel(&mut self, word: &str) -> Result<(Handle, Value), Error> {
+        let value = self.task.pop(word)?;
+        Ok((self.object_of::<ChannelObject>(value, word, "a channel")?, value))
+    }
+
+    // ---- tasks and futures ---------------------------------------------------------------
+
+    /// `spawn ( {body} -- future )`.
+    fn spawn(&mut self) -> Result<Then, Error> {
+        let body = self.pop_continuation("spawn")?;
+        let future = self.start(body, |future| Role::Once { future }, Status::Runnable, None)?;
+        self.task.push(future);
+        Ok(Then::Continue)
+    }
+
+    /// A new future and the task behind it, which calls `body` (as `&`) when it first runs.
+    fn start(
+        &mut self,
+        body: Value,
+        role: impl FnOnce(Handle) -> Role,
+        status: Status,
+        timer: Option<Duration>,
+    ) -> Result<Value, Error> {
+        let future = self.new_future();
+        let call = Call { f: body, args: SmallVec::new(), function: false };
+        let task = self.new_task(call, role(future), status)?;
+        self.object_mut::<FutureObject>(future, Some(task))?.task = Some(task);
+        if let Some(after) = timer {
+            self.sched.timers.set(Instant::now() + after, TimerKind::Tick, task, 0);
+        }
+        Ok(Value::Native(future))
+    }
+
+    /// `await ( future -- value )`.
+    fn await_word(&mut self) -> Result<Then, Error> {
+        let future = self.pop_future("await")?;
+        self.await_future(future, None)
+    }
+
+    /// Awaits `future`: its value now if it is resolved (its error if it failed), or the
+    /// task blocks until it is, for at most `limit` (`timeout`).
+    fn await_future(&mut self, future: Handle, limit: Option<Duration>) -> Result<Then, Error> {
+        let object = self.object_mut::<FutureObject>(future, None)?;
+        object.awaited = true;
+        match object.outcome {
+            Outcome::Resolved(value) => {
+                self.task.push(value);
+                Ok(Then::Continue)
+            }
+            Outcome::Failed(error) => Err(self.task_error_of(error)),
+            Outcome::Cancelled => Err(cancelled_error()),
+            Outcome::Pending => {
+                let waiter = self.block_current(Wait::Future(future))?;
+                self.object_mut::<FutureObject>(future, Some(waiter.task))?.waiters.push(waiter);
+                if let Some(limit) = limit {
+                    self.sched.timers.set(Instant::now() + limit, TimerKind::Timeout, waiter.task, waiter.epoch);
+                }
+                Ok(Then::Block)
+            }
+        }
+    }
+
+    /// `yield ( -- )`: to the back of the queue, if any other task can run.
+    fn yield_word(&mut self) -> Result<Then, Error> {
+        if self.sched.run_queue.is_empty() {
+            return Ok(Then::Continue);
+        }
+        let current = self.sched.current;
+        self.object_mut::<TaskObject>(current, None)?.status = Status::Runnable;
+        self.sched.run_queue.push_back(current);
+        Ok(Then::Block)
+    }
+
+    /// `cancel ( future -- )`: stops the task behind the future (which may be the running
+    /// one). A future that has ended stays as it is.
+    fn cancel(&mut self) -> Result<Then, Error> {
+        let future = self.pop_future("cancel")?;
+        let object = self.object::<FutureObject>(future)?;
+        if !matches!(object.outcome, Outcome::Pending) {
+            return Ok(Then::Continue);
+        }
+        match object.task {
+            Some(task) if task == self.sched.current => {
+                // The running task cancels itself: it ends here.
+                self.cancel_future(future)?;
+                self.task.unwind_to(0);
+                self.task.stack.clear();
+                self.object_mut::<TaskObject>(task, None)?.status = Status::Done;
+                self.sched.live.shift_remove(&task);
+                Ok(Then::Block)
+            }
+            Some(task) => {
+                self.cancel_task(task)?;
+                Ok(Then::Continue)
+            }
+            None => {
+                self.cancel_future(future)?;
+                Ok(Then::Continue)
+            }
+        }
+    }
+
+    /// `timeout ( future ms -- value )`.
+    fn timeout(&mut self) -> Result<Then, Error> {
+        let limit = self.pop_ms("timeout")?;
+        let future = self.pop_future("timeout")?;
+        self.await_future(future, Some(limit))
+    }
+
+    /// `sleep ( ms -- )`.
+    fn sleep(&mut self) -> Result<Then, Error> {
+        let duration = self.pop_ms("sleep")?;
+        if duration.is_zero() {
+            return self.yield_word();
+        }
+        let waiter = self.block_current(Wait::Timer)?;
+        self.sched.timers.set(Instant::now() + duration, TimerKind::Wake, waiter.task, waiter.epoch);
+        Ok(Then::Block)
+    }
+
+    /// `after ( ms {f} -- future )` and `every ( ms {f} -- future )`.
+    fn after_or_every(&mut self, every: bool) -> Result<Then, Error> {
+        let word = if every { "every" } else { "after" };
+        let f = self.pop_continuation(word)?;
+        let interval = self.pop_ms(word)?;
+        let ms = interval.as_millis() as u64;
+        let role = move |future| if every { Role::Every { future, ms } } else { Role::Once { future } };
+        let future = self.start(f, role, Status::Blocked(Wait::Timer), Some(interval))?;
+        self.task.push(future);
+        Ok(Then::Continue)
+    }
+
+    // ---- channels ------------------------------------------------------------------------
+
+    /// `channel ( capacity -- ch )`.
+    fn channel(&mut self) -> Result<Then, Error> {
+        let capacity = match self.task.pop("channel")? {
+            Value::Int(n) if n >= 1 => n as usize,
+            other => {
+                return Err(Error::type_error(format!(
+                    "'channel' expects a capacity of at least 1, got {}",
+                    self.reg.repr(other)
+                )));
+            }
+        };
+        let channel = self.reg.new_native(Box::new(ChannelObject::new(capacity)));
+        self.task.push(channel);
+        Ok(Then::Continue)
+    }
+
+    fn channel_mut(
+        &mut self,
+        h: Handle,
+        stored: impl IntoIterator<Item = Handle>,
+    ) -> Result<&mut ChannelObject, Error> {
+        self.object_mut::<ChannelObject>(h, stored)
+    }
+
+    /// The first receiver still waiting on channel `h`, taken off its queue.
+    fn next_receiver(&mut self, h: Handle) -> Result<Option<Receiver>, Error> {
+        loop {
+            let Some(receiver) = self.channel_mut(h, None)?.receivers.pop_front() else { return Ok(None) };
+            if self.still_waiting(receiver.waiter) {
+                return Ok(Some(receiver));
+            }
+        }
+    }
+
+    /// The first sender still waiting on channel `h` and its value, taken off its queue.
+    fn next_sender(&mut self, h: Handle) -> Result<Option<(Waiter, Value)>, Error> {
+        loop {
+            let Some(sender) = self.channel_mut(h, None)?.senders.pop_front() else { return Ok(None) };
+            if self.still_waiting(sender.0) {
+                return Ok(Some(sender));
+            }
+        }
+    }
+
+    /// Hands `value` to a receiver: it resumes with the value (and, from `select`, the
+    /// channel).
+    fn hand_over(&mut self, receiver: Receiver, value: Value) -> Result<(), Error> {
+        match receiver.select {
+            Some(channel) => self.wake(receiver.waiter, &[value, channel])?,
+            None => self.wake(receiver.waiter, &[value])?,
+        };
+        Ok(())
+    }
+
+    /// `send ( x ch -- )`.
+    fn send(&mut self) -> Result<Then, Error> {
+        let (h, _) = self.pop_channel("send")?;
+        let value = self.task.pop("send")?;
+        if self.object::<ChannelObject>(h)?.closed {
+            return Err(Error::new(ErrorKind::Closed, "'send' on a closed channel"));
+        }
+        if let Some(receiver) = self.next_receiver(h)? {
+            self.hand_over(receiver, value)?;
+            return Ok(Then::Continue);
+        }
+        let channel = self.channel_mut(h, value.handle())?;
+        if channel.buffer.len() < channel.capacity {
+            channel.buffer.push_back(value);
+            return Ok(Then::Continue);
+        }
+        let waiter = self.block_current(Wait::Send(h))?;
+        self.channel_mut(h, value.handle().into_iter().chain(Some(waiter.task)))?.senders.push_back((waiter, value));
+        Ok(Then::Block)
+    }
+
+    /// Takes the next value of channel `h` if it has one (refilling its buffer from a
+    /// waiting sender); `None` if it has none.
+    fn take_value(&mut self, h: Handle) -> Result<Option<Value>, Error> {
+        let Some(value) = self.channel_mut(h, None)?.buffer.pop_front() else {
+            // A full channel empties only through recv, so a waiting sender means a value.
+            return match self.next_sender(h)? {
+                Some((sender, value)) => {
+                    self.wake(sender, &[])?;
+                    Ok(Some(value))
+                }
+                None => Ok(None),
+            };
+        };
+        if let Some((sender, waiting)) = self.next_sender(h)? {
+            self.channel_mut(h, waiting.handle())?.buffer.push_back(waiting);
+            self.wake(sender, &[])?;
+        }
+        Ok(Some(value))
+    }
+
+    /// `recv ( ch -- x )`.
+    fn recv(&mut self) -> Result<Then, Error> {
+        let (h, _) = self.pop_channel("recv")?;
+        if let Some(value) = self.take_value(h)? {
+            self.task.push(value);
+            return Ok(Then::Continue);
+        }
+        if self.object::<ChannelObject>(h)?.closed {
+            self.task.push(Value::Nil);
+            return Ok(Then::Continue);
+        }
+        let waiter = self.block_current(Wait::Recv(h))?;
+        self.channel_mut(h, Some(waiter.task))?.receivers.push_back(Receiver { waiter, select: None });
+        Ok(Then::Block)
+    }
+
+    /// `close ( ch -- )`: receivers waiting get `nil`, senders waiting a `closed` error.
+    fn close(&mut self) -> Result<Then, Error> {
+        let (h, _) = self.pop_channel("close")?;
+        let channel = self.channel_mut(h, None)?;
+        if channel.closed {
+            return Ok(Then::Continue);
+        }
+        channel.closed = true;
+        let receivers = std::mem::take(&mut channel.receivers);
+        let senders = std::mem::take(&mut channel.senders);
+        for receiver in receivers {
+            self.hand_over(receiver, Value::Nil)?;
+        }
+        for (sender, _) in senders {
+            self.wake_raising(sender, Error::new(ErrorKind::Closed, "the channel was closed while 'send' waited"))?;
+        }
+        Ok(Then::Continue)
+    }
+
+    /// `select ( [ch1 ch2 …] -- x ch )`: the first channel in the array with a value (or
+    /// closed: `nil`) answers at once; else the task waits on all of them.
+    fn select(&mut self) -> Result<Then, Error> {
+        let list = self.task.pop("select")?;
+        let Value::Array(array) = list else {
+            return Err(Error::type_error(format!(
+                "'select' expects an array of channels, got {}",
+                registry::a_type(self.type_name(list))
+            )));
+        };
+        let items = self.reg.array(array)?.clone();
+        if items.is_empty() {
+            return Err(Error::type_error("'select' expects at least one channel, got an empty array"));
+        }
+        let mut channels = SmallVec::<[(Handle, Value); 4]>::new();
+        for &item in &items {
+            channels.push((self.object_of::<ChannelObject>(item, "select", "an array of channels")?, item));
+        }
+        for &(h, value) in &channels {
+            let ready = match self.take_value(h)? {
+                Some(x) => Some(x),
+                None if self.object::<ChannelObject>(h)?.closed => Some(Value::Nil),
+                None => None,
+            };
+            if let Some(x) = ready {
+                self.task.push(x);
+                self.task.push(value);
+                return Ok(Then::Continue);
+            }
+        }
+        let waiter = self.block_current(Wait::Select)?;
+        for &(h, value) in &channels {
+            let stored = value.handle().into_iter().chain(Some(waiter.task));
+            self.channel_mut(h, stored)?.receivers.push_back(Receiver { waiter, select: Some(value) });
+        }
+        Ok(Then::Block)
+    }
+
+    // ---- actors --------------------------------------------------------------------------
+
+    /// `actor ( {handler} -- actor )`.
+    fn actor(&mut self) -> Result<Then, Error> {
+        let handler = self.pop_continuation("actor")?;
+        self.check_call("actor", handler, 1)?;
+        let object = ActorObject { mailbox: Default::default(), handler, task: self.sched.main };
+        let actor = self.reg.new_native(Box::new(object));
+        let Value::Native(h) = actor else { unreachable!("new_native makes a native") };
+        // The task waits for its first message; each message starts a call of the handler.
+        let call = Call { f: handler, args: SmallVec::new(), function: true };
+        let task = self.new_task(call, Role::Actor { actor: h, reply: None }, Status::Blocked(Wait::Mailbox))?;
+        self.object_mut::<TaskObject>(task, None)?.pending_call = None;
+        self.object_mut::<ActorObject>(h, Some(task))?.task = task;
+        self.task.push(actor);
+        Ok(Then::Continue)
+    }
+
+    /// `tell ( msg actor -- )` and `ask ( msg actor -- future )`.
+    fn post(&mut self, ask: bool) -> Result<Then, Error> {
+        let word = if ask { "ask" } else { "tell" };
+        let actor_value = self.task.pop(word)?;
+        let actor = self.object_of::<ActorObject>(actor_value, word, "an actor")?;
+        let message = self.task.pop(word)?;
+        let reply = ask.then(|| self.new_future());
+        let stored = message.handle().into_iter().chain(reply);
+        self.object_mut::<ActorObject>(actor, stored)?.mailbox.push_back((message, reply));
+        self.deliver(actor)?;
+        if let Some(reply) = reply {
+            self.task.push(Value::Native(reply));
+        }
+        Ok(Then::Continue)
+    }
+
+    /// Wakes an actor waiting for a message, making it handle the next one.
+    fn deliver(&mut self, actor: Handle) -> Result<(), Error> {
+        let object = self.object::<ActorObject>(actor)?;
+        let (task, handler) = (object.task, object.handler);
+        let task_object = self.object::<TaskObject>(task)?;
+        if task_object.status != Status::Blocked(Wait::Mailbox) {
+            return Ok(());
+        }
+        let waiter = Waiter { task, epoch: task_object.epoch };
+        let Some((message, reply)) = self.object_mut::<ActorObject>(actor, None)?.mailbox.pop_front() else {
+            return Ok(());
+        };
+        let stored = message.handle().into_iter().chain(reply).chain(handler.handle());
+        let object = self.object_mut::<TaskObject>(task, stored)?;
+        object.role = Role::Actor { actor, reply };
+        object.pending_call = Some(Call { f: handler, args: SmallVec::from_slice(&[message]), function: true });
+        self.wake(waiter, &[])?;
+        Ok(())
+    }
+}
