@@ -184,6 +184,13 @@ pub(crate) static BUILTINS: &[Builtin] = &[
     effect("tell", 2, &["tell"], "tell(msg, a): posts a message to actor a; nil"),
     fixed("ask", 2, &["ask"], "ask(msg, a): posts a message; a future of the reply"),
     fixed("cores", 0, &["cores"], "cores(): how many cores the parallel functions use"),
+    fixed("par_map", 2, &["par_map"], "par_map(xs, f): [f(x) for each x], computed on the worker VMs"),
+    fixed(
+        "par_reduce",
+        3,
+        &["par_reduce"],
+        "par_reduce(xs, init, f): xs folded with f (associative) on the worker VMs",
+    ),
     // text
     fixed("split", 2, &["split"], "split(s, sep)"),
     fixed("join", 2, &["join"], "join(arr, sep)"),

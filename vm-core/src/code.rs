@@ -48,6 +48,9 @@ pub struct Block {
     /// How many `LetTo` ops open the block and bind each of `locals` once: a call can bind
     /// the arguments itself and start after them (0 if they are not exactly that).
     pub prologue: u32,
+    /// The unit the block was loaded from and its index there: what a closure of it is
+    /// when it is copied to another VM (`None` for code built by hand, which cannot be).
+    pub unit: Option<(std::sync::Arc<Unit>, u32)>,
 }
 
 impl Code for Block {

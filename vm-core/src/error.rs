@@ -256,6 +256,11 @@ impl Error {
         self.0.catchable = true;
     }
 
+    /// Makes the error pass through every `try`, as a limit error does.
+    pub(crate) fn set_uncatchable(&mut self) {
+        self.0.catchable = false;
+    }
+
     pub(crate) fn set_trace(&mut self, trace: Vec<TraceEntry>) {
         self.0.trace = trace;
     }

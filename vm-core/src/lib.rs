@@ -22,6 +22,7 @@ mod merge_sort;
 mod native;
 mod op;
 mod ops;
+mod parallel;
 mod rng;
 mod sched;
 mod source;

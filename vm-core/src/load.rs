@@ -3,6 +3,7 @@
 //! (rooted by the blocks), the source registered and every span pointed at it.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use registry::{Name, Value};
 
@@ -24,7 +25,21 @@ impl Vm {
     /// A `parse` error if the unit is malformed, an `undefined` error if it calls a native
     /// this VM does not have, a `limit` error if the code does not fit the heap limit.
     pub fn load(&mut self, unit: &Unit) -> Result<Rc<Block>, Error> {
-        verify(unit).map_err(|malformed| Error::new(ErrorKind::Parse, malformed.to_string()))?;
+        self.load_shared(Arc::new(unit.clone()))
+    }
+
+    /// [`Vm::load`] for a unit shared with other VMs (the parallel workers load the units
+    /// of the functions they run this way, without copying them).
+    ///
+    /// # Errors
+    /// As [`Vm::load`].
+    pub fn load_shared(&mut self, unit: Arc<Unit>) -> Result<Rc<Block>, Error> {
+        Ok(self.load_blocks(unit)?.swap_remove(0))
+    }
+
+    /// Loads a unit and gives every block of it, by the unit's indexes.
+    pub(crate) fn load_blocks(&mut self, unit: Arc<Unit>) -> Result<Vec<Rc<Block>>, Error> {
+        verify(&unit).map_err(|malformed| Error::new(ErrorKind::Parse, malformed.to_string()))?;
         let source = self.sources.add(unit.source_name.as_str(), unit.source_text.as_str());
         self.load_verified(unit, source)
     }
@@ -32,16 +47,16 @@ impl Vm {
     /// Loads a unit a frontend just compiled from `source` (already registered). Such
     /// units are well formed by construction; debug builds, and so every test, verify
     /// them all the same.
-    pub(crate) fn load_compiled(&mut self, unit: &Unit, source: Rc<Source>) -> Result<Rc<Block>, Error> {
+    pub(crate) fn load_compiled(&mut self, unit: Unit, source: Rc<Source>) -> Result<Rc<Block>, Error> {
         if cfg!(debug_assertions)
-            && let Err(malformed) = verify(unit)
+            && let Err(malformed) = verify(&unit)
         {
             return Err(Error::internal(format!("the compiler made {malformed}")).with_source(source));
         }
-        self.load_verified(unit, source)
+        Ok(self.load_verified(Arc::new(unit), source)?.swap_remove(0))
     }
 
-    fn load_verified(&mut self, unit: &Unit, source: Rc<Source>) -> Result<Rc<Block>, Error> {
+    fn load_verified(&mut self, unit: Arc<Unit>, source: Rc<Source>) -> Result<Vec<Rc<Block>>, Error> {
         let names: Vec<Name> = unit.names.iter().map(|text| self.reg.intern(text)).collect();
         let natives = unit
             .natives
@@ -114,9 +129,10 @@ impl Vm {
                 needs_heap_scope,
                 locals,
                 prologue: block.prologue,
+                unit: Some((unit.clone(), index as u32)),
             }));
         }
         self.check_heap_limit()?;
-        Ok(built.swap_remove(0).expect("a verified unit has an outermost block"))
+        Ok(built.into_iter().map(|block| block.expect("every block is built")).collect())
     }
 }

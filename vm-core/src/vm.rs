@@ -104,6 +104,12 @@ pub struct Vm {
     pub(crate) sched: crate::sched::Scheduler,
     /// Where reports that are not a program's output go (a task's error nobody awaits).
     pub(crate) err_out: Box<dyn Write>,
+    /// Units loaded for continuations copied in from other VMs, by the address of the
+    /// shared unit (which the entry keeps alive, so the address stays its own).
+    pub(crate) imported_units: FxHashMap<usize, (Arc<crate::unit::Unit>, Vec<Rc<Block>>)>,
+    /// The VM is one of the parallel workers (which cannot start parallel work, and have
+    /// no frontends to compile with).
+    pub(crate) worker: bool,
 }
 
 impl Default for Vm {
@@ -156,6 +162,8 @@ impl Vm {
                 .map(|dirs| std::env::split_paths(&dirs).collect())
                 .unwrap_or_default(),
             sched: crate::sched::Scheduler::new(main),
+            imported_units: FxHashMap::default(),
+            worker: false,
             err_out: Box::new(std::io::stderr()),
         }
     }
@@ -213,7 +221,7 @@ impl Vm {
         let source = self.sources.add(name, text);
         let unit =
             compile(frontend.as_ref(), &source, self.native_table()).map_err(|err| err.with_source(source.clone()))?;
-        self.load_compiled(&unit, source)
+        self.load_compiled(unit, source)
     }
 
     /// The `lang` frontend, to compile `len` bytes with. Refuses when the memory compiling
@@ -222,10 +230,16 @@ impl Vm {
     /// to compile the line that frees memory. The compiled code itself is counted once it
     /// exists.)
     fn frontend_for(&self, lang: &str, len: usize) -> Result<Rc<dyn Frontend>, Error> {
-        let frontend =
-            self.frontends.get(lang).cloned().ok_or_else(|| {
+        let frontend = self.frontends.get(lang).cloned().ok_or_else(|| {
+            if self.worker {
+                Error::new(
+                    ErrorKind::Undefined,
+                    format!("a function run by par_map or par_reduce cannot compile {lang} source (worker VMs have no compilers)"),
+                )
+            } else {
                 Error::new(ErrorKind::Undefined, format!("no {lang} frontend is installed in this VM"))
-            })?;
+            }
+        })?;
         if let Some(max) = self.limits.max_heap {
             let need = len.saturating_mul(frontend.memory_per_source_byte());
             if need > max {

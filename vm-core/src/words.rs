@@ -135,6 +135,8 @@ pub enum TaskWord {
     Tell,
     Ask,
     Cores,
+    ParMap,
+    ParReduce,
 }
 
 /// The functions of one number that give a float (`sqrt`, `sin`, …): an int argument is
@@ -652,6 +654,20 @@ pub static WORDS: &[Word] = &[
         "channels",
     ),
     t("cores", TaskWord::Cores, "( -- n )", "how many cores the parallel words use", "parallel"),
+    t(
+        "par_map",
+        TaskWord::ParMap,
+        "( arr {f} -- arr' )",
+        "f on every element, on the worker VMs; results in input order",
+        "parallel",
+    ),
+    t(
+        "par_reduce",
+        TaskWord::ParReduce,
+        "( arr init {f} -- acc )",
+        "fold with f (associative, init its identity) on the worker VMs",
+        "parallel",
+    ),
     b("print", B::Print, "( x -- )", "write the display form and a newline", "output"),
     b(".", B::Peek, "( x -- x )", "print the top without popping it", "output"),
     b(".s", B::PrintStack, "( -- )", "print the whole stack", "output"),

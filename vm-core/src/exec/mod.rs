@@ -51,7 +51,7 @@ pub(crate) enum Step {
 /// Per-run bookkeeping.
 #[derive(Default)]
 pub(crate) struct RunState {
-    fuel_left: Option<u64>,
+    pub(crate) fuel_left: Option<u64>,
     pub(crate) deadline: Option<Instant>,
     /// The budget the current slice started with, and what is left of it.
     slice_given: u32,
@@ -73,6 +73,14 @@ impl RunState {
         self.slice_given = 0;
         self.slice_left = 0;
         self.overdraft = 0;
+    }
+
+    /// Charges work done for the run elsewhere (the parallel workers) to its fuel; the
+    /// run stops at its next check if that used the fuel up.
+    pub(crate) fn charge_external(&mut self, used: u64) {
+        if let Some(left) = &mut self.fuel_left {
+            *left = left.saturating_sub(used);
+        }
     }
 
     fn next_slice(&mut self) -> u32 {

@@ -1,6 +1,6 @@
 //! The scheduler's words (SPEC §6): `spawn await yield cancel timeout sleep after every now`,
 //! the channels' `channel send recv close select`, the actors' `actor tell ask`, and
-//! `cores`. A word that must wait registers the running task with what it waits on and
+//! `cores` (the parallel words are in `crate::parallel`). A word that must wait registers the running task with what it waits on and
 //! returns [`Then::Block`]; whoever ends the wait pushes the word's result where the task
 //! resumes (see `crate::sched`).
 
@@ -48,20 +48,40 @@ impl Vm {
             W::Tell => self.post(false),
             W::Ask => self.post(true),
             W::Cores => {
-                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-                self.task.push(Value::Int(cores as i64));
+                self.task.push(Value::Int(crate::parallel::cores() as i64));
                 Ok(Then::Continue)
             }
+            W::ParMap => self.par_map(),
+            W::ParReduce => self.par_reduce(),
         }
     }
 
     /// Pops a continuation for `word`.
-    fn pop_continuation(&mut self, word: &str) -> Result<Value, Error> {
+    /// Pops the continuation a word will call with `args` arguments: a function (a Rho
+    /// `fun`) that takes another number is an `arity` error now, not when it runs.
+    pub(crate) fn pop_continuation(&mut self, word: &str, args: u16) -> Result<Value, Error> {
         let value = self.task.pop(word)?;
-        if !matches!(value, Value::Cont(_)) {
+        let Value::Cont(h) = value else {
             return Err(self.not_a_continuation(word, value));
+        };
+        match self.reg.closure(h)?.arity {
+            Some(arity) if arity != args => {
+                let count = |n: u16| match n {
+                    0 => "no arguments".to_string(),
+                    1 => "1 argument".to_string(),
+                    n => format!("{n} arguments"),
+                };
+                Err(Error::new(
+                    ErrorKind::Arity,
+                    format!(
+                        "'{word}' calls its function with {}, but the function takes {}",
+                        count(args),
+                        count(arity)
+                    ),
+                ))
+            }
+            _ => Ok(value),
         }
-        Ok(value)
     }
 
     /// Pops a duration in milliseconds (a non-negative int or float).
@@ -95,7 +115,7 @@ impl Vm {
 
     /// `spawn ( {body} -- future )`.
     fn spawn(&mut self) -> Result<Then, Error> {
-        let body = self.pop_continuation("spawn")?;
+        let body = self.pop_continuation("spawn", 0)?;
         let future = self.start(body, |future| Role::Once { future }, Status::Runnable, None)?;
         self.task.push(future);
         Ok(Then::Continue)
@@ -127,7 +147,7 @@ impl Vm {
 
     /// Awaits `future`: its value now if it is resolved (its error if it failed), or the
     /// task blocks until it is, for at most `limit` (`timeout`).
-    fn await_future(&mut self, future: Handle, limit: Option<Duration>) -> Result<Then, Error> {
+    pub(crate) fn await_future(&mut self, future: Handle, limit: Option<Duration>) -> Result<Then, Error> {
         let object = self.object_mut::<FutureObject>(future, None)?;
         object.awaited = true;
         match object.outcome {
@@ -135,7 +155,7 @@ impl Vm {
                 self.task.push(value);
                 Ok(Then::Continue)
             }
-            Outcome::Failed(error) => Err(self.task_error_of(error)),
+            Outcome::Failed(error) => Err(self.raise_error_value(error)),
             Outcome::Cancelled => Err(cancelled_error()),
             Outcome::Pending => {
                 let waiter = self.block_current(Wait::Future(future))?;
@@ -150,6 +170,7 @@ impl Vm {
 
     /// `yield ( -- )`: to the back of the queue, if any other task can run.
     fn yield_word(&mut self) -> Result<Then, Error> {
+        self.poll_wakers()?;
         if self.sched.run_queue.is_empty() {
             return Ok(Then::Continue);
         }
@@ -209,7 +230,7 @@ impl Vm {
     /// `after ( ms {f} -- future )` and `every ( ms {f} -- future )`.
     fn after_or_every(&mut self, every: bool) -> Result<Then, Error> {
         let word = if every { "every" } else { "after" };
-        let f = self.pop_continuation(word)?;
+        let f = self.pop_continuation(word, 0)?;
         let interval = self.pop_ms(word)?;
         let ms = interval.as_millis() as u64;
         let role = move |future| if every { Role::Every { future, ms } } else { Role::Once { future } };
@@ -392,7 +413,7 @@ impl Vm {
 
     /// `actor ( {handler} -- actor )`.
     fn actor(&mut self) -> Result<Then, Error> {
-        let handler = self.pop_continuation("actor")?;
+        let handler = self.pop_continuation("actor", 1)?;
         self.check_call("actor", handler, 1)?;
         let object = ActorObject { mailbox: Default::default(), handler, task: self.sched.main };
         let actor = self.reg.new_native(Box::new(object));

@@ -168,6 +168,7 @@ impl Vm {
     /// Parks the running task as runnable at the back of the queue and runs the next one
     /// (`yield`, and a slice used up while others wait).
     pub(crate) fn rotate(&mut self) -> Result<(), Error> {
+        self.poll_wakers()?;
         if self.sched.run_queue.is_empty() {
             return Ok(());
         }
@@ -187,15 +188,14 @@ impl Vm {
     /// `limit` error (interrupted, deadline) while waiting.
     pub(crate) fn run_next(&mut self) -> Result<(), Error> {
         loop {
-            self.take_completions()?;
-            self.fire_due_timers()?;
+            self.poll_wakers()?;
             while let Some(h) = self.sched.run_queue.pop_front() {
                 // A task cancelled while it waited in the queue is skipped.
                 if self.task_object(h).is_ok_and(|t| t.status == Status::Runnable) {
                     return self.load_task(h);
                 }
             }
-            let next_timer = self.sched.timers.next_at();
+            let next_timer = self.next_live_timer();
             if next_timer.is_none() && self.sched.completions.outstanding == 0 {
                 let report = self.deadlock_report();
                 let main = self.sched.main;
@@ -294,6 +294,13 @@ impl Vm {
         Ok(true)
     }
 
+    /// Wakes the tasks whose timers are due or whose external operations completed, so a
+    /// running task that never blocks cannot keep them waiting past its slice.
+    pub(crate) fn poll_wakers(&mut self) -> Result<(), Error> {
+        self.take_completions()?;
+        self.fire_due_timers()
+    }
+
     /// Runs the timers that are due: each wakes its task (if it still waits on that wait).
     fn fire_due_timers(&mut self) -> Result<(), Error> {
         if self.sched.timers.is_empty() {
@@ -322,6 +329,19 @@ impl Vm {
             }
         }
         Ok(())
+    }
+
+    /// When the earliest timer that can still wake a task falls due. Timers of waits that
+    /// ended otherwise (a cancelled sleeper, a `timeout` whose future resolved) are
+    /// dropped here, so they neither delay a deadlock report nor wake the scheduler.
+    fn next_live_timer(&mut self) -> Option<Instant> {
+        while let Some(timer) = self.sched.timers.peek() {
+            if self.still_waiting(Waiter { task: timer.task, epoch: timer.epoch }) {
+                return Some(timer.at);
+            }
+            self.sched.timers.pop();
+        }
+        None
     }
 
     /// Removes a waiter from a future's list (its `timeout` passed first).
@@ -390,9 +410,15 @@ impl Vm {
         Ok(())
     }
 
-    /// The error that re-raises error map `error` as it is (its kind kept).
+    /// The error that re-raises error map `error` as it is (its kind kept). A limit met by
+    /// the work behind a future (a parallel worker's fuel, deadline or heap) stops the
+    /// awaiting program too, so it passes through every `try` as a limit error does.
     pub(crate) fn raise_error_value(&mut self, error: Value) -> Error {
-        self.task_error_of(error)
+        let mut err = self.task_error_of(error);
+        if err.kind() == ErrorKind::Limit {
+            err.set_uncatchable();
+        }
+        err
     }
 
     /// Writes a task's error that nobody awaits to stderr.

@@ -57,9 +57,14 @@ impl Timers {
         self.heap.push(Reverse(Timer { at, seq: self.seq, kind, task, epoch }));
     }
 
-    /// When the earliest timer falls due.
-    pub(crate) fn next_at(&self) -> Option<Instant> {
-        self.heap.peek().map(|Reverse(t)| t.at)
+    /// The earliest timer.
+    pub(crate) fn peek(&self) -> Option<Timer> {
+        self.heap.peek().map(|Reverse(t)| *t)
+    }
+
+    /// Drops the earliest timer.
+    pub(crate) fn pop(&mut self) {
+        self.heap.pop();
     }
 
     /// The earliest timer, if it is due at `now`.
