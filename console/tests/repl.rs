@@ -118,6 +118,42 @@ fn ctrl_c_interrupts_a_running_loop_and_keeps_the_session() {
 }
 
 #[test]
+fn tasks_outlive_their_line_and_ctrl_c_stops_the_lines_tasks() {
+    let history = temp("tasks");
+    let mut p = repl(&[], &history);
+    p.expect("pi> ").unwrap();
+    // Tasks run while lines run: one not started yet is runnable; once a line yields, it
+    // runs until it waits, and a later line wakes it.
+    p.send_line("1 channel 'c # { c recv 2 * } 'doubler # doubler spawn 'f #").unwrap();
+    p.expect("pi> ").unwrap();
+    p.send_line(":tasks").unwrap();
+    p.expect("task 'doubler': runnable").unwrap();
+    p.expect("pi> ").unwrap();
+    p.send_line("yield").unwrap();
+    p.expect("pi> ").unwrap();
+    p.send_line(":tasks").unwrap();
+    p.expect(Regex("task 'doubler' at [^\n]*: waits on recv")).unwrap();
+    p.expect("pi> ").unwrap();
+    p.send_line("21 c send f await").unwrap();
+    p.expect("42  ← top").unwrap();
+    p.expect("pi> ").unwrap();
+    p.send_line(":tasks").unwrap();
+    p.expect("no tasks").unwrap();
+    p.expect("pi> ").unwrap();
+    // Ctrl-C during a line stops the tasks that line started, spinning or not.
+    p.send_line("clear { { true } { } while } spawn drop { { true } { } while } spawn await").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    p.send(ControlCode::EndOfText).unwrap();
+    p.expect("interrupted").unwrap();
+    p.expect("pi> ").unwrap();
+    p.send_line(":tasks").unwrap();
+    p.expect("no tasks").unwrap();
+    p.expect("pi> ").unwrap();
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(Eof).unwrap();
+}
+
+#[test]
 fn history_persists_across_sessions() {
     let history = temp("history");
     let mut p = repl(&[], &history);

@@ -37,6 +37,7 @@ pub(crate) const COMMANDS: &[(&str, &str)] = &[
     (":reset", "start over with a fresh VM"),
     (":load FILE", "run a .pi or .rho file into the session"),
     (":translate", "toggle showing the Pi each Rho line becomes"),
+    (":tasks", "list the tasks still alive (they run whenever a later line runs)"),
     (":quit", "leave (Ctrl-D works too)"),
 ];
 

@@ -127,6 +127,11 @@ impl Session {
                 let view = style::stack(&self.vm, self.color);
                 self.say(&view);
             }
+            ":tasks" => {
+                let tasks = self.vm.tasks();
+                let text = if tasks.is_empty() { "no tasks".to_string() } else { tasks.join("\n") };
+                self.say(&text);
+            }
             ":reset" => {
                 self.vm = self.fresh_vm();
                 self.say("a fresh VM: no globals, an empty stack");
@@ -153,7 +158,8 @@ impl Session {
         for (command, doc) in COMMANDS {
             text.push_str(&format!("  {command:<12} {doc}\n"));
         }
-        text.push_str("\nCtrl-C stops a running program (or clears the line); Ctrl-D quits.");
+        text.push_str("\nCtrl-C stops a running program and every task it started (or clears the line); Ctrl-D quits.");
+        text.push_str("\nTasks a line started and left running stay alive: they run whenever a later line runs.");
         text.push_str("\n`kai words` lists every Pi word; docs/rho.md describes Rho.");
         self.say(&text);
     }

@@ -167,10 +167,11 @@ impl Vm {
                 break Err(err);
             }
         };
+        self.return_to_main();
+        // A limit ends the run's every task, the one it stopped included.
         if result.as_ref().is_err_and(|err| err.kind() == ErrorKind::Limit) {
             self.end_run_tasks();
         }
-        self.return_to_main();
         self.task.unwind_to(base);
         if self.task.frames.is_empty() {
             self.task.floor = 0;

@@ -609,6 +609,25 @@ impl Vm {
         text
     }
 
+    /// One line per task that has not ended, other than the main task: what it runs,
+    /// where it stopped and what it is doing (`runnable`, or what it waits on), in the
+    /// order the tasks started. The REPL's `:tasks` shows it.
+    pub fn tasks(&self) -> Vec<String> {
+        let main = self.sched.main;
+        let mut lines = Vec::new();
+        for &h in self.sched.live.iter().filter(|&&h| h != main) {
+            let Ok(object) = self.task_object(h) else { continue };
+            let doing = match object.status {
+                Status::Blocked(wait) => format!("waits on {}", self.wait_text(wait)),
+                Status::Runnable | Status::Running => "runnable".to_string(),
+                Status::Done => continue,
+            };
+            let at = self.position_text(&object.state);
+            lines.push(format!("{}{at}: {doing}", self.task_label(object)));
+        }
+        lines
+    }
+
     /// How a task is named in reports: `task 'name'` after the continuation it runs.
     pub(crate) fn task_label(&self, object: &TaskObject) -> String {
         let kind = match object.role {
