@@ -90,7 +90,7 @@ impl Task {
             self.fault = Some(Error::limit(format!("data stack limit of {} values exceeded", self.max_stack)));
         }
         if self.stack.len() == self.stack.capacity() {
-            let more = self.stack.capacity().max(64);
+            let more = self.stack.capacity().max(4);
             if self.stack.try_reserve(more).is_err() {
                 self.fault.get_or_insert_with(|| {
                     Error::limit(format!("out of memory for the data stack ({} values)", self.stack.len()))
@@ -194,7 +194,7 @@ impl Task {
 
     #[cold]
     fn grow_frames(&mut self) -> Result<(), Error> {
-        let more = self.frames.capacity().max(16);
+        let more = self.frames.capacity().max(4);
         self.frames
             .try_reserve(more)
             .map_err(|_| Error::limit(format!("out of memory for the context stack ({} frames)", self.frames.len())))
@@ -206,7 +206,7 @@ impl Task {
     /// A `limit` error if memory for the context stack runs out.
     pub(crate) fn push_entry(&mut self, entry: Entry) -> Result<(), Error> {
         if self.entries.len() == self.entries.capacity() {
-            let more = self.entries.capacity().max(16);
+            let more = self.entries.capacity().max(4);
             if self.entries.try_reserve(more).is_err() {
                 return Err(Error::limit(format!(
                     "out of memory for the context stack ({} entries)",
@@ -242,7 +242,7 @@ impl Task {
     #[inline]
     pub(crate) fn reserve_locals(&mut self, n: usize) -> Result<(), Error> {
         if self.locals.capacity() - self.locals.len() < n {
-            let more = self.locals.capacity().max(16).max(n);
+            let more = self.locals.capacity().max(4).max(n);
             if self.locals.try_reserve(more).is_err() {
                 return Err(Error::limit(format!("out of memory for local variables ({} of them)", self.locals.len())));
             }
@@ -344,7 +344,7 @@ impl Task {
             return Err(Error::limit(format!("data stack limit of {} values exceeded", self.max_stack)));
         }
         if self.stack.len() == self.stack.capacity() {
-            let more = self.stack.capacity().max(64);
+            let more = self.stack.capacity().max(4);
             if self.stack.try_reserve(more).is_err() {
                 return Err(Error::limit(format!("out of memory for the data stack ({} values)", self.stack.len())));
             }

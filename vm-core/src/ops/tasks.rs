@@ -195,7 +195,7 @@ impl Vm {
                 self.task.unwind_to(0);
                 self.task.stack.clear();
                 self.object_mut::<TaskObject>(task, None)?.status = Status::Done;
-                self.sched.live.shift_remove(&task);
+                self.sched.live.swap_remove(&task);
                 Ok(Then::Block)
             }
             Some(task) => {

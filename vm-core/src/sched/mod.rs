@@ -47,6 +47,7 @@ pub(crate) struct Scheduler {
     /// Tasks ready to run, first in, first out.
     pub run_queue: VecDeque<Handle>,
     /// Every task that has not ended: roots, so that a blocked task lives until it ends.
+    /// (In no order: a task leaves it in constant time.)
     pub live: IndexSet<Handle, FxBuildHasher>,
     pub timers: Timers,
     /// Operations running outside the VM (worker VMs, I/O) that will complete.
@@ -58,6 +59,8 @@ pub(crate) struct Scheduler {
     /// The futures of external operations in progress, by ticket.
     pub tickets: rustc_hash::FxHashMap<u64, Handle>,
     pub next_ticket: u64,
+    /// The `seq` of the next task.
+    pub next_seq: u64,
 }
 
 impl Scheduler {
@@ -73,6 +76,7 @@ impl Scheduler {
             run: 0,
             tickets: Default::default(),
             next_ticket: 0,
+            next_seq: 1,
         }
     }
 
@@ -98,6 +102,7 @@ pub(crate) fn main_task(reg: &mut registry::Registry<crate::code::Block>) -> Han
         body: registry::Value::Nil,
         pending_call: None,
         run: 0,
+        seq: 0,
     };
     let registry::Value::Native(h) = reg.new_native(Box::new(object)) else {
         unreachable!("new_native makes a native")

@@ -80,6 +80,8 @@ pub(crate) struct TaskObject {
     pub pending_call: Option<super::switch::Call>,
     /// The run that started it (the REPL's Ctrl-C stops the tasks of its line).
     pub run: u64,
+    /// The order tasks were started in, for reports (the live set does not keep it).
+    pub seq: u64,
 }
 
 impl NativeObject for TaskObject {

@@ -89,7 +89,9 @@ impl Vm {
             body,
             pending_call: Some(call),
             run: self.sched.run,
+            seq: self.sched.next_seq,
         };
+        self.sched.next_seq += 1;
         let Value::Native(h) = self.reg.new_native(Box::new(object)) else { unreachable!("new_native makes a native") };
         self.sched.live.insert(h);
         if status == Status::Runnable {
@@ -502,7 +504,7 @@ impl Vm {
         self.task.unwind_to(0);
         self.task.stack.clear();
         self.task_object_mut(current, None)?.status = Status::Done;
-        self.sched.live.shift_remove(&current);
+        self.sched.live.swap_remove(&current);
         Ok(())
     }
 
@@ -514,7 +516,7 @@ impl Vm {
         object.epoch = object.epoch.wrapping_add(1);
         object.state = Task::parked();
         object.pending_call = None;
-        self.sched.live.shift_remove(&h);
+        self.sched.live.swap_remove(&h);
         Ok(())
     }
 
@@ -598,8 +600,7 @@ impl Vm {
     fn deadlock_report(&self) -> String {
         let mut text = String::from("every task is blocked:");
         let main = self.sched.main;
-        let tasks = std::iter::once(main).chain(self.sched.live.iter().copied().filter(|&h| h != main));
-        for h in tasks {
+        for h in self.live_in_start_order() {
             let Ok(object) = self.task_object(h) else { continue };
             let Status::Blocked(wait) = object.status else { continue };
             let who = if h == main { "the main task".to_string() } else { self.task_label(object) };
@@ -615,7 +616,7 @@ impl Vm {
     pub fn tasks(&self) -> Vec<String> {
         let main = self.sched.main;
         let mut lines = Vec::new();
-        for &h in self.sched.live.iter().filter(|&&h| h != main) {
+        for h in self.live_in_start_order().into_iter().filter(|&h| h != main) {
             let Ok(object) = self.task_object(h) else { continue };
             let doing = match object.status {
                 Status::Blocked(wait) => format!("waits on {}", self.wait_text(wait)),
@@ -626,6 +627,15 @@ impl Vm {
             lines.push(format!("{}{at}: {doing}", self.task_label(object)));
         }
         lines
+    }
+
+    /// The live tasks, the main task first and the others in the order they started.
+    fn live_in_start_order(&self) -> Vec<Handle> {
+        let mut tasks: Vec<(u64, Handle)> =
+            self.sched.live.iter().filter_map(|&h| Some((self.task_object(h).ok()?.seq, h))).collect();
+        tasks.sort_unstable();
+        let main = self.sched.main;
+        std::iter::once(main).chain(tasks.into_iter().map(|(_, h)| h).filter(|&h| h != main)).collect()
     }
 
     /// How a task is named in reports: `task 'name'` after the continuation it runs.
