@@ -11,6 +11,10 @@ use expectrl::{ControlCode, Eof, Expect, Regex};
 const KAI: &str = env!("CARGO_BIN_EXE_kai");
 
 /// A REPL session in a fresh pty, with colour off and history in `history`.
+///
+/// A test sends a line only once the prompt is back. Before it prints a prompt the line
+/// editor asks the terminal where the cursor is and waits a moment for the answer; keys
+/// typed ahead arrive in that moment and are read (and lost) as a malformed answer.
 fn repl(args: &[&str], history: &std::path::Path) -> expectrl::session::OsSession {
     let mut command = Command::new(KAI);
     command.args(args).env("NO_COLOR", "1").env("KAI_HISTORY", history).env("TERM", "xterm");
@@ -33,12 +37,14 @@ fn shows_the_stack_and_continues_unfinished_lines() {
     p.send_line("1 2 \"a\"").unwrap();
     p.expect("1  2  \"a\"  ← top").unwrap();
     // An open bracket continues on the next line, with a continuation prompt.
+    p.expect("pi> ").unwrap();
     p.send_line("{ dup").unwrap();
     p.expect("..> ").unwrap();
     p.send_line("* } 'sq #").unwrap();
     p.expect("pi> ").unwrap();
     p.send_line("clear 7 sq &").unwrap();
     p.expect("49  ← top").unwrap();
+    p.expect("pi> ").unwrap();
     p.send_line(":quit").unwrap();
     p.expect(Eof).unwrap();
 }
@@ -56,11 +62,13 @@ fn switches_languages_over_one_vm() {
     p.expect("rho> ").unwrap();
     p.send_line("double(21)").unwrap();
     p.expect("= 42").unwrap();
+    p.expect("rho> ").unwrap();
     p.send_line(":pi").unwrap();
     p.expect("pi> ").unwrap();
     // A Rho function is callable from Pi, and a Pi definition from Rho.
     p.send_line("5 1 double call { 10 + } 'ten #").unwrap();
     p.expect("10  ← top").unwrap();
+    p.expect("pi> ").unwrap();
     p.send_line(":rho").unwrap();
     p.expect("rho> ").unwrap();
     p.send_line("pi { 1 ten & }").unwrap();
@@ -79,6 +87,7 @@ fn an_error_shows_a_diagnostic_and_the_session_goes_on() {
     p.expect("pi> ").unwrap();
     p.send_line("1 2 42 'answer #").unwrap();
     p.expect("1  2  ← top").unwrap();
+    p.expect("pi> ").unwrap();
     p.send_line("3 4 5 0 /").unwrap();
     p.expect("division by zero").unwrap();
     p.expect("<repl>:1:9").unwrap();
@@ -86,6 +95,7 @@ fn an_error_shows_a_diagnostic_and_the_session_goes_on() {
     // The stack is as it was before the failing line; globals are intact.
     p.send_line("answer").unwrap();
     p.expect("1  2  42  ← top").unwrap();
+    p.expect("pi> ").unwrap();
     p.send_line(":quit").unwrap();
     p.expect(Eof).unwrap();
 }
@@ -172,6 +182,7 @@ fn history_persists_across_sessions() {
     p.send("\x1b[A").unwrap();
     p.send("\r").unwrap();
     p.expect("124245  ← top").unwrap();
+    p.expect("pi> ").unwrap();
     p.send_line(":quit").unwrap();
     p.expect(Eof).unwrap();
 }
@@ -187,10 +198,12 @@ fn tab_completes_words_and_defined_names() {
     p.expect("myvariable").unwrap();
     p.send("\r").unwrap();
     p.expect("5  ← top").unwrap();
+    p.expect("pi> ").unwrap();
     p.send("gc_st\t").unwrap();
     p.expect("gc_stats").unwrap();
     p.send(" size\r").unwrap();
     p.expect(Regex("5  [0-9]+  ← top")).unwrap();
+    p.expect("pi> ").unwrap();
     p.send_line(":quit").unwrap();
     p.expect(Eof).unwrap();
 }
@@ -201,9 +214,12 @@ fn help_describes_words() {
     let mut p = repl(&[], &history);
     p.expect("pi> ").unwrap();
     p.send_line(":help dup").unwrap();
-    p.expect("( a -- a a )").unwrap();
+    // The output, not the hint the line editor shows while the line is typed.
+    p.expect("( a -- a a )   (Pi").unwrap();
+    p.expect("pi> ").unwrap();
     p.send_line(":help push").unwrap();
     p.expect("Rho function").unwrap();
+    p.expect("pi> ").unwrap();
     p.send_line(":quit").unwrap();
     p.expect(Eof).unwrap();
 }
@@ -219,6 +235,7 @@ fn run_interactive_keeps_the_files_definitions() {
     p.expect("rho> ").unwrap();
     p.send_line("triple(14)").unwrap();
     p.expect("= 42").unwrap();
+    p.expect("rho> ").unwrap();
     p.send_line(":quit").unwrap();
     p.expect(Eof).unwrap();
     std::fs::remove_file(&file).unwrap();
@@ -261,6 +278,7 @@ fn a_line_of_the_repl_reads_the_terminal() {
     p.expect("pi> ").unwrap();
     p.send_line("1 1 +").unwrap();
     p.expect("2  ← top").unwrap();
+    p.expect("pi> ").unwrap();
     p.send_line(":quit").unwrap();
     p.expect(Eof).unwrap();
 }
@@ -296,14 +314,19 @@ fn translate_shows_the_pi_of_rho_lines() {
     p.expect("rho> ").unwrap();
     p.send_line(":translate").unwrap();
     p.expect("showing the Pi of Rho lines: on").unwrap();
+    p.expect("rho> ").unwrap();
     p.send_line("x = 6 * 7").unwrap();
     p.expect("6 7 * 'x #").unwrap();
+    p.expect("rho> ").unwrap();
     p.send_line("x").unwrap();
     p.expect("= 42").unwrap();
+    p.expect("rho> ").unwrap();
     p.send_line(":reset").unwrap();
     p.expect("a fresh VM").unwrap();
+    p.expect("rho> ").unwrap();
     p.send_line("x").unwrap();
     p.expect("undefined name 'x'").unwrap();
+    p.expect("rho> ").unwrap();
     p.send_line(":quit").unwrap();
     p.expect(Eof).unwrap();
 }
