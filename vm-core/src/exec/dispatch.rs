@@ -25,7 +25,7 @@ use crate::frame::{Env, Frame};
 use crate::op::Op;
 use crate::ops::Advance;
 use crate::vm::Vm;
-use crate::words::Builtin;
+use crate::words::{Builtin, TaskWord};
 
 /// The fast path of `+ - *`: two ints whose result fits, or two numbers at least one of
 /// which is a float (the int becomes a float, as the general path does).
@@ -704,6 +704,32 @@ impl Vm {
                             continue 'frames;
                         }
                         slow!()
+                    }
+                    // Channel words, the messages between tasks: their handlers run from
+                    // here, without `slow_op`'s bookkeeping (they make no objects).
+                    Op::Builtin(Builtin::Task(word @ (TaskWord::Send | TaskWord::Recv))) => {
+                        let n = self.task.stack.len();
+                        let arity = if word == TaskWord::Send { 2 } else { 1 };
+                        if n < self.task.floor + arity {
+                            slow!();
+                            continue;
+                        }
+                        let top = self.task.frames.len() - 1;
+                        self.task.frames[top].ip = ip as u32;
+                        let channel = self.task.stack[n - 1];
+                        let then = if word == TaskWord::Send {
+                            let value = self.task.stack[n - 2];
+                            self.task.stack.truncate(n - 2);
+                            self.send_value(channel, value)
+                        } else {
+                            self.task.stack.truncate(n - 1);
+                            self.recv_value(channel)
+                        };
+                        match then? {
+                            crate::ops::Then::Continue => {}
+                            crate::ops::Then::Switch => continue 'frames,
+                            crate::ops::Then::Block => return Ok(Step::Block),
+                        }
                     }
                     // Listed, so that the jump table spans every op.
                     Op::Native(_) => slow!(),

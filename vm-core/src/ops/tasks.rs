@@ -265,22 +265,18 @@ impl Vm {
         self.object_mut::<ChannelObject>(h, stored)
     }
 
+    /// The `type` error of `word` given `value` where it expects a channel.
+    #[cold]
+    fn not_a_channel(&self, word: &str, value: Value) -> Error {
+        Error::type_error(format!("'{word}' expects a channel, got {}", registry::a_type(self.type_name(value))))
+    }
+
     /// The first receiver still waiting on channel `h`, taken off its queue.
     fn next_receiver(&mut self, h: Handle) -> Result<Option<Receiver>, Error> {
         loop {
             let Some(receiver) = self.channel_mut(h, None)?.receivers.pop_front() else { return Ok(None) };
             if self.still_waiting(receiver.waiter) {
                 return Ok(Some(receiver));
-            }
-        }
-    }
-
-    /// The first sender still waiting on channel `h` and its value, taken off its queue.
-    fn next_sender(&mut self, h: Handle) -> Result<Option<(Waiter, Value)>, Error> {
-        loop {
-            let Some(sender) = self.channel_mut(h, None)?.senders.pop_front() else { return Ok(None) };
-            if self.still_waiting(sender.0) {
-                return Ok(Some(sender));
             }
         }
     }
@@ -297,48 +293,80 @@ impl Vm {
 
     /// `send ( x ch -- )`.
     fn send(&mut self) -> Result<Then, Error> {
-        let (h, _) = self.pop_channel("send")?;
+        let channel = self.task.pop("send")?;
         let value = self.task.pop("send")?;
-        if self.object::<ChannelObject>(h)?.closed {
+        self.send_value(channel, value)
+    }
+
+    /// Sends `value` on `channel` (both popped already): to the first receiver waiting,
+    /// else into the buffer if it has room, else the running task waits until a receiver
+    /// makes room. The common case, room and no receiver, looks the channel up once.
+    pub(crate) fn send_value(&mut self, channel: Value, value: Value) -> Result<Then, Error> {
+        let Some((h, object)) = channel_in(&mut self.reg, channel, value.handle()) else {
+            return Err(self.not_a_channel("send", channel));
+        };
+        if object.closed {
             return Err(Error::new(ErrorKind::Closed, "'send' on a closed channel"));
         }
-        if let Some(receiver) = self.next_receiver(h)? {
-            self.hand_over(receiver, value)?;
+        let waiting = !object.receivers.is_empty();
+        if !waiting && object.buffer.len() < object.capacity {
+            object.buffer.push_back(value);
             return Ok(Then::Continue);
         }
-        let channel = self.channel_mut(h, value.handle())?;
-        if channel.buffer.len() < channel.capacity {
-            channel.buffer.push_back(value);
-            return Ok(Then::Continue);
+        if waiting {
+            if let Some(receiver) = self.next_receiver(h)? {
+                self.hand_over(receiver, value)?;
+                return Ok(Then::Continue);
+            }
+            // Only receivers that had stopped waiting (a `select` answered elsewhere).
+            let object = self.channel_mut(h, value.handle())?;
+            if object.buffer.len() < object.capacity {
+                object.buffer.push_back(value);
+                return Ok(Then::Continue);
+            }
         }
         let waiter = self.block_current(Wait::Send(h))?;
         self.channel_mut(h, value.handle().into_iter().chain(Some(waiter.task)))?.senders.push_back((waiter, value));
         Ok(Then::Block)
     }
 
-    /// Takes the next value of channel `h` if it has one (refilling its buffer from a
-    /// waiting sender); `None` if it has none.
+    /// Takes the next value of channel `h` if it has one; `None` if it has none. A sender
+    /// waits only while the buffer is full, so the first one still waiting wakes and its
+    /// value takes the place just freed.
     fn take_value(&mut self, h: Handle) -> Result<Option<Value>, Error> {
-        let Some(value) = self.channel_mut(h, None)?.buffer.pop_front() else {
-            // A full channel empties only through recv, so a waiting sender means a value.
-            return match self.next_sender(h)? {
-                Some((sender, value)) => {
-                    self.wake(sender, &[])?;
-                    Ok(Some(value))
-                }
-                None => Ok(None),
-            };
-        };
-        if let Some((sender, waiting)) = self.next_sender(h)? {
-            self.channel_mut(h, waiting.handle())?.buffer.push_back(waiting);
-            self.wake(sender, &[])?;
+        let object = self.channel_mut(h, None)?;
+        let buffered = object.buffer.pop_front();
+        let mut next = object.senders.pop_front();
+        while let Some((sender, waiting)) = next {
+            if self.wake(sender, &[])? {
+                let Some(value) = buffered else { return Ok(Some(waiting)) };
+                self.channel_mut(h, waiting.handle())?.buffer.push_back(waiting);
+                return Ok(Some(value));
+            }
+            next = self.channel_mut(h, None)?.senders.pop_front();
         }
-        Ok(Some(value))
+        Ok(buffered)
     }
 
     /// `recv ( ch -- x )`.
     fn recv(&mut self) -> Result<Then, Error> {
-        let (h, _) = self.pop_channel("recv")?;
+        let channel = self.task.pop("recv")?;
+        self.recv_value(channel)
+    }
+
+    /// Receives from `channel` (popped already), pushing the value, or `nil` from a closed
+    /// and drained channel; else the running task waits for a sender. The common case, a
+    /// buffered value and no sender waiting, looks the channel up once.
+    pub(crate) fn recv_value(&mut self, channel: Value) -> Result<Then, Error> {
+        let Some((h, object)) = channel_in(&mut self.reg, channel, None) else {
+            return Err(self.not_a_channel("recv", channel));
+        };
+        if object.senders.is_empty()
+            && let Some(value) = object.buffer.pop_front()
+        {
+            self.task.push(value);
+            return Ok(Then::Continue);
+        }
         if let Some(value) = self.take_value(h)? {
             self.task.push(value);
             return Ok(Then::Continue);
@@ -462,4 +490,16 @@ impl Vm {
         self.wake(waiter, &[])?;
         Ok(())
     }
+}
+
+/// The channel `value` is and its handle, to change by storing `stored`; `None` if it is
+/// not a channel. (It borrows the registry alone, so the caller keeps the task.)
+fn channel_in(
+    reg: &mut registry::Registry<crate::code::Block>,
+    value: Value,
+    stored: impl IntoIterator<Item = Handle>,
+) -> Option<(Handle, &mut ChannelObject)> {
+    let Value::Native(h) = value else { return None };
+    let native = reg.native_mut_storing(h, stored).ok()?;
+    crate::sched::downcast_mut::<ChannelObject>(&mut **native).map(|channel| (h, channel))
 }

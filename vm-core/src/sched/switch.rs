@@ -114,21 +114,22 @@ impl Vm {
     /// object says, for a task that blocked or ended while it ran).
     pub(crate) fn park_current(&mut self, status: Option<Status>) -> Result<(), Error> {
         crate::entry::park_spans(&mut self.task.entries);
-        let state = std::mem::take(&mut self.task);
         let mut stored = Vec::new();
         if self.reg.gc_marking() {
-            state.each_handle(&mut |h| stored.push(h));
+            self.task.each_handle(&mut |h| stored.push(h));
         }
         let current = self.sched.current;
-        let object = self.task_object_mut(current, stored)?;
+        let object = task_in(&mut self.reg, current, stored)?;
         if let Some(status) = status {
             object.status = status;
         }
         if object.status == Status::Done {
             // An ended task keeps nothing.
-            drop(state);
+            self.task = Task::default();
         } else {
-            object.state = state;
+            // The object's state is empty (it was moved out when the task was loaded):
+            // swapping moves the running state in and leaves `Vm::task` empty.
+            std::mem::swap(&mut object.state, &mut self.task);
         }
         Ok(())
     }
@@ -137,12 +138,21 @@ impl Vm {
     /// is due to make starts. An error it must raise (its wait failed) is returned, for the
     /// executor to raise in it.
     pub(crate) fn load_task(&mut self, h: Handle) -> Result<(), Error> {
-        let object = self.task_object_mut(h, None)?;
+        self.load_if_runnable(h).map(drop)
+    }
+
+    /// As [`Vm::load_task`] if task `h` is runnable; whether it was (a task cancelled
+    /// while it waited in the run queue is not, and stays parked).
+    fn load_if_runnable(&mut self, h: Handle) -> Result<bool, Error> {
+        let object = task_in(&mut self.reg, h, None)?;
+        if object.status != Status::Runnable {
+            return Ok(false);
+        }
         object.status = Status::Running;
-        let state = std::mem::take(&mut object.state);
+        // `Vm::task` is empty (parked): the swap leaves the object's state empty in turn.
+        std::mem::swap(&mut object.state, &mut self.task);
         let raise = object.raise.take();
         let call = object.pending_call.take();
-        self.task = state;
         self.task.set_max_stack(self.limits.max_stack);
         crate::entry::resume_spans(&mut self.task.entries);
         self.sched.current = h;
@@ -152,7 +162,7 @@ impl Vm {
         if let Some(call) = call {
             self.start_call(call)?;
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Starts `call` in the running task.
@@ -192,9 +202,8 @@ impl Vm {
         loop {
             self.poll_wakers()?;
             while let Some(h) = self.sched.run_queue.pop_front() {
-                // A task cancelled while it waited in the queue is skipped.
-                if self.task_object(h).is_ok_and(|t| t.status == Status::Runnable) {
-                    return self.load_task(h);
+                if self.load_if_runnable(h)? {
+                    return Ok(());
                 }
             }
             let next_timer = self.next_live_timer();
@@ -269,11 +278,13 @@ impl Vm {
     /// Wakes waiter `w` if it still waits, pushing `values` where it resumes; the task
     /// goes to the back of the run queue. Whether it woke.
     pub(crate) fn wake(&mut self, w: Waiter, values: &[Value]) -> Result<bool, Error> {
-        if !self.still_waiting(w) {
-            return Ok(false);
-        }
+        // Storing the values shades them even when the task no longer waits: harmless,
+        // and it saves a second lookup of the task on the way that matters.
         let stored: SmallVec<[Handle; 2]> = values.iter().filter_map(|v| v.handle()).collect();
         let object = self.task_object_mut(w.task, stored)?;
+        if !(matches!(object.status, Status::Blocked(_)) && object.epoch == w.epoch) {
+            return Ok(false);
+        }
         for &value in values {
             object.state.push(value);
         }
@@ -695,4 +706,15 @@ impl Vm {
 /// The error of awaiting a cancelled future.
 pub(crate) fn cancelled_error() -> Error {
     Error::new(ErrorKind::Cancelled, "the task was cancelled")
+}
+
+/// Task object `h`, to change by storing `stored`. (It borrows the registry alone, so that
+/// a switch can swap states between the object and `Vm::task`.)
+fn task_in(
+    reg: &mut registry::Registry<crate::code::Block>,
+    h: Handle,
+    stored: impl IntoIterator<Item = Handle>,
+) -> Result<&mut TaskObject, Error> {
+    let native = reg.native_mut_storing(h, stored)?;
+    downcast_mut::<TaskObject>(&mut **native).ok_or_else(|| Error::internal(format!("{h:?} is not a task")))
 }
