@@ -73,6 +73,23 @@ impl Task {
             + self.locals.capacity() * std::mem::size_of::<(Name, Option<Value>)>()
     }
 
+    /// Whether its stacks own little memory (a few hundred values and frames at most), so
+    /// that keeping them for another task costs little.
+    pub(crate) fn is_small(&self) -> bool {
+        self.footprint() <= 16 * 1024
+    }
+
+    /// Empties the task, keeping the memory its stacks own.
+    pub(crate) fn empty(&mut self) {
+        self.stack.clear();
+        self.floor = 0;
+        self.frames.clear();
+        self.entries.clear();
+        self.locals.clear();
+        self.room = 0;
+        self.fault = None;
+    }
+
     /// Sets the data-stack limit.
     pub(crate) fn set_max_stack(&mut self, max_stack: usize) {
         self.max_stack = max_stack;

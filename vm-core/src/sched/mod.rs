@@ -61,7 +61,13 @@ pub(crate) struct Scheduler {
     pub next_ticket: u64,
     /// The `seq` of the next task.
     pub next_seq: u64,
+    /// The emptied states of ended tasks, for new tasks to reuse: a task that ends gives
+    /// its stacks' memory to the next one started instead of back to the allocator.
+    spare: Vec<crate::task::Task>,
 }
+
+/// How many ended tasks' states the scheduler keeps for reuse.
+const SPARE_TASKS: usize = 64;
 
 impl Scheduler {
     pub(crate) fn new(main: Handle) -> Scheduler {
@@ -77,6 +83,21 @@ impl Scheduler {
             tickets: Default::default(),
             next_ticket: 0,
             next_seq: 1,
+            spare: Vec::new(),
+        }
+    }
+
+    /// An empty state for a new task: a spare one if there is one.
+    pub(crate) fn task_state(&mut self) -> crate::task::Task {
+        self.spare.pop().unwrap_or_default()
+    }
+
+    /// Takes the state of a task that ended, emptied, for a later task to reuse (when it
+    /// is small: a task whose stacks grew large gives their memory back).
+    pub(crate) fn recycle(&mut self, mut state: crate::task::Task) {
+        if self.spare.len() < SPARE_TASKS && state.is_small() {
+            state.empty();
+            self.spare.push(state);
         }
     }
 

@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 
 use gc::Handle;
 use registry::{NativeObject, Value};
+use smallvec::SmallVec;
 
 use crate::error::Error;
 use crate::task::Task;
@@ -137,7 +138,8 @@ pub(crate) enum Outcome {
 pub(crate) struct FutureObject {
     pub outcome: Outcome,
     /// Tasks waiting for it, in the order they started waiting.
-    pub waiters: Vec<Waiter>,
+    /// (Most futures have one waiter at most: it is kept inline, without an allocation.)
+    pub waiters: SmallVec<[Waiter; 1]>,
     /// The task that will resolve it (`cancel` stops it); `None` once it ended, or for
     /// an `ask` (the actor answers it).
     pub task: Option<Handle>,
@@ -147,7 +149,7 @@ pub(crate) struct FutureObject {
 
 impl FutureObject {
     pub(crate) fn pending(task: Option<Handle>) -> FutureObject {
-        FutureObject { outcome: Outcome::Pending, waiters: Vec::new(), task, awaited: false }
+        FutureObject { outcome: Outcome::Pending, waiters: SmallVec::new(), task, awaited: false }
     }
 }
 
@@ -177,7 +179,7 @@ impl NativeObject for FutureObject {
     }
 
     fn size_bytes(&self) -> usize {
-        self.waiters.capacity() * std::mem::size_of::<Waiter>()
+        if self.waiters.spilled() { self.waiters.capacity() * std::mem::size_of::<Waiter>() } else { 0 }
     }
 }
 

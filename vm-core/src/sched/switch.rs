@@ -81,7 +81,7 @@ impl Vm {
     pub(crate) fn new_task(&mut self, call: Call, role: Role, status: Status) -> Result<Handle, Error> {
         let body = call.f;
         let object = TaskObject {
-            state: Task::parked(),
+            state: self.sched.task_state(),
             status,
             epoch: 0,
             role,
@@ -125,7 +125,8 @@ impl Vm {
         }
         if object.status == Status::Done {
             // An ended task keeps nothing.
-            self.task = Task::default();
+            let ended = std::mem::take(&mut self.task);
+            self.sched.recycle(ended);
         } else {
             // The object's state is empty (it was moved out when the task was loaded):
             // swapping moves the running state in and leaves `Vm::task` empty.
@@ -525,8 +526,9 @@ impl Vm {
         let object = self.task_object_mut(h, None)?;
         object.status = Status::Done;
         object.epoch = object.epoch.wrapping_add(1);
-        object.state = Task::parked();
+        let ended = std::mem::take(&mut object.state);
         object.pending_call = None;
+        self.sched.recycle(ended);
         self.sched.live.swap_remove(&h);
         Ok(())
     }
