@@ -361,9 +361,13 @@ impl Vm {
         let Some((h, object)) = channel_in(&mut self.reg, channel, None) else {
             return Err(self.not_a_channel("recv", channel));
         };
-        if object.senders.is_empty()
-            && let Some(value) = object.buffer.pop_front()
-        {
+        if object.senders.is_empty() {
+            // Nothing to take but the buffer's front; with none, the wait is decided here.
+            let value = match object.buffer.pop_front() {
+                Some(value) => value,
+                None if object.closed => Value::Nil,
+                None => return self.wait_to_receive(h),
+            };
             self.task.push(value);
             return Ok(Then::Continue);
         }
@@ -375,6 +379,11 @@ impl Vm {
             self.task.push(Value::Nil);
             return Ok(Then::Continue);
         }
+        self.wait_to_receive(h)
+    }
+
+    /// Blocks the running task on `recv` from channel `h`.
+    fn wait_to_receive(&mut self, h: Handle) -> Result<Then, Error> {
         let waiter = self.block_current(Wait::Recv(h))?;
         self.channel_mut(h, Some(waiter.task))?.receivers.push_back(Receiver { waiter, select: None });
         Ok(Then::Block)
