@@ -55,6 +55,13 @@ fn div_fast(a: Value, b: Value) -> Option<Value> {
 /// `locals` of a frame that keeps no variables on the locals stack (no index reaches it).
 const NO_LOCALS: usize = usize::MAX;
 
+/// What the fast path of a loop's next step did: found the next item, or ended the loop
+/// (its entry popped; the op jumps to the loop's exit).
+enum LoopStep {
+    Item(Value),
+    Done,
+}
+
 /// What the loop does after `slow_op`.
 pub(crate) enum Flow {
     /// Continue with the op at this index.
@@ -564,37 +571,26 @@ impl Vm {
                             slow!()
                         }
                     }
-                    Op::LoopNext(_) => {
-                        // The next int of a range, pass of `times` or element of an array;
-                        // anything else (and the end of the loop) goes the general way.
-                        let task = &mut self.task;
-                        let next = match task.entries.last_mut() {
-                            Some(Entry { kind: EntryKind::Loop { iter, .. }, .. }) => match iter {
-                                LoopIter::Range { next, last } if *next < *last => {
-                                    *next += 1;
-                                    Some(Some(Value::Int(*next - 1)))
-                                }
-                                LoopIter::Times { left } if *left > 0 => {
-                                    *left -= 1;
-                                    Some(None)
-                                }
-                                LoopIter::Each { coll: Value::Array(h), pos } => {
-                                    match self.reg.array(*h).ok().and_then(|items| items.get(*pos)) {
-                                        Some(&item) => {
-                                            *pos += 1;
-                                            Some(Some(item))
-                                        }
-                                        None => None,
-                                    }
-                                }
-                                _ => None,
-                            },
+                    Op::LoopNext(exit) => {
+                        // The next int of a range, pass of `times` or element of an array,
+                        // or the end of one of those loops; anything else goes the general way.
+                        let pass = match self.task.entries.last_mut() {
+                            Some(Entry { kind: EntryKind::Loop { iter: LoopIter::Times { left }, .. }, .. }) => {
+                                Some(crate::ops::step_times(left))
+                            }
                             _ => None,
                         };
-                        match next {
-                            Some(Some(value)) => push!(value),
-                            Some(None) => {}
-                            None => slow!(),
+                        match pass {
+                            Some(true) => {}
+                            Some(false) => {
+                                self.task.entries.pop();
+                                ip = exit as usize;
+                            }
+                            None => match self.loop_step_fast(false) {
+                                Some(LoopStep::Item(value)) => push!(value),
+                                Some(LoopStep::Done) => ip = exit as usize,
+                                None => slow!(),
+                            },
                         }
                     }
                     Op::AddNames(a, b) => {
@@ -619,33 +615,64 @@ impl Vm {
                             _ => slow!(),
                         }
                     }
-                    Op::LoopNextLet(_, name) => {
+                    // Entering and leaving loops: the entry pushed or popped in place while
+                    // the context stack has room (growing it, and bad bounds, go the general way).
+                    Op::LoopEnter(exit) if self.task.entries.len() < self.task.entries.capacity() => {
+                        let frame = (self.task.frames.len() - 1) as u32;
+                        let kind = EntryKind::Loop { exit, next: ip as u32, iter: LoopIter::Plain };
+                        self.task.entries.push(Entry { frame, kind });
+                    }
+                    Op::RangeEnter(exit) => match two!() {
+                        Some((Value::Int(from), Value::Int(to)))
+                            if self.task.entries.len() < self.task.entries.capacity() =>
+                        {
+                            let n = self.task.stack.len();
+                            self.task.stack.truncate(n - 2);
+                            let frame = (self.task.frames.len() - 1) as u32;
+                            let iter = crate::ops::range_iter(from, to);
+                            self.task
+                                .entries
+                                .push(Entry { frame, kind: EntryKind::Loop { exit, next: ip as u32, iter } });
+                        }
+                        _ => slow!(),
+                    },
+                    Op::LoopExit => {
+                        self.task.entries.pop();
+                    }
+                    Op::Neg => match self.task.top_int() {
+                        Some(a) if *a != i64::MIN => *a = -*a,
+                        _ => slow!(),
+                    },
+                    Op::LoopNextLet(exit, name) => {
                         // The next value bound to the loop variable directly when it lives
                         // on the locals stack (with room for it) or is global.
-                        let bound = if locals != NO_LOCALS {
-                            self.task.locals.len() < self.task.locals.capacity()
-                                && self.loop_step_fast().is_some_and(|value| {
-                                    match self.own_local(extras, name) {
-                                        Some(slot) => slot.1 = Some(value),
-                                        None => self.task.locals.push((name, Some(value))),
-                                    }
-                                    true
-                                })
+                        let step = if locals != NO_LOCALS {
+                            if self.task.locals.len() < self.task.locals.capacity() {
+                                self.loop_step_fast(true)
+                            } else {
+                                None
+                            }
+                        } else if globals {
+                            self.loop_step_fast(true)
                         } else {
-                            globals && self.loop_step_fast().map(|value| self.reg.globals.set(name, value)).is_some()
+                            None
                         };
-                        if !bound {
-                            slow!()
+                        match step {
+                            Some(LoopStep::Item(value)) if locals != NO_LOCALS => match self.own_local(extras, name) {
+                                Some(slot) => slot.1 = Some(value),
+                                None => self.task.locals.push((name, Some(value))),
+                            },
+                            Some(LoopStep::Item(value)) => self.reg.globals.set(name, value),
+                            Some(LoopStep::Done) => ip = exit as usize,
+                            None => slow!(),
                         }
                     }
-                    Op::LoopNextLocal(_, slot) => {
-                        let bound = locals != NO_LOCALS
-                            && self
-                                .loop_step_fast()
-                                .map(|value| self.task.locals[locals + slot as usize].1 = Some(value))
-                                .is_some();
-                        if !bound {
-                            slow!()
+                    Op::LoopNextLocal(exit, slot) => {
+                        let step = if locals != NO_LOCALS { self.loop_step_fast(true) } else { None };
+                        match step {
+                            Some(LoopStep::Item(value)) => self.task.locals[locals + slot as usize].1 = Some(value),
+                            Some(LoopStep::Done) => ip = exit as usize,
+                            None => slow!(),
                         }
                     }
                     Op::LetLocal(slot) => match self.task.stack.last() {
@@ -739,29 +766,35 @@ impl Vm {
         }
     }
 
-    /// The next value of the innermost loop when it is the next int of a range or a plain
-    /// element of an array (not a continuation, which storing would name), advancing the
-    /// loop; `None`, having changed nothing, for anything else (the loop's end, other
-    /// kinds), which the general path handles.
+    /// The next step of the innermost loop when it is a range or an array's `each`: its
+    /// next item (advancing the loop), or its end (popping the loop's entry). `None`,
+    /// having changed nothing, for anything else (other kinds of loop; when the step
+    /// `binds` a variable, an element that is a continuation, which binding would name),
+    /// which the general path handles.
     #[inline(always)]
-    fn loop_step_fast(&mut self) -> Option<Value> {
+    fn loop_step_fast(&mut self, binds: bool) -> Option<LoopStep> {
         let Some(Entry { kind: EntryKind::Loop { iter, .. }, .. }) = self.task.entries.last_mut() else {
             return None;
         };
-        match iter {
-            LoopIter::Range { next, last } if *next < *last => {
-                *next += 1;
-                Some(Value::Int(*next - 1))
-            }
+        let item = match iter {
+            LoopIter::Range { next, last } => crate::ops::step_range(next, last).map(Value::Int),
             LoopIter::Each { coll: Value::Array(h), pos } => {
-                let item = *self.reg.array(*h).ok()?.get(*pos)?;
-                if matches!(item, Value::Cont(_)) {
+                let item = self.reg.array(*h).ok()?.get(*pos).copied();
+                // A continuation bound to a name is named by it: the general path does that.
+                if binds && matches!(item, Some(Value::Cont(_))) {
                     return None;
                 }
                 *pos += 1;
-                Some(item)
+                item
             }
-            _ => None,
+            _ => return None,
+        };
+        match item {
+            Some(value) => Some(LoopStep::Item(value)),
+            None => {
+                self.task.entries.pop();
+                Some(LoopStep::Done)
+            }
         }
     }
 

@@ -73,12 +73,7 @@ impl Vm {
     /// builds no array (and checks its operands as `range` does).
     pub(crate) fn range_enter(&mut self, exit: u32, next: u32) -> Result<(), Error> {
         let (from, to) = self.pop_range_bounds()?;
-        let iter = match to.checked_sub(1) {
-            Some(last) => LoopIter::Range { next: from, last },
-            // Nothing is below the smallest int.
-            None => LoopIter::Range { next: 1, last: 0 },
-        };
-        self.push_entry(EntryKind::Loop { exit, next, iter })
+        self.push_entry(EntryKind::Loop { exit, next, iter: range_iter(from, to) })
     }
 
     pub(crate) fn times_enter(&mut self, exit: u32, next: u32) -> Result<(), Error> {
@@ -258,4 +253,13 @@ pub(crate) fn step_times(left: &mut i64) -> bool {
     }
     *left -= 1;
     true
+}
+
+/// The iteration of `from to range { … } each`: the ints from `from` below `to`.
+pub(crate) fn range_iter(from: i64, to: i64) -> LoopIter {
+    match to.checked_sub(1) {
+        Some(last) => LoopIter::Range { next: from, last },
+        // Nothing is below the smallest int.
+        None => LoopIter::Range { next: 1, last: 0 },
+    }
 }

@@ -23,7 +23,7 @@ mod text;
 
 use registry::Value;
 
-pub(crate) use loops::Advance;
+pub(crate) use loops::{Advance, range_iter, step_range, step_times};
 
 use crate::error::Error;
 use crate::vm::Vm;
