@@ -52,6 +52,18 @@ fn div_fast(a: Value, b: Value) -> Option<Value> {
     }
 }
 
+/// The fast path of `%`: a nonzero divisor (the remainder of ints always fits).
+#[inline(always)]
+fn mod_fast(a: Value, b: Value) -> Option<Value> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) if y != 0 => Some(Value::Int(x.wrapping_rem(y))),
+        (Value::Float(x), Value::Float(y)) if y != 0.0 => Some(Value::Float(x % y)),
+        (Value::Int(x), Value::Float(y)) if y != 0.0 => Some(Value::Float(x as f64 % y)),
+        (Value::Float(x), Value::Int(y)) if y != 0 => Some(Value::Float(x % y as f64)),
+        _ => None,
+    }
+}
+
 /// `locals` of a frame that keeps no variables on the locals stack (no index reaches it).
 const NO_LOCALS: usize = usize::MAX;
 
@@ -272,6 +284,17 @@ impl Vm {
                         Some(quotient) => replace_two!(quotient),
                         None => slow!(),
                     },
+                    Op::Mod => match two!().and_then(|(a, b)| mod_fast(a, b)) {
+                        Some(remainder) => replace_two!(remainder),
+                        None => slow!(),
+                    },
+                    Op::ArrayStart if self.task.entries.len() < self.task.entries.capacity() => {
+                        // The values above the floor become the literal's elements at `]`.
+                        let floor = self.task.floor as u32;
+                        let frame = (self.task.frames.len() - 1) as u32;
+                        self.task.entries.push(Entry { frame, kind: EntryKind::Mark { floor } });
+                        self.task.floor = self.task.stack.len();
+                    }
                     Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => {
                         let cmp = crate::op::Cmp::of(ops[ip - 1]).unwrap_or(crate::op::Cmp::Eq);
                         match two!().and_then(|(a, b)| cmp.numbers(a, b)) {
