@@ -284,6 +284,32 @@ impl Vm {
                         Some(quotient) => replace_two!(quotient),
                         None => slow!(),
                     },
+                    Op::Builtin(Builtin::Size) => {
+                        // The size of an array or a map (strings count code points: the
+                        // general way).
+                        let n = self.task.stack.len();
+                        let size = match self.task.stack.last() {
+                            Some(&Value::Array(h)) if n > self.task.floor => self.reg.array(h).ok().map(Vec::len),
+                            Some(&Value::Map(h)) if n > self.task.floor => self.reg.map(h).ok().map(|m| m.len()),
+                            _ => None,
+                        };
+                        match size {
+                            Some(size) => self.task.stack[n - 1] = Value::Int(size as i64),
+                            None => slow!(),
+                        }
+                    }
+                    Op::Builtin(Builtin::Math(f)) => {
+                        let n = self.task.stack.len();
+                        let x = match self.task.stack.last() {
+                            Some(&Value::Float(x)) if n > self.task.floor => Some(x),
+                            Some(&Value::Int(i)) if n > self.task.floor => Some(i as f64),
+                            _ => None,
+                        };
+                        match x {
+                            Some(x) => self.task.stack[n - 1] = Value::Float(f.apply(x)),
+                            None => slow!(),
+                        }
+                    }
                     Op::Mod => match two!().and_then(|(a, b)| mod_fast(a, b)) {
                         Some(remainder) => replace_two!(remainder),
                         None => slow!(),
