@@ -286,20 +286,23 @@ impl Vm {
         let env = if code.needs_locals {
             let base = self.task.locals.len() as u32;
             let args = &self.task.stack[stack_len - argc..];
-            let bound =
-                if code.prologue as usize == argc && argc > 0 && !args.iter().any(|v| matches!(v, Value::Cont(_))) {
-                    // The prologue binds the last argument first: slot i holds argument argc-1-i.
-                    for (slot, &name) in code.locals.iter().take(argc).enumerate() {
-                        let value = self.task.stack[stack_len - 1 - slot];
-                        self.task.locals.push((name, Some(value)));
-                    }
-                    self.task.stack.truncate(stack_len - argc);
-                    ip = argc as u32;
-                    argc
-                } else {
-                    0
-                };
-            self.task.locals.extend(code.locals[bound..].iter().map(|&name| (name, None)));
+            let bound = if code.prologue as usize == argc
+                && argc > 0
+                && code.locals.len() >= argc
+                && !args.iter().any(|v| matches!(v, Value::Cont(_)))
+            {
+                // The prologue binds the last argument first: slot i holds argument argc-1-i.
+                let names = &code.locals[..argc];
+                self.task.locals.extend(names.iter().zip(args.iter().rev()).map(|(&name, &value)| (name, Some(value))));
+                self.task.stack.truncate(stack_len - argc);
+                ip = argc as u32;
+                argc
+            } else {
+                0
+            };
+            if bound < code.locals.len() {
+                self.task.locals.extend(code.locals[bound..].iter().map(|&name| (name, None)));
+            }
             Env::Locals { base, parent: closure.scope }
         } else {
             Env::of_captured(closure.scope)
