@@ -767,7 +767,7 @@ impl Vm {
                         };
                         let top = self.task.frames.len() - 1;
                         self.task.frames[top].ip = ip as u32;
-                        if !self.enter_function_fast(callee, argc as usize) {
+                        if !self.enter_function_fast(callee, argc as usize, true) {
                             self.call_function(callee, argc as usize)?;
                             if self.reg.wants_gc() {
                                 self.gc_point()?;

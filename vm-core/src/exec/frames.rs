@@ -266,8 +266,12 @@ impl Vm {
     /// the arguments move straight from the data stack to the new activation's locals and
     /// the activation starts after the prologue. (Not for continuations as arguments: the
     /// prologue's `let` gives an unnamed one its parameter's name.)
+    ///
+    /// With `one_result`, returning checks that the call left exactly one value (a call
+    /// expression); without, the caller checks what it left (the calls of `map` and its
+    /// kin, whose errors name the word).
     #[inline(always)]
-    pub(crate) fn enter_function_fast(&mut self, callee: Value, argc: usize) -> bool {
+    pub(crate) fn enter_function_fast(&mut self, callee: Value, argc: usize, one_result: bool) -> bool {
         let Value::Cont(h) = callee else { return false };
         let Ok(closure) = self.reg.closure(h) else { return false };
         let stack_len = self.task.stack.len();
@@ -308,7 +312,7 @@ impl Vm {
             Env::of_captured(closure.scope)
         };
         // The result replaces the arguments, wherever they went.
-        let expect = (stack_len - argc + 1) as u32;
+        let expect = if one_result { (stack_len - argc + 1) as u32 } else { Frame::NO_EXPECT };
         let (code, name) = (code.clone(), closure.name);
         let activation = self.task.frames.len() as u32;
         self.task.frames.push(Frame { code, ip, env, kind: FrameKind::Activation, activation, depth, name, expect });

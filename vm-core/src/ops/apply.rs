@@ -13,7 +13,7 @@ use crate::vm::Vm;
 
 impl ApplyKind {
     /// The arguments each call takes.
-    fn argc(self) -> usize {
+    pub(crate) fn argc(self) -> usize {
         match self {
             ApplyKind::Fold | ApplyKind::SortWith => 2,
             _ => 1,

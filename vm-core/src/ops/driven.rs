@@ -185,11 +185,12 @@ impl Vm {
             }
             EntryKind::Apply(mut apply) => {
                 if self.apply_step(&mut apply)? {
-                    let f = apply.f;
-                    let word = apply.kind.word();
+                    let (f, word, argc) = (apply.f, apply.kind.word(), apply.kind.argc());
                     self.task.entries.push(Entry { frame: entry.frame, kind: EntryKind::Apply(apply) });
                     self.task.frames[top].ip = at;
-                    self.push_activation(f, word, Frame::NO_EXPECT)?;
+                    if !self.enter_function_fast(f, argc, false) {
+                        self.push_activation(f, word, Frame::NO_EXPECT)?;
+                    }
                 } else {
                     self.task.frames[top].ip = at + 1;
                 }
