@@ -296,8 +296,10 @@ impl Vm {
                 && !args.iter().any(|v| matches!(v, Value::Cont(_)))
             {
                 // The prologue binds the last argument first: slot i holds argument argc-1-i.
-                let names = &code.locals[..argc];
-                self.task.locals.extend(names.iter().zip(args.iter().rev()).map(|(&name, &value)| (name, Some(value))));
+                for (slot, &name) in code.locals[..argc].iter().enumerate() {
+                    let value = args[argc - 1 - slot];
+                    self.task.locals.push((name, Some(value)));
+                }
                 self.task.stack.truncate(stack_len - argc);
                 ip = argc as u32;
                 argc
