@@ -310,6 +310,12 @@ impl Vm {
                             None => slow!(),
                         }
                     }
+                    Op::Drive => match self.apply_next_in_place(ip as u32 - 1) {
+                        // The next call of `map`, `filter` or `fold` has started.
+                        Ok(true) => continue 'frames,
+                        Ok(false) => slow!(),
+                        Err(err) => return Err(err),
+                    },
                     Op::Mod => match two!().and_then(|(a, b)| mod_fast(a, b)) {
                         Some(remainder) => replace_two!(remainder),
                         None => slow!(),

@@ -5,7 +5,7 @@
 
 use registry::{Map, Value};
 
-use crate::entry::{Apply, ApplyKind, EntryKind};
+use crate::entry::{Apply, ApplyKind, Entry, EntryKind};
 use crate::error::{Error, ErrorKind};
 use crate::merge_sort::{self, MergeSort};
 use crate::op::Op;
@@ -128,6 +128,58 @@ impl Vm {
                 Ok(false)
             }
         }
+    }
+
+    /// The step of `map`, `filter` or `fold` over an array between two calls, in place:
+    /// the call that just returned left one value and the array has a next element, so
+    /// the result is taken, the element pushed and the function entered, without moving
+    /// the entry off the context stack. `Ok(false)`, having changed nothing, for every
+    /// other step (the first and the last, other words, a wrong result count), which
+    /// [`Vm::apply_step`] takes. `at` is the `Drive` op the call returns to.
+    #[inline(never)]
+    pub(crate) fn apply_next_in_place(&mut self, at: u32) -> Result<bool, Error> {
+        let len = self.task.stack.len();
+        let Some(Entry { kind: EntryKind::Apply(apply), .. }) = self.task.entries.last_mut() else {
+            return Ok(false);
+        };
+        let done = apply.calling && len == apply.expect && len > self.task.floor;
+        let (Value::Array(h), true, None) = (apply.coll, done, &apply.sort) else {
+            return Ok(false);
+        };
+        let Some(&next) = self.reg.array(h).ok().and_then(|items| items.get(apply.pos)) else { return Ok(false) };
+        // Map and filter replace the result by the element; fold pushes it above the
+        // accumulator, which needs room.
+        let keep = match apply.kind {
+            ApplyKind::Map | ApplyKind::Filter => {
+                let result = self.task.stack[len - 1];
+                let truthy = match result {
+                    Value::Bool(b) => b,
+                    other => self.reg.truthy(other),
+                };
+                let kept = if apply.kind == ApplyKind::Map { Some(result) } else { truthy.then_some(apply.current) };
+                self.task.stack[len - 1] = next;
+                kept
+            }
+            ApplyKind::Fold if len < self.task.room => {
+                // Within the room, so the stack does not grow (see `Task::room`).
+                self.task.stack.push(next);
+                None
+            }
+            _ => return Ok(false),
+        };
+        apply.out.extend(keep);
+        apply.pos += 1;
+        apply.current = next;
+        // The next call must again leave the stack as long as it is now, one value (its
+        // result) in place of its arguments.
+        apply.expect = len;
+        let (f, word, argc) = (apply.f, apply.kind.word(), apply.kind.argc());
+        let top = self.task.frames.len() - 1;
+        self.task.frames[top].ip = at;
+        if !self.enter_function_fast(f, argc, false) {
+            self.push_activation(f, word, crate::frame::Frame::NO_EXPECT)?;
+        }
+        Ok(true)
     }
 
     /// Takes one call's result; `Some(answer)` when it decides the whole word (`any`,
