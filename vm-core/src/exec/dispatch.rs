@@ -311,8 +311,14 @@ impl Vm {
                         }
                     }
                     Op::Drive => match self.apply_next_in_place(ip as u32 - 1) {
-                        // The next call of `map`, `filter` or `fold` has started.
-                        Ok(true) => continue 'frames,
+                        // The next call of `map`, `filter` or `fold` has started. (The
+                        // collector keeps its pace, as at every step of these words.)
+                        Ok(true) => {
+                            if self.reg.wants_gc() {
+                                self.gc_point()?;
+                            }
+                            continue 'frames;
+                        }
                         Ok(false) => slow!(),
                         Err(err) => return Err(err),
                     },
