@@ -509,6 +509,8 @@ fn channel_in(
     stored: impl IntoIterator<Item = Handle>,
 ) -> Option<(Handle, &mut ChannelObject)> {
     let Value::Native(h) = value else { return None };
+    // Not `object_in`: a value that is no channel is the caller's `type` error, not an
+    // internal one, and making the internal error's message costs on this hot path.
     let native = reg.native_mut_storing(h, stored).ok()?;
     crate::sched::downcast_mut::<ChannelObject>(&mut **native).map(|channel| (h, channel))
 }

@@ -32,8 +32,8 @@ use rustc_hash::FxBuildHasher;
 
 pub use external::{Completer, MakeResult};
 pub(crate) use objects::{
-    ActorObject, ChannelObject, FutureObject, Outcome, Receiver, Role, Status, TaskObject, Wait, Waiter, downcast,
-    downcast_mut,
+    ActorObject, ChannelObject, FutureObject, Outcome, Receiver, Role, Status, TaskObject, Wait, Waiter, Waiters,
+    downcast, downcast_mut,
 };
 pub(crate) use switch::{Call, cancelled_error};
 pub(crate) use timers::{TimerKind, Timers};

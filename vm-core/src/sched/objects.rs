@@ -125,6 +125,10 @@ pub(crate) struct Waiter {
     pub epoch: u32,
 }
 
+/// The tasks waiting on a future, in the order they started waiting. (Most futures have
+/// one waiter at most: it is kept inline, without an allocation.)
+pub(crate) type Waiters = SmallVec<[Waiter; 1]>;
+
 /// How a future ended, or that it has not.
 pub(crate) enum Outcome {
     Pending,
@@ -138,8 +142,7 @@ pub(crate) enum Outcome {
 pub(crate) struct FutureObject {
     pub outcome: Outcome,
     /// Tasks waiting for it, in the order they started waiting.
-    /// (Most futures have one waiter at most: it is kept inline, without an allocation.)
-    pub waiters: SmallVec<[Waiter; 1]>,
+    pub waiters: Waiters,
     /// The task that will resolve it (`cancel` stops it); `None` once it ended, or for
     /// an `ask` (the actor answers it).
     pub task: Option<Handle>,

@@ -9,7 +9,8 @@ use registry::{NativeObject, Value};
 use smallvec::SmallVec;
 
 use super::{
-    ActorObject, FutureObject, Outcome, Role, Status, TaskObject, TimerKind, Wait, Waiter, downcast, downcast_mut,
+    ActorObject, FutureObject, Outcome, Role, Status, TaskObject, TimerKind, Wait, Waiter, Waiters, downcast,
+    downcast_mut,
 };
 use crate::error::{Error, ErrorKind};
 use crate::frame::Frame;
@@ -45,9 +46,7 @@ impl Vm {
         h: Handle,
         stored: impl IntoIterator<Item = Handle>,
     ) -> Result<&mut T, Error> {
-        let native = self.reg.native_mut_storing(h, stored)?;
-        downcast_mut::<T>(&mut **native)
-            .ok_or_else(|| Error::internal(format!("{h:?} is not a {}", std::any::type_name::<T>())))
+        object_in(&mut self.reg, h, stored)
     }
 
     /// The handle of `value` if it is an object of type `T`; else a `type` error saying
@@ -119,7 +118,7 @@ impl Vm {
             self.task.each_handle(&mut |h| stored.push(h));
         }
         let current = self.sched.current;
-        let object = task_in(&mut self.reg, current, stored)?;
+        let object = object_in::<TaskObject>(&mut self.reg, current, stored)?;
         if let Some(status) = status {
             object.status = status;
         }
@@ -145,7 +144,7 @@ impl Vm {
     /// As [`Vm::load_task`] if task `h` is runnable; whether it was (a task cancelled
     /// while it waited in the run queue is not, and stays parked).
     fn load_if_runnable(&mut self, h: Handle) -> Result<bool, Error> {
-        let object = task_in(&mut self.reg, h, None)?;
+        let object = object_in::<TaskObject>(&mut self.reg, h, None)?;
         if object.status != Status::Runnable {
             return Ok(false);
         }
@@ -279,29 +278,29 @@ impl Vm {
     /// Wakes waiter `w` if it still waits, pushing `values` where it resumes; the task
     /// goes to the back of the run queue. Whether it woke.
     pub(crate) fn wake(&mut self, w: Waiter, values: &[Value]) -> Result<bool, Error> {
-        // Storing the values shades them even when the task no longer waits: harmless,
-        // and it saves a second lookup of the task on the way that matters.
         let stored: SmallVec<[Handle; 2]> = values.iter().filter_map(|v| v.handle()).collect();
-        let object = self.task_object_mut(w.task, stored)?;
-        if !(matches!(object.status, Status::Blocked(_)) && object.epoch == w.epoch) {
-            return Ok(false);
-        }
-        for &value in values {
-            object.state.push(value);
-        }
-        object.status = Status::Runnable;
-        object.epoch = object.epoch.wrapping_add(1);
-        self.sched.run_queue.push_back(w.task);
-        Ok(true)
+        self.wake_with(w, stored, |object| values.iter().for_each(|&value| object.state.push(value)))
     }
 
     /// Wakes waiter `w` if it still waits, to raise `err` where it resumes.
     pub(crate) fn wake_raising(&mut self, w: Waiter, err: Error) -> Result<bool, Error> {
-        if !self.still_waiting(w) {
+        self.wake_with(w, None, |object| object.raise = Some(err))
+    }
+
+    /// Wakes waiter `w` if it still waits, giving its task what it resumes with (`resume`
+    /// changes the task by storing `stored`). One lookup of the task: storing shades the
+    /// values even when the task no longer waits, which is harmless.
+    fn wake_with(
+        &mut self,
+        w: Waiter,
+        stored: impl IntoIterator<Item = Handle>,
+        resume: impl FnOnce(&mut TaskObject),
+    ) -> Result<bool, Error> {
+        let object = self.task_object_mut(w.task, stored)?;
+        if !(matches!(object.status, Status::Blocked(_)) && object.epoch == w.epoch) {
             return Ok(false);
         }
-        let object = self.task_object_mut(w.task, None)?;
-        object.raise = Some(err);
+        resume(object);
         object.status = Status::Runnable;
         object.epoch = object.epoch.wrapping_add(1);
         self.sched.run_queue.push_back(w.task);
@@ -387,15 +386,29 @@ impl Vm {
 
     // ---- futures ---------------------------------------------------------------------------
 
+    /// Ends pending future `future` with `outcome` (which stores `stored`): it forgets its
+    /// task and gives back its waiters, in the order they came, and whether it was awaited.
+    /// `None` if it had ended already (the first outcome stays).
+    fn settle_future(
+        &mut self,
+        future: Handle,
+        outcome: Outcome,
+        stored: Option<Handle>,
+    ) -> Result<Option<(Waiters, bool)>, Error> {
+        let object = self.object_mut::<FutureObject>(future, stored)?;
+        if !matches!(object.outcome, Outcome::Pending) {
+            return Ok(None);
+        }
+        object.outcome = outcome;
+        object.task = None;
+        Ok(Some((std::mem::take(&mut object.waiters), object.awaited)))
+    }
+
     /// Resolves a pending future with `value`, waking its waiters in the order they came.
     pub(crate) fn resolve_future(&mut self, future: Handle, value: Value) -> Result<(), Error> {
-        let object = self.object_mut::<FutureObject>(future, value.handle())?;
-        if !matches!(object.outcome, Outcome::Pending) {
+        let Some((waiters, _)) = self.settle_future(future, Outcome::Resolved(value), value.handle())? else {
             return Ok(());
-        }
-        object.outcome = Outcome::Resolved(value);
-        object.task = None;
-        let waiters = std::mem::take(&mut object.waiters);
+        };
         for w in waiters {
             self.wake(w, &[value])?;
         }
@@ -405,14 +418,10 @@ impl Vm {
     /// Fails a pending future with error map `error` (from `err`), waking its waiters to
     /// raise it. A failure nobody waits for or awaited is reported on stderr.
     pub(crate) fn fail_future(&mut self, future: Handle, error: Value, err: &Error) -> Result<(), Error> {
-        let object = self.object_mut::<FutureObject>(future, error.handle())?;
-        if !matches!(object.outcome, Outcome::Pending) {
+        let Some((waiters, awaited)) = self.settle_future(future, Outcome::Failed(error), error.handle())? else {
             return Ok(());
-        }
-        object.outcome = Outcome::Failed(error);
-        object.task = None;
-        let waiters = std::mem::take(&mut object.waiters);
-        let unobserved = waiters.is_empty() && !object.awaited;
+        };
+        let unobserved = waiters.is_empty() && !awaited;
         let mut woke = false;
         for w in waiters {
             let raise = self.raise_error_value(error);
@@ -563,13 +572,9 @@ impl Vm {
 
     /// Marks a pending future cancelled; its waiters raise a `cancelled` error.
     pub(crate) fn cancel_future(&mut self, future: Handle) -> Result<(), Error> {
-        let object = self.object_mut::<FutureObject>(future, None)?;
-        if !matches!(object.outcome, Outcome::Pending) {
+        let Some((waiters, _)) = self.settle_future(future, Outcome::Cancelled, None)? else {
             return Ok(());
-        }
-        object.outcome = Outcome::Cancelled;
-        object.task = None;
-        let waiters = std::mem::take(&mut object.waiters);
+        };
         for w in waiters {
             self.wake_raising(w, cancelled_error())?;
         }
@@ -710,13 +715,15 @@ pub(crate) fn cancelled_error() -> Error {
     Error::new(ErrorKind::Cancelled, "the task was cancelled")
 }
 
-/// Task object `h`, to change by storing `stored`. (It borrows the registry alone, so that
-/// a switch can swap states between the object and `Vm::task`.)
-fn task_in(
+/// Scheduler object `h` of type `T`, to change by storing `stored` (see
+/// [`Vm::object_mut`]). It borrows the registry alone, so that a caller can hold it while
+/// it uses the task (a switch swaps states between a task object and `Vm::task`).
+fn object_in<T: NativeObject>(
     reg: &mut registry::Registry<crate::code::Block>,
     h: Handle,
     stored: impl IntoIterator<Item = Handle>,
-) -> Result<&mut TaskObject, Error> {
+) -> Result<&mut T, Error> {
     let native = reg.native_mut_storing(h, stored)?;
-    downcast_mut::<TaskObject>(&mut **native).ok_or_else(|| Error::internal(format!("{h:?} is not a task")))
+    downcast_mut::<T>(&mut **native)
+        .ok_or_else(|| Error::internal(format!("{h:?} is not a {}", std::any::type_name::<T>())))
 }
