@@ -3,7 +3,8 @@
 
 use kai_tests::{files, root};
 
-const CRATES: [&str; 8] = ["gc", "registry", "vm-core", "lang-pi", "lang-rho", "console", "tests", "benches"];
+const CRATES: [&str; 9] =
+    ["gc", "registry", "vm-core", "lang-pi", "lang-rho", "lang-tau", "console", "tests", "benches"];
 
 #[test]
 fn every_source_file_starts_with_a_module_doc() {

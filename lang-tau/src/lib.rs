@@ -5,6 +5,10 @@
 //! - `parser`: the pest grammar (`tau.pest`) and the syntax tree ([`ast`]) with spans.
 //! - `check`: name resolution and every rule about meaning, all problems reported at once.
 //! - `model`: the checked declarations the generators work from.
+//! - `wire`: the messages and values on the wire, and their encoding.
+//! - `generate`: the code generators (Rust).
+//! - `convert`: Rust values to and from wire values, for generated Rust code.
+//! - `net`: the network runtime, [`net::Proxy`] and [`net::Agent`] (tokio).
 //!
 //! ```
 //! let model = lang_tau::load("demo.tau", "namespace Demo { struct Point { float x; float y; } }").unwrap();
@@ -13,8 +17,12 @@
 
 pub mod ast;
 mod check;
+pub mod convert;
+pub mod generate;
 mod model;
+pub mod net;
 mod parser;
+pub mod wire;
 
 use std::rc::Rc;
 

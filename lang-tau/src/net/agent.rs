@@ -1,0 +1,189 @@
+//! The serving side of an interface: accepts proxies, checks each handshake (magic,
+//! version, interface, fingerprint, token), runs every call as its own task on the user's
+//! [`Service`], and sends every fired event to every connected proxy. A misbehaving peer —
+//! garbage, an oversized frame, silence — loses its own connection and nothing else.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures_util::FutureExt as _;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, broadcast};
+
+use super::Options;
+use super::frames::{Outgoing, Reader, read_message, split};
+use crate::wire::{MAGIC, Message, RemoteError, VERSION, Value};
+
+/// What a proxy asks of an agent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Request {
+    Call { member: String, args: Vec<Value> },
+    Get { property: String },
+    Set { property: String, value: Value },
+}
+
+/// The future a [`Service`] answers a request with.
+pub type ServiceFuture = Pin<Box<dyn Future<Output = Result<Value, RemoteError>> + Send>>;
+
+/// An implementation of an interface, as the runtime sees it (generated code adapts a
+/// typed implementation to this).
+pub trait Service: Send + Sync + 'static {
+    fn handle(&self, request: Request) -> ServiceFuture;
+}
+
+/// Fires events to every proxy connected to an agent. Cheap to clone.
+#[derive(Clone)]
+pub struct Events(broadcast::Sender<(String, Vec<Value>)>);
+
+impl Events {
+    /// Sends event `name` with `args` to every proxy connected now. A proxy that has
+    /// fallen more than 1,024 events behind misses the oldest.
+    pub fn fire(&self, name: &str, args: Vec<Value>) {
+        let _ = self.0.send((name.to_string(), args));
+    }
+}
+
+/// An agent for one interface.
+pub struct Agent {
+    interface: String,
+    fingerprint: String,
+    options: Options,
+    events: Events,
+}
+
+impl Agent {
+    pub fn new(interface: &str, fingerprint: &str, options: Options) -> Agent {
+        let (events, _) = broadcast::channel(1024);
+        Agent {
+            interface: interface.to_string(),
+            fingerprint: fingerprint.to_string(),
+            options,
+            events: Events(events),
+        }
+    }
+
+    /// The handle that fires this agent's events.
+    pub fn events(&self) -> Events {
+        self.events.clone()
+    }
+
+    /// Serves `service` to every proxy that connects to `listener`, until the task running
+    /// this is dropped.
+    ///
+    /// # Errors
+    /// Only if the listener itself fails; a failing connection ends only that connection.
+    pub async fn serve(self, listener: TcpListener, service: Arc<dyn Service>) -> std::io::Result<()> {
+        let agent = Arc::new(self);
+        loop {
+            let (stream, _) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                // Out of file descriptors and the like: this connection is lost, the agent goes on.
+                Err(e) if is_per_connection(&e) => continue,
+                Err(e) => return Err(e),
+            };
+            let (agent, service) = (agent.clone(), service.clone());
+            tokio::spawn(async move {
+                let (reader, outgoing, writer) = split(stream, agent.options.max_frame);
+                agent.converse(reader, outgoing, service).await;
+                writer.wait().await;
+            });
+        }
+    }
+
+    /// One proxy's connection, from the handshake to its end.
+    async fn converse(&self, mut reader: Reader, outgoing: Outgoing, service: Arc<dyn Service>) {
+        let first = tokio::time::timeout(self.options.connect_timeout, read_message(&mut reader)).await;
+        let refusal = match first {
+            Err(_) => return, // silent peer: its connection closes
+            Ok(Ok(Some(hello))) => self.check_hello(hello),
+            Ok(Ok(None)) => return,
+            Ok(Err(e)) => {
+                Some(format!("this is a Tau agent for {}, and the handshake was not one: {e}", self.interface))
+            }
+        };
+        if let Some(reason) = refusal {
+            let _ = outgoing.send(&Message::Refused { reason });
+            return;
+        }
+        let _ = outgoing.send(&Message::Welcome { version: VERSION });
+        let mut events = self.events.0.subscribe();
+        let in_flight = Arc::new(Semaphore::new(self.options.max_in_flight));
+        loop {
+            let permit = in_flight.clone().acquire_owned().await.expect("the semaphore is never closed");
+            tokio::select! {
+                message = read_message(&mut reader) => {
+                    let (id, request) = match message {
+                        Ok(Some(Message::Call { id, member, args })) => (id, Request::Call { member, args }),
+                        Ok(Some(Message::Get { id, property })) => (id, Request::Get { property }),
+                        Ok(Some(Message::Set { id, property, value })) => (id, Request::Set { property, value }),
+                        // Anything else — the end, garbage, a message only an agent sends —
+                        // ends this connection.
+                        _ => return,
+                    };
+                    let (service, outgoing) = (service.clone(), outgoing.clone());
+                    tokio::spawn(async move {
+                        let result = std::panic::AssertUnwindSafe(service.handle(request)).catch_unwind().await;
+                        let reply = match result {
+                            Ok(Ok(value)) => Message::Reply { id, value },
+                            Ok(Err(error)) => Message::Failed { id, error },
+                            Err(_) => Message::Failed {
+                                id,
+                                error: RemoteError::new("internal", "the agent's implementation panicked"),
+                            },
+                        };
+                        if let Err(e) = outgoing.send(&reply) {
+                            let error = RemoteError::new("remote", format!("the reply {e}"));
+                            let _ = outgoing.send(&Message::Failed { id, error });
+                        }
+                        drop(permit);
+                    });
+                }
+                event = events.recv() => {
+                    drop(permit);
+                    match event {
+                        Ok((name, args)) => { let _ = outgoing.send(&Message::Event { name, args }); }
+                        Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Why the handshake `hello` is refused, if it is.
+    fn check_hello(&self, hello: Message) -> Option<String> {
+        let Message::Hello { magic, version, interface, fingerprint, token } = hello else {
+            return Some(format!("expected a handshake (Hello), got {}", hello.name()));
+        };
+        if magic != MAGIC {
+            return Some(format!("this is a Tau agent for {}; the handshake's magic bytes are wrong", self.interface));
+        }
+        if version != VERSION {
+            return Some(format!(
+                "this agent speaks Tau protocol version {VERSION}; the proxy speaks version {version}"
+            ));
+        }
+        if interface != self.interface {
+            return Some(format!("this agent serves {}, not {interface}", self.interface));
+        }
+        if fingerprint != self.fingerprint {
+            return Some(format!(
+                "the proxy and the agent of {interface} were generated from different definitions \
+                 (proxy fingerprint {fingerprint}, agent fingerprint {}): regenerate both from one .tau file",
+                self.fingerprint
+            ));
+        }
+        if self.options.token.is_some() && token != self.options.token {
+            return Some("the agent requires a token, and the proxy's is missing or wrong".to_string());
+        }
+        None
+    }
+}
+
+/// Accept errors that concern one incoming connection, not the listener.
+fn is_per_connection(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(e.kind(), ConnectionAborted | ConnectionReset | ConnectionRefused | Interrupted | WouldBlock)
+        || e.raw_os_error().is_some_and(|code| code == 24 || code == 23) // EMFILE, ENFILE
+}

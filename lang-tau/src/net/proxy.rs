@@ -1,0 +1,197 @@
+//! The calling side of an interface. One connection carries any number of calls at once
+//! (each request has an id, replies come back in any order); every call has a timeout; a
+//! lost connection fails every pending call at once; events run their handlers as tasks.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::net::{TcpStream, ToSocketAddrs};
+use tokio::sync::oneshot;
+
+use super::frames::{Outgoing, Reader, read_message, split};
+use super::{CallError, Options};
+use crate::wire::{MAGIC, Message, VERSION, Value};
+
+type Handler = Arc<dyn Fn(Vec<Value>) + Send + Sync>;
+type Reply = oneshot::Sender<Result<Value, CallError>>;
+
+/// A connection to an agent serving one interface.
+pub struct Proxy {
+    shared: Arc<Shared>,
+    outgoing: Outgoing,
+    options: Options,
+    interface: String,
+}
+
+struct Shared {
+    next_id: AtomicU64,
+    pending: Mutex<Pending>,
+    handlers: Mutex<HashMap<String, Vec<Handler>>>,
+}
+
+/// The calls waiting for a reply, and once the connection is gone, why: both under one
+/// lock, so that no call can start waiting after the last reply was given out.
+struct Pending {
+    waiting: HashMap<u64, Reply>,
+    closed: Option<String>,
+}
+
+impl Proxy {
+    /// Connects to the agent at `addr` and shakes hands: the agent must serve `interface`
+    /// with the same `fingerprint` (built from the same definition) and accept the token.
+    ///
+    /// # Errors
+    /// [`CallError::Timeout`] when connecting or the handshake takes longer than the
+    /// connect timeout, [`CallError::Closed`] when the agent cannot be reached, and
+    /// [`CallError::Refused`] when it refuses.
+    pub async fn connect(
+        addr: impl ToSocketAddrs,
+        interface: &str,
+        fingerprint: &str,
+        options: Options,
+    ) -> Result<Proxy, CallError> {
+        let limit = options.connect_timeout;
+        let timed_out =
+            || CallError::Timeout(format!("connecting to the {interface} agent took longer than {limit:?}"));
+        let stream = tokio::time::timeout(limit, TcpStream::connect(addr))
+            .await
+            .map_err(|_| timed_out())?
+            .map_err(|e| CallError::Closed(format!("cannot connect to the {interface} agent: {e}")))?;
+        let (mut reader, outgoing, _writer) = split(stream, options.max_frame);
+        let hello = Message::Hello {
+            magic: MAGIC,
+            version: VERSION,
+            interface: interface.to_string(),
+            fingerprint: fingerprint.to_string(),
+            token: options.token.clone(),
+        };
+        outgoing.send(&hello).map_err(|e| CallError::Refused(format!("the handshake {e}")))?;
+        let answer = tokio::time::timeout(limit, read_message(&mut reader)).await.map_err(|_| timed_out())?;
+        match answer {
+            Ok(Some(Message::Welcome { .. })) => {}
+            Ok(Some(Message::Refused { reason })) => return Err(CallError::Refused(reason)),
+            Ok(Some(other)) => {
+                return Err(CallError::Refused(format!("the agent answered the handshake with {}", other.name())));
+            }
+            Ok(None) => {
+                return Err(CallError::Closed(format!(
+                    "the {interface} agent closed the connection during the handshake"
+                )));
+            }
+            Err(e) => return Err(CallError::Refused(format!("the peer does not speak Tau: {e}"))),
+        }
+        let shared = Arc::new(Shared {
+            next_id: AtomicU64::new(1),
+            pending: Mutex::new(Pending { waiting: HashMap::new(), closed: None }),
+            handlers: Mutex::new(HashMap::new()),
+        });
+        tokio::spawn(read_replies(reader, shared.clone(), interface.to_string()));
+        Ok(Proxy { shared, outgoing, options, interface: interface.to_string() })
+    }
+
+    /// Calls method `member` with `args` and waits for its result.
+    ///
+    /// # Errors
+    /// The agent's error, a timeout, or a closed connection.
+    pub async fn call(&self, member: &str, args: Vec<Value>) -> Result<Value, CallError> {
+        self.request(member, |id| Message::Call { id, member: member.to_string(), args }).await
+    }
+
+    /// Reads property `property`.
+    ///
+    /// # Errors
+    /// As [`Proxy::call`].
+    pub async fn get(&self, property: &str) -> Result<Value, CallError> {
+        self.request(property, |id| Message::Get { id, property: property.to_string() }).await
+    }
+
+    /// Writes property `property`.
+    ///
+    /// # Errors
+    /// As [`Proxy::call`].
+    pub async fn set(&self, property: &str, value: Value) -> Result<(), CallError> {
+        self.request(property, |id| Message::Set { id, property: property.to_string(), value }).await.map(drop)
+    }
+
+    /// Runs `handler` with the arguments of every `event` the agent fires from now on, each
+    /// time as its own task.
+    pub fn on(&self, event: &str, handler: impl Fn(Vec<Value>) + Send + Sync + 'static) {
+        let mut handlers = self.shared.handlers.lock().expect("handlers lock");
+        handlers.entry(event.to_string()).or_default().push(Arc::new(handler));
+    }
+
+    /// Whether the connection is gone (every call now fails at once).
+    pub fn is_closed(&self) -> bool {
+        self.shared.pending.lock().expect("pending lock").closed.is_some()
+    }
+
+    async fn request(&self, member: &str, message: impl FnOnce(u64) -> Message) -> Result<Value, CallError> {
+        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let (reply, answer) = oneshot::channel();
+        {
+            let mut pending = self.shared.pending.lock().expect("pending lock");
+            if let Some(why) = &pending.closed {
+                return Err(CallError::Closed(why.clone()));
+            }
+            pending.waiting.insert(id, reply);
+        }
+        if let Err(e) = self.outgoing.send(&message(id)) {
+            self.shared.pending.lock().expect("pending lock").waiting.remove(&id);
+            return Err(CallError::Refused(format!("{}.{member} was not sent: the call {e}", self.interface)));
+        }
+        match tokio::time::timeout(self.options.call_timeout, answer).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(CallError::Closed(format!("the connection to the {} agent was dropped", self.interface))),
+            Err(_) => {
+                self.shared.pending.lock().expect("pending lock").waiting.remove(&id);
+                let limit = self.options.call_timeout;
+                Err(CallError::Timeout(format!("{}.{member} got no reply within {limit:?}", self.interface)))
+            }
+        }
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        // The writer task ends when the last sender goes, and closes the connection; the
+        // reader then sees the end and stops.
+        self.shared.pending.lock().expect("pending lock").closed.get_or_insert_with(|| "the proxy was dropped".into());
+    }
+}
+
+/// Hands replies to their callers and events to their handlers until the connection ends,
+/// then fails every call still waiting.
+async fn read_replies(mut reader: Reader, shared: Arc<Shared>, interface: String) {
+    let why = loop {
+        match read_message(&mut reader).await {
+            Ok(Some(Message::Reply { id, value })) => answer(&shared, id, Ok(value)),
+            Ok(Some(Message::Failed { id, error })) => answer(&shared, id, Err(CallError::Remote(error))),
+            Ok(Some(Message::Event { name, args })) => {
+                let handlers = shared.handlers.lock().expect("handlers lock").get(&name).cloned().unwrap_or_default();
+                for handler in handlers {
+                    let args = args.clone();
+                    tokio::spawn(async move { handler(args) });
+                }
+            }
+            Ok(Some(other)) => break format!("the {interface} agent sent {} after the handshake", other.name()),
+            Ok(None) => break format!("the {interface} agent closed the connection"),
+            Err(e) => break format!("the connection to the {interface} agent was lost: {e}"),
+        }
+    };
+    let waiting = {
+        let mut pending = shared.pending.lock().expect("pending lock");
+        pending.closed.get_or_insert(why.clone());
+        std::mem::take(&mut pending.waiting)
+    };
+    for (_, reply) in waiting {
+        let _ = reply.send(Err(CallError::Closed(why.clone())));
+    }
+}
+
+fn answer(shared: &Shared, id: u64, result: Result<Value, CallError>) {
+    // A reply for a call that timed out meanwhile has no one waiting: dropped.
+    if let Some(reply) = shared.pending.lock().expect("pending lock").waiting.remove(&id) {
+        let _ = reply.send(result);
+    }
+}
