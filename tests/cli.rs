@@ -383,3 +383,47 @@ fn compiled_programs_run_the_same_as_their_source() {
     assert_eq!(kai(&["compile", "--lang", "cobol", &bad.display().to_string()]).code, 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn tau_generates_rust_from_an_interface_file() {
+    let dir = std::env::temp_dir().join(format!("kai-tau-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dir.join("generated");
+    let file = root().join("tests/tau/demo.tau").display().to_string();
+    let run = kai(&["tau", &file, "--target", "rust", "--out", &out.display().to_string()]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(run.stdout, format!("wrote {}\n", out.join("demo.rs").display()));
+    let text = std::fs::read_to_string(out.join("demo.rs")).unwrap();
+    assert!(text.contains("pub struct CalculatorProxy(::lang_tau::net::Proxy);"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn tau_reports_every_problem_of_a_file_and_writes_nothing() {
+    let dir = std::env::temp_dir().join(format!("kai-tau-bad-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.tau");
+    std::fs::write(
+        &file,
+        "namespace A {\n  struct P { Pointt p; void v; }\n  interface I { int f(int a, int a); }\n}\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let run = kai(&["tau", &file.display().to_string(), "--target", "rust", "--out", &out.display().to_string()]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""));
+    let at =
+        |needle: &str| run.stderr.find(needle).unwrap_or_else(|| panic!("{needle:?} missing from:\n{}", run.stderr));
+    let first = at("unknown type `Pointt`");
+    let second = at("field `v` cannot be `void`");
+    let third = at("parameter `a` is declared twice");
+    assert!(first < second && second < third);
+    assert!(run.stderr.contains("bad.tau:2:14"), "{}", run.stderr);
+    assert!(run.stderr.contains("struct P { Pointt p; void v; }"), "{}", run.stderr);
+    assert!(!out.exists());
+    // A target Tau does not generate for is refused by name.
+    let run = kai(&["tau", &file.display().to_string(), "--target", "cobol", "--out", &out.display().to_string()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("invalid value 'cobol' for '--target <TARGET>'"), "{}", run.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}

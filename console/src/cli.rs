@@ -26,6 +26,9 @@ pub enum Command {
     /// Run test scripts (.pi and .rho files, or directories of them); each passes when it
     /// runs to its end without an error.
     Test(TestArgs),
+    /// Generate code from a Tau interface file: per interface, a proxy, an agent and the
+    /// structs and enums it uses.
+    Tau(TauArgs),
     /// List every built-in word with its stack effect.
     Words,
 }
@@ -103,4 +106,22 @@ pub struct CompileArgs {
 pub struct TranslateArgs {
     /// The Rho file.
     pub file: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct TauArgs {
+    /// The .tau file.
+    pub file: PathBuf,
+    /// The language to generate.
+    #[arg(long, value_enum)]
+    pub target: TauTarget,
+    /// The directory to write the generated files to (made if missing).
+    #[arg(long = "out", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// The languages `kai tau` generates.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum TauTarget {
+    Rust,
 }

@@ -6,6 +6,7 @@ mod compile;
 mod diagnostic;
 mod repl;
 mod run;
+mod tau_cmd;
 mod test_cmd;
 mod translate;
 
@@ -42,6 +43,7 @@ pub fn main_with(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, mu
         Some(cli::Command::Test(args)) => test_cmd::test(args, &mut streams),
         Some(cli::Command::Translate(args)) => translate::translate(args, &mut streams),
         Some(cli::Command::Compile(args)) => compile::compile(args, &mut streams),
+        Some(cli::Command::Tau(args)) => tau_cmd::tau(args, &mut streams),
         Some(cli::Command::Words) => words(&mut streams),
         None => match cli.lang.as_deref() {
             None | Some("pi") => repl::start(false, None, &mut streams),

@@ -188,3 +188,79 @@ proptest! {
         let _ = load("t.tau", &parts.join(" "));
     }
 }
+
+#[test]
+fn generated_rust_for_the_spec_example() {
+    let model = load("demo.tau", SPEC_EXAMPLE).unwrap();
+    let files = crate::generate::generate(&model, crate::generate::Target::Rust, "demo.tau", "demo").unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].name, "demo.rs");
+    insta::assert_snapshot!("rust_demo", files[0].text);
+}
+
+#[test]
+fn generated_rust_escapes_keywords_and_refuses_colliding_names() {
+    let model = load("t.tau", "namespace MyApp::HTTPServer { struct type { int fn; string self; } }").unwrap();
+    let files = crate::generate::generate(&model, crate::generate::Target::Rust, "t.tau", "t").unwrap();
+    let text = &files[0].text;
+    assert!(text.contains("pub mod my_app {") && text.contains("pub mod http_server {"), "{text}");
+    assert!(
+        text.contains("pub struct r#type {") && text.contains("pub r#fn: i64,") && text.contains("pub self_: String,")
+    );
+    let model = load("t.tau", "interface I { string label; void set_label(string s); }").unwrap();
+    let err = crate::generate::generate(&model, crate::generate::Target::Rust, "t.tau", "t").unwrap_err();
+    assert_eq!(
+        err,
+        "in Rust, I's proxy would have two methods named `set_label`: method `set_label` and the setter of `label`; rename one"
+    );
+}
+
+mod wire {
+    use crate::wire::{MAX_DEPTH, Message, Value, decode, encode};
+
+    #[test]
+    fn the_bytes_are_as_the_protocol_document_describes() {
+        // Reply is variant 6; id 7; the value is 1 node, Int (node variant 2) of -2, zigzag 3.
+        assert_eq!(encode(&Message::Reply { id: 7, value: Value::Int(-2) }), [6, 7, 1, 2, 3]);
+        // Call 3, id 300 (varint: 251 then a u16 little-endian), "f", one argument:
+        // Struct (8) of 2 fields: String (4) "a", Array (6) of 0 items.
+        let call = Message::Call {
+            id: 300,
+            member: "f".into(),
+            args: vec![Value::Struct(vec![Value::String("a".into()), Value::Array(vec![])])],
+        };
+        assert_eq!(encode(&call), [3, 251, 44, 1, 1, b'f', 1, 3, 8, 2, 4, 1, b'a', 6, 0]);
+    }
+
+    #[test]
+    fn every_value_round_trips() {
+        let value = Value::Map(vec![
+            (Value::String("k".into()), Value::Array(vec![Value::Float(1.5), Value::Bool(true), Value::Void])),
+            (Value::Enum(-4), Value::Struct(vec![Value::Bytes(vec![0, 255]), Value::Int(i64::MIN)])),
+            (Value::Int(0), Value::Map(vec![])),
+        ]);
+        let message = Message::Event { name: "e".into(), args: vec![value.clone(), Value::Int(3)] };
+        assert_eq!(decode(&encode(&message)).unwrap(), message);
+    }
+
+    #[test]
+    fn bad_payloads_are_errors() {
+        assert!(decode(&[]).is_err());
+        assert!(decode(&[200]).unwrap_err().contains("not a Tau message"));
+        // A node count larger than the nodes there are.
+        assert!(decode(&[6, 7, 1, 6, 5]).is_err());
+        // Extra bytes after the message.
+        assert_eq!(decode(&[6, 7, 1, 2, 3, 0]).unwrap_err(), "1 bytes after the message in its frame");
+        // A value whose nodes are left over.
+        assert!(decode(&[6, 7, 2, 2, 3, 2, 3]).unwrap_err().contains("left over"));
+        // Nested deeper than the limit: arrays of one array, MAX_DEPTH + 1 of them.
+        let depth = MAX_DEPTH + 1;
+        let mut payload = vec![6, 7, 0xfb];
+        payload.extend_from_slice(&((depth + 1) as u16).to_le_bytes());
+        for _ in 0..depth {
+            payload.extend_from_slice(&[6, 1]);
+        }
+        payload.push(0);
+        assert!(decode(&payload).unwrap_err().contains("nested more than 256 levels"));
+    }
+}
