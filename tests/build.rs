@@ -12,7 +12,7 @@ fn main() {
         let text = std::fs::read_to_string(&path).expect("the test's .tau file");
         let model = lang_tau::load(&path, &text).unwrap_or_else(|e| panic!("{path}: {}", e.message()));
         let files =
-            lang_tau::generate::generate(&model, lang_tau::generate::Target::Rust, &format!("{name}.tau"), name)
+            lang_tau::generate::generate(&model, lang_tau::generate::Target::Rust, &format!("{name}.tau"), &text, name)
                 .unwrap_or_else(|e| panic!("{path}: {e}"));
         for file in files {
             std::fs::write(Path::new(&out).join(&file.name), file.text).expect("OUT_DIR is writable");

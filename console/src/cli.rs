@@ -124,4 +124,5 @@ pub struct TauArgs {
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum TauTarget {
     Rust,
+    Rho,
 }

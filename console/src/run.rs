@@ -28,7 +28,9 @@ impl Write for Shared {
 
 /// A VM with every frontend installed.
 pub(crate) fn new_vm() -> Vm {
-    lang_rho::new_vm()
+    let mut vm = lang_rho::new_vm();
+    lang_tau::install(&mut vm).expect("a fresh VM has no natives named tau_…");
+    vm
 }
 
 /// The languages `--lang` accepts.

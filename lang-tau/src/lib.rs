@@ -9,6 +9,7 @@
 //! - `generate`: the code generators (Rust).
 //! - `convert`: Rust values to and from wire values, for generated Rust code.
 //! - `net`: the network runtime, [`net::Proxy`] and [`net::Agent`] (tokio).
+//! - `script`: the natives generated Rho code calls, installed by [`install`].
 //!
 //! ```
 //! let model = lang_tau::load("demo.tau", "namespace Demo { struct Point { float x; float y; } }").unwrap();
@@ -22,6 +23,7 @@ pub mod generate;
 mod model;
 pub mod net;
 mod parser;
+mod script;
 pub mod wire;
 
 use std::rc::Rc;
@@ -29,6 +31,7 @@ use std::rc::Rc;
 pub use check::check;
 pub use model::{BUILTIN_TYPES, EnumDef, Event, Field, InterfaceDef, Method, Model, QualName, StructDef, Type};
 pub use parser::{MAX_NESTING, parse};
+pub use script::install;
 use vm_core::{Error, Source};
 
 /// Tau's reserved words.

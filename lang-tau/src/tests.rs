@@ -192,7 +192,8 @@ proptest! {
 #[test]
 fn generated_rust_for_the_spec_example() {
     let model = load("demo.tau", SPEC_EXAMPLE).unwrap();
-    let files = crate::generate::generate(&model, crate::generate::Target::Rust, "demo.tau", "demo").unwrap();
+    let files =
+        crate::generate::generate(&model, crate::generate::Target::Rust, "demo.tau", SPEC_EXAMPLE, "demo").unwrap();
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].name, "demo.rs");
     insta::assert_snapshot!("rust_demo", files[0].text);
@@ -201,14 +202,14 @@ fn generated_rust_for_the_spec_example() {
 #[test]
 fn generated_rust_escapes_keywords_and_refuses_colliding_names() {
     let model = load("t.tau", "namespace MyApp::HTTPServer { struct type { int fn; string self; } }").unwrap();
-    let files = crate::generate::generate(&model, crate::generate::Target::Rust, "t.tau", "t").unwrap();
+    let files = crate::generate::generate(&model, crate::generate::Target::Rust, "t.tau", "", "t").unwrap();
     let text = &files[0].text;
     assert!(text.contains("pub mod my_app {") && text.contains("pub mod http_server {"), "{text}");
     assert!(
         text.contains("pub struct r#type {") && text.contains("pub r#fn: i64,") && text.contains("pub self_: String,")
     );
     let model = load("t.tau", "interface I { string label; void set_label(string s); }").unwrap();
-    let err = crate::generate::generate(&model, crate::generate::Target::Rust, "t.tau", "t").unwrap_err();
+    let err = crate::generate::generate(&model, crate::generate::Target::Rust, "t.tau", "", "t").unwrap_err();
     assert_eq!(
         err,
         "in Rust, I's proxy would have two methods named `set_label`: method `set_label` and the setter of `label`; rename one"

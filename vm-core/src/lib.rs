@@ -37,7 +37,7 @@ pub use error::{Error, ErrorKind, TraceEntry, shown};
 pub use limits::Limits;
 pub use native::{FromValue, IntoNative, IntoValue, NativeFn};
 pub use op::{Cmp, Op, OpFlags, Operand};
-pub use registry::{Key, Map, Name, NativeObject, Rooted, Stress, Value, write_float, write_quoted};
+pub use registry::{Key, Map, Name, NativeObject, Object, Rooted, Stress, Value, write_float, write_quoted};
 pub use sched::{Completer, MakeResult};
 pub use source::{Position, Source, SourceId, Sources, Span};
 pub use task::Task;

@@ -1,6 +1,7 @@
 //! Code generators: from a checked [`Model`] to source a person would be happy to read, in
 //! each target language.
 
+mod rho;
 mod rust;
 
 use crate::Model;
@@ -9,6 +10,7 @@ use crate::Model;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
     Rust,
+    Rho,
 }
 
 impl Target {
@@ -16,6 +18,7 @@ impl Target {
     pub fn from_name(name: &str) -> Option<Target> {
         match name {
             "rust" => Some(Target::Rust),
+            "rho" => Some(Target::Rho),
             _ => None,
         }
     }
@@ -29,15 +32,22 @@ pub struct GeneratedFile {
 }
 
 /// Generates the code for every declaration of `model`, read from the file `source_name`
-/// (named in the generated header), into files named after `stem`.
+/// holding `source` (named in the generated header; the Rho code carries the source, which
+/// the natives read again), into files named after `stem`.
 ///
 /// # Errors
 /// When a declaration cannot be expressed in the target (a member whose generated name
 /// collides with another's).
-pub fn generate(model: &Model, target: Target, source_name: &str, stem: &str) -> Result<Vec<GeneratedFile>, String> {
-    match target {
-        Target::Rust => {
-            Ok(vec![GeneratedFile { name: format!("{stem}.rs"), text: rust::generate(model, source_name)? }])
-        }
-    }
+pub fn generate(
+    model: &Model,
+    target: Target,
+    source_name: &str,
+    source: &str,
+    stem: &str,
+) -> Result<Vec<GeneratedFile>, String> {
+    let (name, text) = match target {
+        Target::Rust => (format!("{stem}.rs"), rust::generate(model, source_name)?),
+        Target::Rho => (format!("{stem}.rho"), rho::generate(model, source_name, source)?),
+    };
+    Ok(vec![GeneratedFile { name, text }])
 }

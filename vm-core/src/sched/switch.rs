@@ -219,8 +219,10 @@ impl Vm {
     }
 
     /// Sleeps until `until` (or a completion arrives), in steps, checking the interrupt
-    /// flag and the deadline between them.
+    /// flag and the deadline between them. What the program printed is flushed first: a
+    /// program that waits (a server between requests) shows its output meanwhile.
     fn wait_for(&mut self, until: Option<Instant>) -> Result<(), Error> {
+        self.flush();
         let now = Instant::now();
         let mut step = until.map_or(WAIT_STEP, |at| at.saturating_duration_since(now).min(WAIT_STEP));
         if let Some(deadline) = self.run.deadline {
