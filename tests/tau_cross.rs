@@ -1,8 +1,8 @@
-//! Tau across languages and processes: a generated Rust proxy calling a Rho agent, a Rho
-//! proxy calling a generated Rust agent, and Rho calling Rho, each side in its own process
+//! Tau across languages and processes: a generated Rust proxy calling a Rho agent, Rho and
+//! Pi proxies calling a generated Rust agent, and Rho calling Rho, each side in its own process
 //! (`kai-under-test`, this package's build of the `kai` command). The Rho side is the code
-//! `kai tau --target rho` generates from `tau/demo.tau`, with `tau/agent.rho` and
-//! `tau/proxy.rho`.
+//! `kai tau --target rho` (and `--target pi`) generates from `tau/demo.tau`, with
+//! `tau/agent.rho`, `tau/proxy.rho` and `tau/proxy.pi`.
 
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
@@ -20,21 +20,17 @@ use common::{CalculatorProxy, exercise, start};
 
 const KAI: &str = env!("CARGO_BIN_EXE_kai-under-test");
 
-/// A directory holding the generated Rho code and the test programs.
+/// A directory holding the generated Rho and Pi code and the test programs.
 fn rho_side(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kai-tau-cross-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let tau = root().join("tests/tau");
-    let run = kai(&[
-        "tau",
-        &tau.join("demo.tau").display().to_string(),
-        "--target",
-        "rho",
-        "--out",
-        &dir.display().to_string(),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    for file in ["agent.rho", "proxy.rho"] {
+    for target in ["rho", "pi"] {
+        let demo = tau.join("demo.tau").display().to_string();
+        let run = kai(&["tau", &demo, "--target", target, "--out", &dir.display().to_string()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    for file in ["agent.rho", "proxy.rho", "proxy.pi"] {
         std::fs::copy(tau.join(file), dir.join(file)).unwrap();
     }
     dir
@@ -73,10 +69,10 @@ fn rho_agent(dir: &PathBuf) -> (Process, String) {
     (process, address)
 }
 
-/// Runs the Rho proxy against `address`; returns what it printed.
-fn rho_proxy(dir: &PathBuf, address: &str) -> String {
+/// Runs the proxy program `program` against `address`; returns what it printed.
+fn run_proxy(dir: &PathBuf, program: &str, address: &str) -> String {
     let mut child = Command::new(KAI)
-        .args(["run", "proxy.rho", address])
+        .args(["run", program, address])
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -87,13 +83,13 @@ fn rho_proxy(dir: &PathBuf, address: &str) -> String {
         if let Some(status) = child.try_wait().unwrap() {
             let output = child.wait_with_output().unwrap();
             let (out, err) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-            assert!(status.success(), "the Rho proxy failed:\n{out}\n{err}");
+            assert!(status.success(), "{program} failed:\n{out}\n{err}");
             return out.into_owned();
         }
         std::thread::sleep(Duration::from_millis(100));
     }
     let _ = child.kill();
-    panic!("the Rho proxy did not finish within 30 s");
+    panic!("{program} did not finish within 30 s");
 }
 
 /// What `tau/proxy.rho` prints against any agent that behaves as `Calc` does.
@@ -141,7 +137,7 @@ fn a_rho_proxy_calls_a_rust_agent() {
     let dir = rho_side("rho-proxy");
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let address = runtime.block_on(start(Options::default())).to_string();
-    assert_eq!(rho_proxy(&dir, &address), PROXY_TRANSCRIPT);
+    assert_eq!(run_proxy(&dir, "proxy.rho", &address), PROXY_TRANSCRIPT);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -149,6 +145,16 @@ fn a_rho_proxy_calls_a_rust_agent() {
 fn a_rho_proxy_calls_a_rho_agent() {
     let dir = rho_side("rho-rho");
     let (_agent, address) = rho_agent(&dir);
-    assert_eq!(rho_proxy(&dir, &address), PROXY_TRANSCRIPT);
+    assert_eq!(run_proxy(&dir, "proxy.rho", &address), PROXY_TRANSCRIPT);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_pi_proxy_calls_a_rust_agent() {
+    let dir = rho_side("pi-proxy");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let address = runtime.block_on(start(Options::default())).to_string();
+    let expected = "3.75\n{\"x\": 2.0, \"y\": -1.0}\n[3]\nfrom Pi\nthe agent raised a user error: -3 is negative\n";
+    assert_eq!(run_proxy(&dir, "proxy.pi", &address), expected);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -125,4 +125,5 @@ pub struct TauArgs {
 pub enum TauTarget {
     Rust,
     Rho,
+    Pi,
 }

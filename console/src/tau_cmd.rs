@@ -28,6 +28,7 @@ pub(crate) fn tau(args: TauArgs, streams: &mut Streams) -> i32 {
     let target = match args.target {
         TauTarget::Rust => lang_tau::generate::Target::Rust,
         TauTarget::Rho => lang_tau::generate::Target::Rho,
+        TauTarget::Pi => lang_tau::generate::Target::Pi,
     };
     let file_name = args.file.file_name().map_or(shown.clone(), |n| n.to_string_lossy().into_owned());
     let stem = args.file.file_stem().map_or("tau".into(), |s| s.to_string_lossy().replace(['-', '.', ' '], "_"));

@@ -265,3 +265,37 @@ mod wire {
         assert!(decode(&payload).unwrap_err().contains("nested more than 256 levels"));
     }
 }
+
+#[test]
+fn generated_rho_for_the_spec_example() {
+    let model = load("demo.tau", SPEC_EXAMPLE).unwrap();
+    let files =
+        crate::generate::generate(&model, crate::generate::Target::Rho, "demo.tau", SPEC_EXAMPLE, "demo").unwrap();
+    assert_eq!(files[0].name, "demo.rho");
+    insta::assert_snapshot!("rho_demo", files[0].text);
+}
+
+#[test]
+fn generated_rho_refuses_colliding_names() {
+    let generate = |text: &str| {
+        let model = load("t.tau", text).unwrap();
+        crate::generate::generate(&model, crate::generate::Target::Rho, "t.tau", text, "t").unwrap_err()
+    };
+    assert_eq!(
+        generate("namespace A { struct P { int x; } } namespace B { interface P { int f(); } }"),
+        "in Rho, A::P and B::P would both be named `P`; rename one"
+    );
+    assert_eq!(
+        generate("interface I { int f(); void f_async(); }"),
+        "in Rho, I's proxy would have two functions named `f_async`: the async form of `f` and method `f_async`; rename one"
+    );
+    assert_eq!(
+        generate("interface I { event stop(); }"),
+        "in Rho, I's agent would have two functions named `stop`: stopping and event `stop`; rename one"
+    );
+}
+
+#[test]
+fn rho_string_literals_escape_what_they_must() {
+    assert_eq!(crate::generate::rho_string("a\"b\\c\nd\u{1}"), r#""a\"b\\c\nd\u{1}""#);
+}

@@ -1,8 +1,12 @@
 //! Code generators: from a checked [`Model`] to source a person would be happy to read, in
 //! each target language.
 
+mod pi;
 mod rho;
 mod rust;
+
+#[cfg(test)]
+pub(crate) use rho::string as rho_string;
 
 use crate::Model;
 
@@ -11,6 +15,7 @@ use crate::Model;
 pub enum Target {
     Rust,
     Rho,
+    Pi,
 }
 
 impl Target {
@@ -19,6 +24,7 @@ impl Target {
         match name {
             "rust" => Some(Target::Rust),
             "rho" => Some(Target::Rho),
+            "pi" => Some(Target::Pi),
             _ => None,
         }
     }
@@ -48,6 +54,7 @@ pub fn generate(
     let (name, text) = match target {
         Target::Rust => (format!("{stem}.rs"), rust::generate(model, source_name)?),
         Target::Rho => (format!("{stem}.rho"), rho::generate(model, source_name, source)?),
+        Target::Pi => (format!("{stem}.pi"), pi::generate(model, source_name, source)?),
     };
     Ok(vec![GeneratedFile { name, text }])
 }

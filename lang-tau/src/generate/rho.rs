@@ -23,7 +23,7 @@ fn param(name: &str) -> String {
 }
 
 /// `text` as a Rho string literal.
-pub(super) fn string(text: &str) -> String {
+pub(crate) fn string(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
