@@ -110,3 +110,47 @@ fn globals_from_rust() {
     assert_eq!(vm.display(both), "hello world");
     assert!(vm.set_global("swap", Value::Nil).is_err());
 }
+
+#[test]
+fn values_and_continuations_cross_between_vms_as_bytes() {
+    let (mut from, _) = vm();
+    from.eval("rho", "from", "base = 100\nlet shared = [1, 2]\nfun make(k) { return fun(x) { return base + k + x + len(shared) } }\nf = make(10)\ndata = {\"list\": shared, \"again\": shared}")
+        .unwrap();
+    let (f, data) = (from.global("f").unwrap(), from.global("data").unwrap());
+    let bytes = from.export_values(&[f, data], "test").unwrap();
+
+    let (mut to, _) = vm();
+    let values = to.import_values(&bytes, true).unwrap();
+    assert_eq!(to.call_value(values[0], &[Value::Int(1)]).unwrap(), [Value::Int(113)]);
+    // Sharing survives: both keys hold one array.
+    to.set_global("data", values[1]).unwrap();
+    to.eval("rho", "to", "push(data.list, 3)\nassert len(data.again) == 3").unwrap();
+}
+
+#[test]
+fn bytes_that_are_not_a_copy_are_an_error_not_a_panic() {
+    let (mut from, _) = vm();
+    from.eval("pi", "from", "{ 2 * } 'double #").unwrap();
+    let bytes = from.export_values(&[from.global("double").unwrap()], "test").unwrap();
+    let (mut to, _) = vm();
+    for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
+        let err = to.import_values(&bytes[..cut], true).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Parse, "{}", err.message());
+    }
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(to.import_values(&longer, true).unwrap_err().message().contains("left over"));
+    // Every single-byte change either imports something well formed or is refused.
+    for i in 0..bytes.len() {
+        for flip in [1u8, 0x80, 0xff] {
+            let mut changed = bytes.clone();
+            changed[i] ^= flip;
+            let _ = to.import_values(&changed, true);
+        }
+    }
+    // A value that cannot cross is a type error naming it.
+    from.eval("pi", "from", "1 channel 'ch #").unwrap();
+    let err = from.export_values(&[from.global("ch").unwrap()], "remote").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Type);
+    assert!(err.message().starts_with("'remote' cannot copy"), "{}", err.message());
+}

@@ -158,3 +158,63 @@ fn a_pi_proxy_calls_a_rust_agent() {
     assert_eq!(run_proxy(&dir, "proxy.pi", &address), expected);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Starts `kai serve` with `flags`; returns it with the address it reports.
+fn node(flags: &[&str]) -> (Process, String) {
+    let child = Command::new(KAI)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(flags)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start kai serve");
+    let mut process = Process(child);
+    let mut stdout = BufReader::new(process.0.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let address = line.trim().strip_prefix("serving on ").unwrap_or_else(|| panic!("unexpected: {line}")).to_string();
+    (process, address)
+}
+
+/// Runs `tau/remote.rho` against `address` with `token` as KAI_REMOTE_TOKEN.
+fn run_remote(address: &str, token: &str) -> (bool, String, String) {
+    let output = Command::new(KAI)
+        .args(["run", &root().join("tests/tau/remote.rho").display().to_string(), address])
+        .env("KAI_REMOTE_TOKEN", token)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run remote.rho");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (output.status.success(), text(&output.stdout), text(&output.stderr))
+}
+
+#[test]
+fn continuations_run_on_a_node_that_allows_it() {
+    let (_node, address) = node(&["--allow-remote-exec", "--token", "s3cret", "--deadline", "500"]);
+    let (ok, out, err) = run_remote(&address, "s3cret");
+    assert!(ok, "{out}\n{err}");
+    assert_eq!(
+        out,
+        "42\n{\"sum\": 6, \"copy\": {\"k\": [1 2 3]}}\n\
+         remote the remote continuation failed with a division-by-zero error: division by zero\n\
+         remote the remote continuation failed with a limit error: deadline of 500 ms exceeded\n\
+         type\n42\n"
+    );
+}
+
+#[test]
+fn a_node_refuses_without_the_flag_or_the_token() {
+    let (_open, address) = node(&[]);
+    let (ok, _, err) = run_remote(&address, "");
+    assert!(!ok);
+    assert!(err.contains("this node does not run remote code"), "{err}");
+    let (_guarded, address) = node(&["--allow-remote-exec", "--token", "s3cret"]);
+    let (ok, _, err) = run_remote(&address, "guess");
+    assert!(!ok);
+    assert!(err.contains("the agent requires a token"), "{err}");
+    // The flag without a token is refused by the command line itself.
+    let run = kai(&["serve", "--listen", "127.0.0.1:0", "--allow-remote-exec"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--token"), "{}", run.stderr);
+}

@@ -29,6 +29,9 @@ pub enum Command {
     /// Generate code from a Tau interface file: per interface, a proxy, an agent and the
     /// structs and enums it uses.
     Tau(TauArgs),
+    /// Run a node that executes continuations sent to it with `remote` (only with
+    /// --allow-remote-exec and a --token; each runs in a fresh VM under the limits given).
+    Serve(ServeArgs),
     /// List every built-in word with its stack effect.
     Words,
 }
@@ -126,4 +129,19 @@ pub enum TauTarget {
     Rust,
     Rho,
     Pi,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The address to listen on, such as 127.0.0.1:7100 (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: String,
+    /// Run the continuations proxies send. Without it the node refuses every one.
+    #[arg(long, requires = "token")]
+    pub allow_remote_exec: bool,
+    /// The secret a client must present (its KAI_REMOTE_TOKEN).
+    #[arg(long, value_name = "T")]
+    pub token: Option<String>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }

@@ -44,6 +44,7 @@ pub fn main_with(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, mu
         Some(cli::Command::Translate(args)) => translate::translate(args, &mut streams),
         Some(cli::Command::Compile(args)) => compile::compile(args, &mut streams),
         Some(cli::Command::Tau(args)) => tau_cmd::tau(args, &mut streams),
+        Some(cli::Command::Serve(args)) => tau_cmd::serve(args, &mut streams),
         Some(cli::Command::Words) => words(&mut streams),
         None => match cli.lang.as_deref() {
             None | Some("pi") => repl::start(false, None, &mut streams),

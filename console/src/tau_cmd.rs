@@ -1,10 +1,11 @@
 //! `kai tau FILE --target T --out DIR`: checks a Tau file and writes the generated code,
 //! or prints every problem of the file (with line, column and a caret) and writes nothing.
+//! `kai serve`: a node that runs remote continuations (lang-tau's `serve_remote`).
 
 use std::io::Write;
 
 use crate::Streams;
-use crate::cli::{TauArgs, TauTarget};
+use crate::cli::{ServeArgs, TauArgs, TauTarget};
 use crate::diagnostic::render;
 use crate::run::{new_vm, read_program};
 
@@ -47,4 +48,25 @@ pub(crate) fn tau(args: TauArgs, streams: &mut Streams) -> i32 {
         let _ = writeln!(streams.out, "wrote {}", path.display());
     }
     0
+}
+
+pub(crate) fn serve(args: ServeArgs, streams: &mut Streams) -> i32 {
+    let node = lang_tau::RemoteNode {
+        allow: args.allow_remote_exec,
+        token: args.token,
+        limits: args.limits.to_limits(),
+        new_vm,
+    };
+    let out = &mut streams.out;
+    let served = lang_tau::serve_remote(&args.listen, node, |addr| {
+        let _ = writeln!(out, "serving on {addr}");
+        let _ = out.flush();
+    });
+    match served {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = writeln!(streams.err, "kai: cannot serve on {}: {e}", args.listen);
+            1
+        }
+    }
 }

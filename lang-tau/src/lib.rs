@@ -31,7 +31,7 @@ use std::rc::Rc;
 pub use check::check;
 pub use model::{BUILTIN_TYPES, EnumDef, Event, Field, InterfaceDef, Method, Model, QualName, StructDef, Type};
 pub use parser::{MAX_NESTING, parse};
-pub use script::install;
+pub use script::{RemoteNode, install, serve_remote};
 use vm_core::{Error, Source};
 
 /// Tau's reserved words.

@@ -6,10 +6,14 @@
 //! - `values`: Kai values to wire values and back, by the interface's types.
 //! - `proxy`: connecting, calls, properties, events.
 //! - `agent`: listening, requests handed to the program one at a time, replies, events.
+//! - `remote`: remote continuations, and the node that runs them (`kai serve`).
 
 mod agent;
 mod proxy;
+mod remote;
 mod values;
+
+pub use remote::{RemoteNode, serve_remote};
 
 use std::sync::{Arc, OnceLock};
 
@@ -59,7 +63,8 @@ impl NativeObject for InterfaceObject {
 pub fn install(vm: &mut Vm) -> Result<(), Error> {
     vm.register_native("tau_interface", 2, tau_interface)?;
     proxy::install(vm)?;
-    agent::install(vm)
+    agent::install(vm)?;
+    remote::install(vm)
 }
 
 /// `tau_interface(source, name)`: the interface `name` of the Tau text `source`.

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use gc::Handle;
 use registry::{Closure, Key, Map, Name, Object, Scope, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
 
 use crate::code::Block;
 use crate::error::Error;
@@ -19,7 +20,7 @@ use crate::unit::Unit;
 use crate::vm::Vm;
 
 /// A value inside a [`Portable`] graph.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 pub(crate) enum Slot {
     Nil,
     Bool(bool),
@@ -32,7 +33,7 @@ pub(crate) enum Slot {
 }
 
 /// A map key inside a [`Portable`] graph.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) enum PortableKey {
     Bool(bool),
     Int(i64),
@@ -41,7 +42,7 @@ pub(crate) enum PortableKey {
 }
 
 /// A heap object inside a [`Portable`] graph.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) enum PortableObject {
     Str(Box<str>),
     Bytes(Box<[u8]>),
@@ -53,6 +54,7 @@ pub(crate) enum PortableObject {
         vars: Vec<(u32, Slot)>,
     },
     Closure {
+        #[serde(with = "shared_unit")]
         unit: Arc<Unit>,
         block: u32,
         scope: Option<u32>,
@@ -61,8 +63,25 @@ pub(crate) enum PortableObject {
     },
 }
 
+/// A unit shared behind an `Arc` travels as the unit itself.
+mod shared_unit {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::unit::Unit;
+
+    pub fn serialize<S: Serializer>(unit: &Arc<Unit>, s: S) -> Result<S::Ok, S::Error> {
+        (**unit).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<Unit>, D::Error> {
+        Unit::deserialize(d).map(Arc::new)
+    }
+}
+
 /// Values copied out of a VM, with the globals their code uses.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Portable {
     pub roots: Vec<Slot>,
     objects: Vec<PortableObject>,
@@ -273,6 +292,67 @@ fn collect_names(block: &Block, out: &mut FxHashSet<Name>) {
 }
 
 impl Portable {
+    /// Checks a graph that came from outside the process (bytes from the network): every
+    /// index in range and of the right kind, every scope's parent before it, every closure
+    /// naming a block of its unit and a scope. [`Portable::import`] then cannot go wrong;
+    /// the units themselves are verified when they load.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        let name =
+            |n: u32| if (n as usize) < self.names.len() { Ok(()) } else { Err(format!("name {n} out of range")) };
+        let is_scope = |i: u32| matches!(self.objects.get(i as usize), Some(PortableObject::Scope { .. }));
+        let slot = |s: Slot| match s {
+            Slot::Name(n) => name(n),
+            Slot::Object(i) if (i as usize) < self.objects.len() && !is_scope(i) => Ok(()),
+            Slot::Object(i) => Err(format!("object {i} out of range or not a value")),
+            _ => Ok(()),
+        };
+        for (index, object) in self.objects.iter().enumerate() {
+            match object {
+                PortableObject::Str(_) | PortableObject::Bytes(_) => {}
+                PortableObject::Array(items) => items.iter().try_for_each(|&s| slot(s))?,
+                PortableObject::Map(entries) => {
+                    for (key, v) in entries {
+                        if let PortableKey::Name(n) = key {
+                            name(*n)?;
+                        }
+                        slot(*v)?;
+                    }
+                }
+                PortableObject::Scope { parent, vars } => {
+                    if let Some(p) = parent
+                        && (*p as usize >= index || !is_scope(*p))
+                    {
+                        return Err(format!("scope {index} has a parent that does not come before it"));
+                    }
+                    for &(n, v) in vars {
+                        name(n)?;
+                        slot(v)?;
+                    }
+                }
+                PortableObject::Closure { unit, block, scope, name: closure_name, .. } => {
+                    if *block as usize >= unit.blocks.len() {
+                        return Err(format!(
+                            "closure {index} names block {block}, and its unit has {}",
+                            unit.blocks.len()
+                        ));
+                    }
+                    if scope.is_some_and(|s| !is_scope(s)) {
+                        return Err(format!("closure {index} captured something that is not a scope"));
+                    }
+                    if let Some(n) = closure_name {
+                        name(*n)?;
+                    }
+                }
+            }
+        }
+        self.roots.iter().try_for_each(|&s| slot(s))?;
+        for &(n, v) in &self.globals {
+            name(n)?;
+            slot(v)?;
+        }
+        Ok(())
+    }
+
     /// Rebuilds the graph in `vm` and gives its roots; with `bind_globals`, also binds the
     /// globals the graph carries (a worker takes a function's globals; a caller taking a
     /// result keeps its own). Nothing in between is a safe point, so the new objects need
@@ -388,5 +468,42 @@ impl Vm {
         }
         let (_, blocks) = &self.imported_units[&key];
         blocks.get(index as usize).cloned().ok_or_else(|| Error::internal("a copied continuation names no block"))
+    }
+}
+
+impl Vm {
+    /// Copies `values` out of this VM as bytes that another VM, in this process or another,
+    /// rebuilds with [`Vm::import_values`]: the values, what they refer to (shared objects
+    /// and cycles kept), and for continuations their code and what they captured, with the
+    /// globals the code names. `word` names the operation in errors.
+    ///
+    /// # Errors
+    /// A `type` error naming a value that cannot cross (a future, a channel, a task, a
+    /// native object).
+    pub fn export_values(&self, values: &[Value], word: &'static str) -> Result<Vec<u8>, Error> {
+        let mut exporter = Exporter::new(self, word);
+        for (i, &value) in values.iter().enumerate() {
+            exporter.root(value, &format!("value {}", i + 1))?;
+        }
+        let portable = exporter.finish();
+        Ok(bincode::serde::encode_to_vec(&portable, bincode::config::standard()).expect("a copy always encodes"))
+    }
+
+    /// Rebuilds values written by [`Vm::export_values`]. The bytes may come from anywhere
+    /// (the network): they are checked, and the code they carry verified, before anything
+    /// is made. With `bind_globals`, the globals the code names are bound here too (where
+    /// this VM has no binding of its own that is reserved).
+    ///
+    /// # Errors
+    /// A `parse` error for bytes that are not such a copy, or carry malformed code.
+    pub fn import_values(&mut self, bytes: &[u8], bind_globals: bool) -> Result<Vec<Value>, Error> {
+        let bad = |message: String| Error::new(crate::ErrorKind::Parse, format!("not a copy of Kai values: {message}"));
+        let (portable, used) = bincode::serde::decode_from_slice::<Portable, _>(bytes, bincode::config::standard())
+            .map_err(|e| bad(e.to_string()))?;
+        if used != bytes.len() {
+            return Err(bad(format!("{} bytes left over", bytes.len() - used)));
+        }
+        portable.check().map_err(bad)?;
+        portable.import(self, bind_globals)
     }
 }
