@@ -9,36 +9,16 @@ use std::fmt::Write as _;
 
 use crate::model::{Field, InterfaceDef, Model};
 
-/// Rho's keywords: a parameter with one of these names gets a `_` appended.
-const KEYWORDS: &[&str] = &[
-    "fun", "let", "if", "else", "while", "do", "for", "in", "return", "break", "continue", "try", "catch", "throw",
-    "assert", "true", "false", "nil", "pi", "import", "as",
-];
-
 /// A parameter name usable in Rho: keywords and the names of built-in words and functions
 /// cannot be bound, so every parameter is prefixed.
 fn param(name: &str) -> String {
-    let _ = KEYWORDS;
     format!("p_{name}")
 }
 
-/// `text` as a Rho string literal.
+/// `text` as a Rho string literal (Rho's escapes are Pi's).
 pub(crate) fn string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    let mut out = String::new();
+    vm_core::write_quoted(text, &mut out);
     out
 }
 

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 use vm_core::{Completer, Error, ErrorKind, Key, Map, NativeObject, Value, Vm};
 
-use super::values::{check, to_kai, to_wire};
+use super::values::{arguments_to_wire, check, to_kai, to_wire};
 use super::{interface, runtime, text};
 use crate::model::{Model, Type};
 use crate::net::{Agent, Events, Options, Request, Service, ServiceFuture};
@@ -353,26 +353,8 @@ fn fire(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
     let Some(event) = def.events.iter().find(|e| e.name == name) else {
         return Err(Error::new(ErrorKind::Undefined, format!("{} has no event `{name}`", def.name)));
     };
-    let given = match args[2] {
-        Value::Array(h) => match vm.registry().object(h) {
-            Ok(vm_core::Object::Array(items)) => items.clone(),
-            _ => Vec::new(),
-        },
-        other => {
-            let got = vm.registry().type_name(other);
-            return Err(Error::type_error(format!("tau_fire: the arguments must be an array, got {got}")));
-        }
-    };
     let what = format!("{}.{name}", def.name);
-    if given.len() != event.params.len() {
-        let message = format!("{what} takes {} arguments, and was given {}", event.params.len(), given.len());
-        return Err(Error::new(ErrorKind::Arity, message));
-    }
-    let mut values = Vec::with_capacity(given.len());
-    for (param, value) in event.params.iter().zip(given) {
-        let path = format!("{what}: argument `{}`", param.name);
-        values.push(to_wire(vm, &model, value, &param.ty, &path).map_err(Error::type_error)?);
-    }
+    let values = arguments_to_wire(vm, &model, args[2], &event.params, "tau_fire", &what)?;
     events.fire(&name, values);
     Ok(Value::Nil)
 }

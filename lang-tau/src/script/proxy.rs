@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use vm_core::{Completer, Error, ErrorKind, Key, NativeObject, Value, Vm};
 
-use super::values::{check, to_kai, to_wire};
+use super::values::{arguments_to_wire, check, to_kai, to_wire};
 use super::{interface, millis, runtime, text};
 use crate::model::{Model, Type};
 use crate::net::{CallError, Options, Proxy};
@@ -174,13 +174,11 @@ fn proxy_of(vm: &Vm, value: Value, word: &str) -> Result<(Arc<Proxy>, Arc<Model>
 /// against `result` and converted.
 fn start(
     vm: &mut Vm,
-    proxy: Arc<Proxy>,
     model: Arc<Model>,
     result: Type,
     what: String,
     request: impl Future<Output = Result<wire::Value, CallError>> + Send + 'static,
 ) -> Value {
-    let _ = proxy;
     let (future, completer) = vm.external_future();
     runtime().spawn(async move {
         let outcome = request.await;
@@ -200,31 +198,10 @@ fn call(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
     let Some(method) = def.methods.iter().find(|m| m.name == member) else {
         return Err(Error::new(ErrorKind::Undefined, format!("{} has no method `{member}`", def.name)));
     };
-    let given: Vec<Value> = match args[2] {
-        Value::Array(h) => match vm.registry().object(h) {
-            Ok(vm_core::Object::Array(items)) => items.clone(),
-            _ => Vec::new(),
-        },
-        other => {
-            return Err(Error::type_error(format!(
-                "tau_call: the arguments must be an array, got {}",
-                vm.registry().type_name(other)
-            )));
-        }
-    };
     let what = format!("{}.{member}", def.name);
-    if given.len() != method.params.len() {
-        let message = format!("{what} takes {} arguments, and was given {}", method.params.len(), given.len());
-        return Err(Error::new(ErrorKind::Arity, message));
-    }
-    let mut wire_args = Vec::with_capacity(given.len());
-    for (param, value) in method.params.iter().zip(given) {
-        let path = format!("{what}: argument `{}`", param.name);
-        wire_args.push(to_wire(vm, &model, value, &param.ty, &path).map_err(Error::type_error)?);
-    }
+    let wire_args = arguments_to_wire(vm, &model, args[2], &method.params, "tau_call", &what)?;
     let result = method.result.clone();
-    let p = proxy.clone();
-    Ok(start(vm, proxy, model, result, what, async move { p.call(&member, wire_args).await }))
+    Ok(start(vm, model, result, what, async move { proxy.call(&member, wire_args).await }))
 }
 
 fn property<'m>(model: &'m Model, index: usize, name: &str) -> Result<&'m crate::model::Field, Error> {
@@ -240,8 +217,7 @@ fn get(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
     let name = text(vm, args[1], "tau_get", "the property")?;
     let ty = property(&model, index, &name)?.ty.clone();
     let what = format!("{}.{name}", model.interfaces[index].name);
-    let p = proxy.clone();
-    Ok(start(vm, proxy, model, ty, what, async move { p.get(&name).await }))
+    Ok(start(vm, model, ty, what, async move { proxy.get(&name).await }))
 }
 
 fn set(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
@@ -250,8 +226,7 @@ fn set(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
     let ty = property(&model, index, &name)?.ty.clone();
     let what = format!("{}.{name}", model.interfaces[index].name);
     let value = to_wire(vm, &model, args[2], &ty, &format!("{what}: the value")).map_err(Error::type_error)?;
-    let p = proxy.clone();
-    Ok(start(vm, proxy, model, Type::Void, what, async move { p.set(&name, value).await.map(|()| wire::Value::Void) }))
+    Ok(start(vm, model, Type::Void, what, async move { proxy.set(&name, value).await.map(|()| wire::Value::Void) }))
 }
 
 fn next_event(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {

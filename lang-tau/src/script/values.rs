@@ -213,3 +213,40 @@ fn expected(model: &Model, ty: &Type) -> String {
         other => format!("{} value", model.type_name(other)),
     }
 }
+
+/// The arguments of a call or an event, given as a Kai array, converted for `params`.
+///
+/// # Errors
+/// A `type` error if `args` is not an array or an argument does not fit, an `arity` error
+/// if the count is wrong; `word` and `what` (such as `Demo::Calculator.add`) name them.
+pub(crate) fn arguments_to_wire(
+    vm: &Vm,
+    model: &Model,
+    args: Value,
+    params: &[crate::model::Field],
+    word: &str,
+    what: &str,
+) -> Result<Vec<wire::Value>, vm_core::Error> {
+    let given: Vec<Value> = match args {
+        Value::Array(h) => match vm.registry().object(h) {
+            Ok(Object::Array(items)) => items.clone(),
+            _ => Vec::new(),
+        },
+        other => {
+            let got = vm.registry().type_name(other);
+            return Err(vm_core::Error::type_error(format!("{word}: the arguments must be an array, got {got}")));
+        }
+    };
+    if given.len() != params.len() {
+        let message = format!("{what} takes {} arguments, and was given {}", params.len(), given.len());
+        return Err(vm_core::Error::new(vm_core::ErrorKind::Arity, message));
+    }
+    params
+        .iter()
+        .zip(given)
+        .map(|(param, value)| {
+            let path = format!("{what}: argument `{}`", param.name);
+            to_wire(vm, model, value, &param.ty, &path).map_err(vm_core::Error::type_error)
+        })
+        .collect()
+}
