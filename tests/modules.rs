@@ -123,7 +123,7 @@ fn a_failing_module_reports_its_own_position_and_caches_nothing() {
     // Not a module by its name; a directory.
     write(&dir, "notes.txt", "hi");
     let err = run_main(&dir, "import \"notes.txt\" as n\n", Vec::new()).unwrap_err();
-    assert!(err.message().contains("must end in .pi or .rho"), "{}", err.message());
+    assert!(err.message().contains("must end in .pi, .rho or .stark"), "{}", err.message());
     std::fs::create_dir_all(dir.join("folder.rho")).unwrap();
     let err = run_main(&dir, "import \"folder.rho\" as f\n", Vec::new()).unwrap_err();
     assert!(err.message().contains("cannot find \"folder.rho\""), "{}", err.message());

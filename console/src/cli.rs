@@ -10,20 +10,23 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// The REPL's language when no command is given: pi (default) or rho.
+    /// The REPL's language when no command is given: pi (default), rho or stark.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run a program file (by extension: .pi, .rho, or compiled .kbc), or code given with -e.
+    /// Run a program file (by extension: .pi, .rho, .stark, or compiled .kbc), or code given
+    /// with -e.
     Run(RunArgs),
-    /// Print the Pi that a Rho file translates to.
+    /// Print the Pi that a Rho or Stark file translates to.
     Translate(TranslateArgs),
+    /// Type-check a Stark file without running it: every error, exit code 1; none, 0.
+    Check(CheckArgs),
     /// Compile a .pi or .rho file to a .kbc file that `kai run` runs without compiling.
     Compile(CompileArgs),
-    /// Run test scripts (.pi and .rho files, or directories of them); each passes when it
+    /// Run test scripts (.pi, .rho and .stark files, or directories of them); each passes when it
     /// runs to its end without an error.
     Test(TestArgs),
     /// Generate code from a Tau interface file: per interface, a proxy, an agent and the
@@ -86,7 +89,7 @@ pub struct LimitArgs {
 
 #[derive(Args, Debug)]
 pub struct TestArgs {
-    /// Script files or directories (searched recursively for .pi and .rho files).
+    /// Script files or directories (searched recursively for .pi, .rho and .stark files).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -107,7 +110,13 @@ pub struct CompileArgs {
 
 #[derive(Args, Debug)]
 pub struct TranslateArgs {
-    /// The Rho file.
+    /// The Rho or Stark file.
+    pub file: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The Stark file.
     pub file: PathBuf,
 }
 

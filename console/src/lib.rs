@@ -1,9 +1,11 @@
 //! The `kai` command: running and testing programs, listing words. Everything the binary
 //! does goes through [`main_with`], so tests can drive it in-process with captured output.
 
+mod check_cmd;
 mod cli;
 mod compile;
 mod diagnostic;
+mod lang;
 mod repl;
 mod run;
 mod tau_cmd;
@@ -42,17 +44,20 @@ pub fn main_with(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, mu
         Some(cli::Command::Run(args)) => run::run(args, &mut streams),
         Some(cli::Command::Test(args)) => test_cmd::test(args, &mut streams),
         Some(cli::Command::Translate(args)) => translate::translate(args, &mut streams),
+        Some(cli::Command::Check(args)) => check_cmd::check(args, &mut streams),
         Some(cli::Command::Compile(args)) => compile::compile(args, &mut streams),
         Some(cli::Command::Tau(args)) => tau_cmd::tau(args, &mut streams),
         Some(cli::Command::Serve(args)) => tau_cmd::serve(args, &mut streams),
         Some(cli::Command::Words) => words(&mut streams),
         None => match cli.lang.as_deref() {
-            None | Some("pi") => repl::start(false, None, &mut streams),
-            Some("rho") => repl::start(true, None, &mut streams),
-            Some(other) => {
-                let _ = writeln!(streams.err, "kai: unknown language '{other}' (the languages are pi, rho)");
-                2
-            }
+            None => repl::start(lang::Lang::Pi, None, &mut streams),
+            Some(name) => match lang::Lang::from_name(name) {
+                Some(lang) => repl::start(lang, None, &mut streams),
+                None => {
+                    let _ = writeln!(streams.err, "kai: unknown language '{name}' (the languages are pi, rho, stark)");
+                    2
+                }
+            },
         },
     };
     let _ = streams.out.flush();

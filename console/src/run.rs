@@ -29,18 +29,20 @@ impl Write for Shared {
 /// A VM with every frontend installed.
 pub(crate) fn new_vm() -> Vm {
     let mut vm = lang_rho::new_vm();
+    lang_stark::install(&mut vm);
     lang_tau::install(&mut vm).expect("a fresh VM has no natives named tau_…");
     vm
 }
 
 /// The languages `--lang` accepts.
-pub(crate) const LANGUAGES: [&str; 2] = ["pi", "rho"];
+pub(crate) const LANGUAGES: [&str; 3] = ["pi", "rho", "stark"];
 
 /// The language of a file, from its extension.
 pub(crate) fn language_of(path: &Path) -> Option<&'static str> {
     match path.extension()?.to_str()? {
         "pi" => Some("pi"),
         "rho" => Some("rho"),
+        "stark" => Some("stark"),
         _ => None,
     }
 }
@@ -96,7 +98,7 @@ pub(crate) fn read_source_file(lang: Option<&str>, path: &Path) -> Result<(Strin
         Some(lang) => lang.to_string(),
         None => {
             return Err(format!(
-                "kai: cannot tell the language of {} from its extension (.pi or .rho); use --lang",
+                "kai: cannot tell the language of {} from its extension (.pi, .rho or .stark); use --lang",
                 path.display()
             ));
         }
@@ -194,8 +196,8 @@ pub(crate) fn run(mut args: RunArgs, streams: &mut Streams) -> i32 {
         streams.out = cell.into_inner();
     }
     if args.interactive && code == 0 {
-        let rho = lang == "rho";
-        return crate::repl::start(rho, Some(vm), streams);
+        let lang = crate::lang::Lang::from_name(&lang).unwrap_or(crate::lang::Lang::Pi);
+        return crate::repl::start(lang, Some(vm), streams);
     }
     code
 }

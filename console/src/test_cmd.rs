@@ -96,7 +96,7 @@ fn script_limits(asked: &crate::cli::LimitArgs) -> vm_core::Limits {
 
 fn run_script(file: &Path, args: &TestArgs, color: bool) -> Result<(), String> {
     let Some(lang) = language_of(file) else {
-        return Err(format!("kai test: {} is not a .pi or .rho script\n", file.display()));
+        return Err(format!("kai test: {} is not a .pi, .rho or .stark script\n", file.display()));
     };
     let text = read_program(file).map_err(|m| m + "\n")?;
     let mut vm = new_vm();

@@ -1,14 +1,23 @@
-//! `kai translate`: prints the readable Pi a Rho file becomes. Running that Pi behaves as
-//! running the Rho (the Pi keeps Rho's names for functions and variables).
+//! `kai translate`: prints the readable Pi a Rho or Stark file becomes. Running that Pi
+//! behaves as running the file (the Pi keeps the source's names for functions and
+//! variables, renamed only where Pi needs it).
 
 use std::io::Write;
 
 use crate::Streams;
 use crate::cli::TranslateArgs;
 use crate::diagnostic::render;
+use crate::lang::Lang;
 use crate::run::{new_vm, read_program};
 
 pub(crate) fn translate(args: TranslateArgs, streams: &mut Streams) -> i32 {
+    let lang = match Lang::of_path(&args.file) {
+        Some(lang @ (Lang::Rho | Lang::Stark)) => lang,
+        _ => {
+            let _ = writeln!(streams.err, "kai translate: {} is not a .rho or .stark file", args.file.display());
+            return 1;
+        }
+    };
     let text = match read_program(&args.file) {
         Ok(text) => text,
         Err(message) => {
@@ -18,15 +27,16 @@ pub(crate) fn translate(args: TranslateArgs, streams: &mut Streams) -> i32 {
     };
     let mut vm = new_vm();
     let source = vm.add_source(&args.file.display().to_string(), &text);
-    match lang_rho::to_pi(&text, source.id, false, vm.native_table()) {
-        Ok(nodes) => {
+    match lang.to_pi(&source, vm.native_table(), false) {
+        Some(Ok(nodes)) => {
             let _ = streams.out.write_all(lang_pi::print(&nodes).as_bytes());
             0
         }
-        Err(err) => {
+        Some(Err(err)) => {
             let err = err.with_source(source);
             let _ = streams.err.write_all(render(&vm, &err, streams.color).as_bytes());
             1
         }
+        None => 1,
     }
 }

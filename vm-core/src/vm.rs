@@ -44,6 +44,15 @@ pub trait Frontend {
         self.compile(source, natives)
     }
 
+    /// Compiles a file another one imports. As [`Frontend::compile`] by default; Stark runs
+    /// a program's `main()` after its top-level statements, but not a module's.
+    ///
+    /// # Errors
+    /// As [`Frontend::compile`].
+    fn compile_module(&self, source: &Source, natives: &Natives) -> Result<Unit, Error> {
+        self.compile(source, natives)
+    }
+
     /// About how many bytes compiling takes while it runs, per byte of source: syntax
     /// trees, the translation and the code built from them. The VM checks this estimate
     /// against the heap limit before compiling, so a huge source fails with a `limit`
@@ -195,6 +204,14 @@ impl Vm {
     /// As [`Vm::compile`].
     pub fn compile_interactive(&mut self, lang: &str, name: &str, text: &str) -> Result<Rc<Block>, Error> {
         self.compile_with(lang, name, text, |frontend, source, natives| frontend.compile_interactive(source, natives))
+    }
+
+    /// Compiles a module being imported (see [`Frontend::compile_module`]).
+    ///
+    /// # Errors
+    /// As [`Vm::compile`].
+    pub(crate) fn compile_module(&mut self, lang: &str, name: &str, text: &str) -> Result<Rc<Block>, Error> {
+        self.compile_with(lang, name, text, |frontend, source, natives| frontend.compile_module(source, natives))
     }
 
     /// Compiles `text` to a portable unit with the `lang` frontend, for this VM's natives,

@@ -13,11 +13,12 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
 use super::style;
+use crate::lang::Lang;
 
 /// What the helper knows of the session, shared with it.
 pub(crate) struct Shared {
-    /// Whether the session is in Rho (else Pi).
-    pub rho: Cell<bool>,
+    /// The session's language.
+    pub lang: Cell<Lang>,
     /// The global names currently defined, refreshed after each line.
     pub names: RefCell<Vec<String>>,
     pub color: bool,
@@ -32,11 +33,12 @@ pub(crate) const COMMANDS: &[(&str, &str)] = &[
     (":help", "this help; `:help WORD` describes a built-in word or function"),
     (":pi", "switch to Pi (the VM, its globals and its stack are kept)"),
     (":rho", "switch to Rho"),
+    (":stark", "switch to Stark (each line is checked against the declarations of earlier ones)"),
     (":stack", "show the data stack"),
     (":clear", "empty the data stack"),
     (":reset", "start over with a fresh VM"),
-    (":load FILE", "run a .pi or .rho file into the session"),
-    (":translate", "toggle showing the Pi each Rho line becomes"),
+    (":load FILE", "run a .pi, .rho or .stark file into the session"),
+    (":translate", "toggle showing the Pi each Rho or Stark line becomes"),
     (":tasks", "list the tasks still alive (they run whenever a later line runs)"),
     (":quit", "leave (Ctrl-D works too)"),
 ];
@@ -44,11 +46,11 @@ pub(crate) const COMMANDS: &[(&str, &str)] = &[
 impl KaiHelper {
     /// Where the word under the cursor starts.
     fn word_start(&self, line: &str, pos: usize) -> usize {
-        let rho = self.shared.rho.get();
+        let infix = self.shared.lang.get().infix();
         line[..pos]
             .char_indices()
             .rev()
-            .find(|&(_, c)| !(style::is_word_char(c, rho) || c == ':'))
+            .find(|&(_, c)| !(style::is_word_char(c, infix) || c == ':'))
             .map_or(0, |(i, c)| i + c.len_utf8())
     }
 
@@ -56,9 +58,12 @@ impl KaiHelper {
         let mut out: Vec<String> = Vec::new();
         if prefix.starts_with(':') {
             out.extend(COMMANDS.iter().map(|(c, _)| c.split(' ').next().unwrap_or(c).to_string()));
-        } else if self.shared.rho.get() {
+        } else if self.shared.lang.get() == Lang::Rho {
             out.extend(lang_rho::KEYWORDS.iter().map(|k| k.to_string()));
             out.extend(lang_rho::builtin_functions().map(|(name, _, _)| name.to_string()));
+        } else if self.shared.lang.get() == Lang::Stark {
+            out.extend(lang_stark::KEYWORDS.iter().map(|k| k.to_string()));
+            out.extend(lang_stark::builtin_functions().map(|(name, _)| name.to_string()));
         } else {
             out.extend(vm_core::words::WORDS.iter().map(|w| w.name.to_string()));
         }
@@ -97,7 +102,11 @@ impl Hinter for KaiHelper {
         if word.is_empty() {
             return None;
         }
-        if self.shared.rho.get() {
+        if self.shared.lang.get() == Lang::Stark {
+            lang_stark::builtin_functions()
+                .find(|(name, _)| *name == word)
+                .map(|(_, signature)| format!("  {signature}"))
+        } else if self.shared.lang.get() == Lang::Rho {
             lang_rho::builtin_functions().find(|(name, _, _)| *name == word).map(|(_, arity, _)| format!("  ({arity})"))
         } else {
             vm_core::words::lookup(word).map(|w| format!("  {}", w.effect))
@@ -110,7 +119,7 @@ impl Highlighter for KaiHelper {
         if !self.shared.color || line.starts_with(':') {
             return Cow::Borrowed(line);
         }
-        Cow::Owned(style::highlight(line, self.shared.rho.get()))
+        Cow::Owned(style::highlight(line, self.shared.lang.get()))
     }
 
     fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {

@@ -1,4 +1,4 @@
-//! The REPL: `kai` (Pi) and `kai --lang rho`. Interactive on a terminal (rustyline line
+//! The REPL: `kai` (Pi), `kai --lang rho` and `kai --lang stark`. Interactive on a terminal (rustyline line
 //! editing, history, completion, hints, highlighting, multi-line entries); with piped input,
 //! the input runs as one program without prompts.
 
@@ -17,6 +17,8 @@ use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use rustyline::{Config, Editor};
 use vm_core::Vm;
+
+use crate::lang::Lang;
 
 use self::helper::{KaiHelper, Shared as HelperShared};
 use self::session::{Next, Session};
@@ -50,16 +52,16 @@ fn history_path() -> Option<PathBuf> {
     Some(data.join("kai").join("history"))
 }
 
-/// Starts the REPL in Pi or Rho, around `vm` if given (`kai run FILE -i`).
-pub(crate) fn start(rho: bool, vm: Option<Vm>, streams: &mut Streams) -> i32 {
+/// Starts the REPL in `lang`, around `vm` if given (`kai run FILE -i`).
+pub(crate) fn start(lang: Lang, vm: Option<Vm>, streams: &mut Streams) -> i32 {
     let out = Shared(Rc::new(RefCell::new(std::mem::replace(&mut streams.out, Box::new(std::io::sink())))));
     let err = Shared(Rc::new(RefCell::new(std::mem::replace(&mut streams.err, Box::new(std::io::sink())))));
     let code = if std::io::stdin().is_terminal() {
         let color = streams.color && std::io::stdout().is_terminal();
-        let session = Session::new(vm, rho, color, out.clone(), err.clone(), interrupt_flag());
+        let session = Session::new(vm, lang, color, out.clone(), err.clone(), interrupt_flag());
         interactive(session)
     } else {
-        let session = Session::new(vm, rho, streams.color, out.clone(), err.clone(), Arc::new(AtomicBool::new(false)));
+        let session = Session::new(vm, lang, streams.color, out.clone(), err.clone(), Arc::new(AtomicBool::new(false)));
         piped(session)
     };
     drop_into(out, &mut streams.out);
@@ -82,7 +84,7 @@ fn piped(mut session: Session) -> i32 {
         eprintln!("kai: cannot read standard input: {e}");
         return 1;
     }
-    let lang = session.lang();
+    let lang = session.lang_name();
     let result = session.vm.eval(lang, "<stdin>", &text);
     session.vm.flush();
     match result {
@@ -105,7 +107,7 @@ fn interactive(mut session: Session) -> i32 {
         }
     };
     let shared = Rc::new(HelperShared {
-        rho: Cell::new(session.rho),
+        lang: Cell::new(session.lang),
         names: RefCell::new(session.names()),
         color: session.color,
     });
@@ -114,7 +116,7 @@ fn interactive(mut session: Session) -> i32 {
     if let Some(path) = &history {
         let _ = editor.load_history(path);
     }
-    println!("Kai {} — {} REPL. :help for help, Ctrl-D to quit.", env!("CARGO_PKG_VERSION"), session.lang());
+    println!("Kai {} — {} REPL. :help for help, Ctrl-D to quit.", env!("CARGO_PKG_VERSION"), session.lang_name());
     let mut pending = String::new();
     loop {
         let prompt = if pending.is_empty() { session.prompt() } else { session.continuation_prompt() };
@@ -138,7 +140,7 @@ fn interactive(mut session: Session) -> i32 {
                 if let Next::Quit(code) = session.handle(&entry) {
                     return code;
                 }
-                shared.rho.set(session.rho);
+                shared.lang.set(session.lang);
                 *shared.names.borrow_mut() = session.names();
             }
             // Ctrl-C at the prompt clears the line (and any unfinished entry).

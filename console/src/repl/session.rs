@@ -12,7 +12,8 @@ use vm_core::{Outcome, Value, Vm};
 use super::helper::COMMANDS;
 use super::style;
 use crate::diagnostic::render;
-use crate::run::{Shared, language_of, new_vm, read_program};
+use crate::lang::Lang;
+use crate::run::{Shared, new_vm, read_program};
 
 /// What the REPL does after an entry.
 pub(crate) enum Next {
@@ -22,7 +23,7 @@ pub(crate) enum Next {
 
 pub(crate) struct Session {
     pub vm: Vm,
-    pub rho: bool,
+    pub lang: Lang,
     translate: bool,
     pub color: bool,
     out: Shared,
@@ -34,13 +35,13 @@ impl Session {
     /// A session in Pi or Rho around `vm` (a fresh VM when `None`).
     pub fn new(
         vm: Option<Vm>,
-        rho: bool,
+        lang: Lang,
         color: bool,
         out: Shared,
         err: Shared,
         interrupt: Arc<AtomicBool>,
     ) -> Session {
-        let mut session = Session { vm: Vm::new(), rho, translate: false, color, out, err, interrupt };
+        let mut session = Session { vm: Vm::new(), lang, translate: false, color, out, err, interrupt };
         session.vm = match vm {
             Some(mut vm) => {
                 session.attach(&mut vm);
@@ -65,22 +66,22 @@ impl Session {
         vm
     }
 
-    pub fn lang(&self) -> &'static str {
-        if self.rho { "rho" } else { "pi" }
+    pub fn lang_name(&self) -> &'static str {
+        self.lang.name()
     }
 
     pub fn prompt(&self) -> String {
-        format!("{}> ", self.lang())
+        format!("{}> ", self.lang_name())
     }
 
     /// The prompt for a continuation line, as wide as the first.
     pub fn continuation_prompt(&self) -> String {
-        format!("{}> ", ".".repeat(self.lang().len()))
+        format!("{}> ", ".".repeat(self.lang_name().len()))
     }
 
     /// Whether the entry so far is unfinished (an open bracket, string or block).
     pub fn needs_more(&self, text: &str) -> bool {
-        if self.rho { lang_rho::needs_more(text) } else { lang_pi::needs_more(text) }
+        self.lang.needs_more(text)
     }
 
     /// The global names defined now, for completion.
@@ -116,8 +117,9 @@ impl Session {
         };
         match name {
             ":quit" | ":q" | ":exit" => return Next::Quit(0),
-            ":pi" => self.rho = false,
-            ":rho" => self.rho = true,
+            ":pi" => self.lang = Lang::Pi,
+            ":rho" => self.lang = Lang::Rho,
+            ":stark" => self.lang = Lang::Stark,
             ":stack" => {
                 let view = style::stack(&self.vm, self.color);
                 self.say(&view);
@@ -186,16 +188,16 @@ impl Session {
 
     fn load(&mut self, path: &str) -> Next {
         let path = Path::new(path);
-        let Some(lang) = language_of(path) else {
-            self.complain(&format!("cannot tell the language of {} (.pi or .rho)\n", path.display()));
+        let Some(lang) = Lang::of_path(path) else {
+            self.complain(&format!("cannot tell the language of {} (.pi, .rho or .stark)\n", path.display()));
             return Next::Continue;
         };
         match read_program(path) {
             Ok(text) => {
-                let rho = self.rho;
-                self.rho = lang == "rho";
+                let current = self.lang;
+                self.lang = lang;
                 let next = self.run(&text, &path.display().to_string(), false);
-                self.rho = rho;
+                self.lang = current;
                 next
             }
             Err(message) => {
@@ -206,9 +208,9 @@ impl Session {
     }
 
     fn eval(&mut self, text: &str, name: &str) -> Next {
-        if self.rho && self.translate {
+        if self.translate && self.lang.infix() {
             let source = self.vm.add_source(name, text);
-            if let Ok(nodes) = lang_rho::to_pi(text, source.id, true, self.vm.native_table()) {
+            if let Some(Ok(nodes)) = self.lang.to_pi(&source, self.vm.native_table(), true) {
                 let pi = lang_pi::print(&nodes);
                 let shown = style::paint(pi.trim_end(), style::DIM, self.color);
                 self.say(&shown);
@@ -227,17 +229,17 @@ impl Session {
         // A Ctrl-C from before this line is stale; one from now on stops it.
         self.interrupt.store(false, std::sync::atomic::Ordering::Relaxed);
         let compiled = if interactive {
-            self.vm.compile_interactive(self.lang(), name, text)
+            self.vm.compile_interactive(self.lang_name(), name, text)
         } else {
-            self.vm.compile(self.lang(), name, text)
+            self.vm.compile(self.lang_name(), name, text)
         };
         let result = compiled.and_then(|block| self.vm.run(block));
         let _ = self.out.flush();
         match result {
             Ok(Outcome::Exit(code)) => return Next::Quit(code),
             Ok(Outcome::Finished) => {
-                if self.rho {
-                    // A Rho line that is one expression leaves its value: show it, and keep
+                if self.lang.infix() {
+                    // A Rho or Stark line that is one expression leaves its value: show it, and keep
                     // the stack (which Rho does not use) as it was.
                     if self.vm.stack().len() == depth + 1
                         && let Some(value) = self.vm.pop()

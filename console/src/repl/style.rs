@@ -3,6 +3,8 @@
 
 use vm_core::{Value, Vm};
 
+use crate::lang::Lang;
+
 pub(crate) const RESET: &str = "\x1b[0m";
 pub(crate) const DIM: &str = "\x1b[2m";
 pub(crate) const BOLD: &str = "\x1b[1m";
@@ -49,7 +51,8 @@ pub(crate) fn stack(vm: &Vm, on: bool) -> String {
 }
 
 /// Highlights a line of Pi or Rho for the editor. The result has the same display width.
-pub(crate) fn highlight(line: &str, rho: bool) -> String {
+pub(crate) fn highlight(line: &str, lang: Lang) -> String {
+    let rho = lang.infix();
     let mut out = String::with_capacity(line.len() * 2);
     let chars: Vec<(usize, char)> = line.char_indices().collect();
     let mut i = 0;
@@ -86,7 +89,7 @@ pub(crate) fn highlight(line: &str, rho: bool) -> String {
             let word = text_from(start, i);
             if matches!(word, "true" | "false" | "nil") {
                 YELLOW
-            } else if rho && lang_rho::KEYWORDS.contains(&word) {
+            } else if lang.keywords().contains(&word) {
                 BOLD
             } else if !rho && vm_core::words::lookup(word).is_some() {
                 BLUE

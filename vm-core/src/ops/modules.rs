@@ -33,6 +33,7 @@ fn language_of(path: &Path) -> Option<&'static str> {
     match path.extension()?.to_str()? {
         "pi" => Some("pi"),
         "rho" => Some("rho"),
+        "stark" => Some("stark"),
         _ => None,
     }
 }
@@ -56,12 +57,14 @@ impl Vm {
             return Err(import_error(format!("import cycle: {chain}")));
         }
         let Some(lang) = language_of(&canonical) else {
-            return Err(import_error(format!("import: {shown:?} is not a module: its name must end in .pi or .rho")));
+            return Err(import_error(format!(
+                "import: {shown:?} is not a module: its name must end in .pi, .rho or .stark"
+            )));
         };
         let text = std::fs::read_to_string(&canonical)
             .map_err(|err| import_error(format!("import: cannot read {shown:?}: {err}")))?;
         self.charge(text.len());
-        let code = self.compile(lang, &shown, &text)?;
+        let code = self.compile_module(lang, &shown, &text)?;
         let scope = self.reg.new_scope(registry::Scope::new(None));
         let step = ImportStep::Ready { code, scope };
         self.push_entry(EntryKind::Import(Box::new(Import { path: canonical, step })))

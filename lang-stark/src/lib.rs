@@ -1,0 +1,249 @@
+//! Stark, Kai's typed, indentation-based language (SPEC §5), translated to the Pi AST (never
+//! to Pi text) so that it runs on the same compiler and executor as Pi and Rho.
+//!
+//! - `layout`: the lexer that turns indentation into block markers;
+//! - `parser`: the pest grammar (`stark.pest`) and the syntax tree builder (`ast`);
+//! - `check`: the type checker, which reports every problem of a file before anything runs;
+//! - `translate`: the checked tree to the Pi AST; `builtins`: the built-in functions.
+//!
+//! ```
+//! let mut vm = lang_stark::new_vm();
+//! vm.eval("stark", "example", "fn sq(x: Int) -> Int: return x * x\nlet result = sq(7)").unwrap();
+//! assert_eq!(vm.global("result"), Some(vm_core::Value::Int(49)));
+//! ```
+
+mod ast;
+mod builtins;
+mod check;
+mod layout;
+mod parser;
+mod translate;
+mod types;
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+pub use ast::Item;
+pub use check::Declarations;
+pub use layout::MAX_NESTING;
+pub use parser::{MAX_EXPR_DEPTH, parse};
+pub use types::Type;
+
+use vm_core::{Error, ErrorKind, Frontend, Natives, Source, SourceId, Unit, Vm};
+
+/// Stark's keywords.
+pub const KEYWORDS: &[&str] = &[
+    "fn",
+    "async",
+    "actor",
+    "on",
+    "struct",
+    "enum",
+    "let",
+    "mut",
+    "if",
+    "elif",
+    "else",
+    "while",
+    "for",
+    "in",
+    "match",
+    "try",
+    "catch",
+    "throw",
+    "assert",
+    "return",
+    "break",
+    "continue",
+    "send",
+    "await",
+    "spawn",
+    "extern",
+    "import",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "channel",
+    "trace_span",
+];
+
+/// The built-in functions: name and signature, for help and completion.
+pub fn builtin_functions() -> impl Iterator<Item = (&'static str, &'static str)> {
+    builtins::BUILTINS.iter().map(|b| (b.name, b.signature))
+}
+
+/// How deep imports of Stark files may nest.
+const MAX_IMPORT_DEPTH: usize = 32;
+
+/// Parses and checks `text`, with `prior` declarations (the REPL's earlier lines), reading
+/// the declarations of the Stark files it imports.
+///
+/// # Errors
+/// A `parse` error for a syntax error; a `type` error for the first problem the checker
+/// found, with every other one as related errors.
+pub fn check(
+    text: &str,
+    source: &Source,
+    natives: &Natives,
+    prior: Declarations,
+) -> Result<(Vec<Item>, Declarations), Error> {
+    let mut items = parse(text, source.id)?;
+    let mut seen = HashSet::new();
+    let decls = check_items(&mut items, source, natives, prior, &mut seen, 0)?;
+    Ok((items, decls))
+}
+
+fn check_items(
+    items: &mut [Item],
+    source: &Source,
+    natives: &Natives,
+    prior: Declarations,
+    seen: &mut HashSet<PathBuf>,
+    depth: usize,
+) -> Result<Declarations, Error> {
+    let mut checker = check::Checker::new(natives, prior);
+    let mut import_problems = Vec::new();
+    for item in items.iter() {
+        let Item::Import(import) = item else { continue };
+        if !import.path.ends_with(".stark") {
+            if !import.path.ends_with(".rho") && !import.path.ends_with(".pi") {
+                import_problems.push((
+                    import.span,
+                    format!("import {:?}: a module's name must end in .stark, .rho or .pi", import.path),
+                ));
+            }
+            continue;
+        }
+        match imported(&import.path, source, natives, seen, depth) {
+            Ok(decls) => checker.decls.merge(decls),
+            Err(message) => import_problems.push((import.span, message)),
+        }
+    }
+    for (span, message) in import_problems {
+        checker.problem_at(span, message);
+    }
+    checker.declare_items(items);
+    checker.check_items(items);
+    checker.finish()
+}
+
+/// The declarations of an imported Stark file (relative to the importing file's directory).
+fn imported(
+    wanted: &str,
+    importer: &Source,
+    natives: &Natives,
+    seen: &mut HashSet<PathBuf>,
+    depth: usize,
+) -> Result<Declarations, String> {
+    if depth >= MAX_IMPORT_DEPTH {
+        return Err(format!("imports nested more than {MAX_IMPORT_DEPTH} deep"));
+    }
+    let dir = Path::new(&importer.name).parent().filter(|_| Path::new(&importer.name).is_file());
+    let path = dir.map_or_else(|| PathBuf::from(wanted), |d| d.join(wanted));
+    let canonical = path.canonicalize().map_err(|err| format!("import: cannot open {wanted:?}: {err}"))?;
+    if !seen.insert(canonical.clone()) {
+        // Imported already (or a cycle, which running it reports).
+        return Ok(Declarations::default());
+    }
+    let text = std::fs::read_to_string(&canonical).map_err(|err| format!("import: cannot read {wanted:?}: {err}"))?;
+    let source = Source::detached(path.display().to_string(), text.as_str());
+    let mut items = parse(&text, source.id).map_err(|err| in_module(&source, &err))?;
+    let decls = check_items(&mut items, &source, natives, Declarations::default(), seen, depth + 1)
+        .map_err(|err| in_module(&source, &err))?;
+    Ok(decls.exported())
+}
+
+fn in_module(source: &Source, err: &Error) -> String {
+    let at = err.span().map(|s| format!(" at {}", source.describe(s.start))).unwrap_or_default();
+    format!("the imported module has errors: {}{at}", err.message())
+}
+
+/// Parses, checks and translates Stark to the Pi AST.
+///
+/// # Errors
+/// As [`check`].
+pub fn to_pi(text: &str, source: &Source, natives: &Natives, run_main: bool) -> Result<Vec<lang_pi::Node>, Error> {
+    let (items, decls) = check(text, source, natives, Declarations::default())?;
+    Ok(translate::translate(&items, &decls, run_main, false))
+}
+
+/// Whether `text` typed at a prompt is unfinished: a bracket is open, the last line opens
+/// a block (ends with `:`), or a block is open and no blank line has ended it.
+pub fn needs_more(text: &str) -> bool {
+    if let Err(err) = layout::layout(text, SourceId(0))
+        && (err.message().contains("is never closed") || err.message().starts_with("unterminated comment"))
+    {
+        return true;
+    }
+    let last = text.rsplit('\n').next().unwrap_or("");
+    if last.trim_end().ends_with(':') {
+        return true;
+    }
+    // A blank line ends an entry that opened blocks.
+    let opened = text.lines().any(|l| l.trim_end().ends_with(':'));
+    opened && !last.trim().is_empty()
+}
+
+/// The Stark frontend, as installed in a VM under the name `"stark"`. It keeps the
+/// declarations of the lines typed at a prompt, so a later line is checked against them.
+#[derive(Default)]
+pub struct StarkFrontend {
+    session: RefCell<Declarations>,
+}
+
+impl StarkFrontend {
+    fn build(&self, source: &Source, natives: &Natives, run_main: bool) -> Result<Unit, Error> {
+        let nodes = to_pi(&source.text, source, natives, run_main)?;
+        lang_pi::compile(&nodes, source, natives)
+    }
+}
+
+impl Frontend for StarkFrontend {
+    fn compile(&self, source: &Source, natives: &Natives) -> Result<Unit, Error> {
+        self.build(source, natives, true)
+    }
+
+    fn compile_module(&self, source: &Source, natives: &Natives) -> Result<Unit, Error> {
+        self.build(source, natives, false)
+    }
+
+    /// A line at the prompt: checked against the session's earlier declarations, which
+    /// it then adds to. (`main` is not called: the user calls it.)
+    fn compile_interactive(&self, source: &Source, natives: &Natives) -> Result<Unit, Error> {
+        let prior = self.session.borrow().clone();
+        let (items, decls) = check(&source.text, source, natives, prior)?;
+        let nodes = translate::translate(&items, &decls, false, true);
+        let unit = lang_pi::compile(&nodes, source, natives)?;
+        *self.session.borrow_mut() = decls;
+        Ok(unit)
+    }
+
+    /// Stark holds its syntax tree, the checker's tables and the Pi tree at once.
+    fn memory_per_source_byte(&self) -> usize {
+        96
+    }
+}
+
+/// Installs the Stark frontend in `vm`.
+pub fn install(vm: &mut Vm) {
+    vm.set_frontend("stark", Rc::new(StarkFrontend::default()));
+}
+
+/// A new VM with the Pi and Stark frontends installed.
+pub fn new_vm() -> Vm {
+    let mut vm = lang_pi::new_vm();
+    install(&mut vm);
+    vm
+}
+
+/// A `type` error for `message` at `span` (for callers reporting a Stark problem).
+pub fn type_error(message: impl Into<String>, span: vm_core::Span) -> Error {
+    Error::new(ErrorKind::Type, message).with_span(span)
+}
+
+#[cfg(test)]
+mod tests;
