@@ -1,9 +1,10 @@
 //! The script conformance suite.
 //!
-//! - `tests/scripts/pi/**.pi` and `tests/scripts/rho/**.rho` are self-checking programs:
+//! - `tests/scripts/pi/**.pi`, `tests/scripts/rho/**.rho` and `tests/scripts/stark/**.stark`
+//!   are self-checking programs:
 //!   each passes when it runs to its end without an error (they check themselves with
 //!   `assert`).
-//! - `tests/scripts/errors/**.pi` and `**.rho` must fail. Their first lines say how, as comments:
+//! - `tests/scripts/errors/**.pi`, `**.rho` and `**.stark` must fail. Their first lines say how, as comments:
 //!   `// error: KIND` (required), `// message: TEXT` (a substring of the message), and
 //!   `// at: LINE:COLUMN` (where the error is reported). They pin error kinds, messages and
 //!   source positions, including for errors `try` cannot catch.
@@ -16,7 +17,11 @@ fn run_file(path: &std::path::Path) -> (vm_core::Vm, Option<vm_core::Error>) {
     let text = std::fs::read_to_string(path).expect("readable script");
     let (mut vm, _out) = kai_tests::vm();
     let name = path.strip_prefix(root()).unwrap_or(path).display().to_string();
-    let lang = if path.extension().is_some_and(|e| e == "rho") { "rho" } else { "pi" };
+    let lang = match path.extension().and_then(|e| e.to_str()) {
+        Some("rho") => "rho",
+        Some("stark") => "stark",
+        _ => "pi",
+    };
     let error = match vm.eval(lang, &name, &text) {
         Ok(Outcome::Finished) | Ok(Outcome::Exit(0)) => None,
         Ok(Outcome::Exit(code)) => Some(vm_core::Error::new(vm_core::ErrorKind::User, format!("exit {code}"))),
@@ -47,6 +52,11 @@ fn rho_scripts_pass() {
     scripts_pass("tests/scripts/rho", "rho", 3);
 }
 
+#[test]
+fn stark_scripts_pass() {
+    scripts_pass("tests/scripts/stark", "stark", 10);
+}
+
 /// The expectations written at the top of an error script.
 struct Expected {
     kind: String,
@@ -74,6 +84,7 @@ fn expected(text: &str) -> Expected {
 fn error_scripts_fail_as_expected() {
     let mut scripts = files(&root().join("tests/scripts/errors"), "pi");
     scripts.extend(files(&root().join("tests/scripts/errors"), "rho"));
+    scripts.extend(files(&root().join("tests/scripts/errors"), "stark"));
     assert!(!scripts.is_empty());
     let mut problems = Vec::new();
     for script in &scripts {

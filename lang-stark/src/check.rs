@@ -1140,13 +1140,19 @@ impl<'a> Checker<'a> {
         // A name: a variable, a function, a type, a variant, an actor or a built-in.
         if let ExprKind::Name(name) = &mut callee.kind {
             match self.named(&name.text) {
-                Named::Var(ty, pi) | Named::Function(ty, pi) => {
+                Named::Var(ty, pi) => {
                     name.pi = pi;
                     callee.ty = ty.clone();
-                    let extern_fn =
-                        self.decls.fns.get(&name.text).filter(|f| f.is_extern && self.lookup_var(&name.text).is_none());
-                    *kind = if extern_fn.is_some() { CallKind::Extern } else { CallKind::Function };
+                    *kind = CallKind::Function;
                     return self.call_value(&ty, args, &format!("'{}'", name.text), span);
+                }
+                Named::Function(ty, pi) => {
+                    name.pi = pi;
+                    callee.ty = ty.clone();
+                    let Some(sig) = self.decls.fns.get(&name.text).cloned() else { return Type::Unknown };
+                    *kind = if sig.is_extern { CallKind::Extern } else { CallKind::Function };
+                    self.args_against(args, &sig.params, &format!("'{}'", name.text), span);
+                    return if sig.is_async { Type::Future(Box::new(sig.result)) } else { sig.result };
                 }
                 Named::Struct => {
                     let fields = self.decls.structs.get(&name.text).cloned().unwrap_or_default();

@@ -82,7 +82,7 @@ impl Lexer {
         while i < bytes.len() {
             let at = line_start + i;
             if self.in_block_comment.is_some() {
-                if line[i..].starts_with("*/") {
+                if bytes[i..].starts_with(b"*/") {
                     self.in_block_comment = None;
                     i += 2;
                 } else {

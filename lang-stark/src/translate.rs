@@ -635,25 +635,28 @@ impl Translator {
 }
 
 /// Checks at run time that the value on top of the stack has Pi type `name` (a value from
-/// Pi or Rho used as a typed Stark value): `dup type "int" != { … throw } if`.
+/// Pi or Rho used as a typed Stark value): `dup type "int" != { type "…" swap + ["kind"
+/// "type" "message"] swap push tomap throw } if`.
 fn check_type(name: &str, shown: &str, span: Span, out: &mut Vec<Node>) {
     let message = format!("expected {shown} (a value from Pi or Rho), got a value of type ");
+    let fields = vec![string("kind", span), string("type", span), string("message", span)];
     let raise = vec![
-        string("kind", span),
-        string("type", span),
-        string("message", span),
-        string(&message, span),
-        int(4, span),
-        word("pick", span),
         word("type", span),
+        string(&message, span),
+        word("swap", span),
         word("+", span),
+        node(NodeKind::Array(fields), span),
+        word("swap", span),
+        word("push", span),
+        word("tomap", span),
+        word("throw", span),
     ];
     out.extend([
         word("dup", span),
         word("type", span),
         string(name, span),
         word("!=", span),
-        block(vec![node(NodeKind::Array(raise), span), word("tomap", span), word("throw", span)], span),
+        block(raise, span),
         word("if", span),
     ]);
 }

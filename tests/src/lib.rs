@@ -46,6 +46,7 @@ pub fn scale(normal: usize, stressed: usize) -> usize {
 /// input is empty (a test never waits on the terminal; `read_line` gives `nil` at once).
 pub fn vm() -> (Vm, Capture) {
     let mut vm = lang_rho::new_vm();
+    lang_stark::install(&mut vm);
     let out = Capture::default();
     vm.set_output(Box::new(out.clone()));
     vm.set_input(std::io::empty());
