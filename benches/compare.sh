@@ -6,8 +6,8 @@
 #   RUNS=9 benches/compare.sh fib push:4000000
 #   KAI_BASE=/tmp/old/kai benches/compare.sh fib   # also time an older kai build
 #
-# A program NAME runs as NAME.pi and NAME.rho under Kai and as NAME.lua (Lua 5.4) and
-# NAME.py (Python 3) under the peers, for whichever of those files exist; NAME:ARG passes
+# A program NAME runs as NAME.pi, NAME.rho and NAME.stark under Kai and as NAME.lua (Lua 5.4)
+# and NAME.py (Python 3) under the peers, for whichever of those files exist; NAME:ARG passes
 # ARG to every one of them. Before timing, the script checks that every twin prints
 # exactly what the first one printed, and fails if not.
 #
@@ -22,7 +22,7 @@ KAI=target/release/kai
 DIR=benches/programs
 specs=("$@")
 if [ ${#specs[@]} -eq 0 ]; then
-    for f in "$DIR"/*.pi "$DIR"/*.rho; do specs+=("$(basename "${f%.*}")"); done
+    for f in "$DIR"/*.pi "$DIR"/*.rho "$DIR"/*.stark; do specs+=("$(basename "${f%.*}")"); done
     mapfile -t specs < <(printf '%s\n' "${specs[@]}" | sort -u)
 fi
 
@@ -47,6 +47,7 @@ for spec in "${specs[@]}"; do
     labels=() cmds=()
     if [ -f "$DIR/$p.pi" ]; then labels+=(pi); cmds+=("$KAI run $DIR/$p.pi $arg"); fi
     if [ -f "$DIR/$p.rho" ]; then labels+=(rho); cmds+=("$KAI run $DIR/$p.rho $arg"); fi
+    if [ -f "$DIR/$p.stark" ]; then labels+=(stark); cmds+=("$KAI run $DIR/$p.stark $arg"); fi
     if [ -n "${KAI_BASE:-}" ]; then
         for l in pi rho; do
             if [ -f "$DIR/$p.$l" ]; then labels+=("base-$l"); cmds+=("$KAI_BASE run $DIR/$p.$l $arg"); fi
@@ -76,13 +77,14 @@ for spec in "${specs[@]}"; do
     for l in "${labels[@]}"; do
         r=""
         case $l in
-            pi | rho)
+            pi | rho | stark)
                 for peer in lua5.4 python3; do
                     if [ -n "${best[$peer]:-}" ]; then
                         r+="/$peer $(ratio "${best[$l]}" "${best[$peer]}") (mem $(ratio "${mem[$l]}" "${mem[$peer]}"))  "
                     fi
                 done
                 if [ "$l" = rho ] && [ -n "${best[pi]:-}" ]; then r+="/pi $(ratio "${best[rho]}" "${best[pi]}")  "; fi
+                if [ "$l" = stark ] && [ -n "${best[rho]:-}" ]; then r+="/rho $(ratio "${best[stark]}" "${best[rho]}")  "; fi
                 if [ -n "${best[base-$l]:-}" ]; then r+="/base $(ratio "${best[$l]}" "${best[base-$l]}")"; fi
                 ;;
         esac

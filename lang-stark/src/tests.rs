@@ -132,10 +132,10 @@ fn each_checker_error_class_is_found() {
 #[test]
 fn layout_errors_name_the_line() {
     let source = SourceId(0);
-    let err = parse("fn f():\n\tprint(1)\n", source).err().expect("a tab is refused");
+    let err = parse("fn f():\n\tprint(1)\n", source).expect_err("a tab is refused");
     assert!(err.message().contains("tab in indentation"));
     let err =
-        parse("fn f():\n    if true:\n        print(1)\n  print(2)\n", source).err().expect("a bad dedent is refused");
+        parse("fn f():\n    if true:\n        print(1)\n  print(2)\n", source).expect_err("a bad dedent is refused");
     assert!(err.message().contains("no enclosing block starts there"), "{}", err.message());
 }
 
@@ -146,7 +146,7 @@ fn crlf_and_a_missing_final_newline_are_fine() {
 
 #[test]
 fn a_runtime_error_points_into_the_stark_source_and_names_the_function() {
-    let err = run("fn boom(xs: [Int]) -> Int:\n    return xs[5]\nprint(boom([1]))\n").err().expect("an index error");
+    let err = run("fn boom(xs: [Int]) -> Int:\n    return xs[5]\nprint(boom([1]))\n").expect_err("an index error");
     assert_eq!(err.kind(), ErrorKind::Index);
     let span = err.span().expect("a position");
     let text = "fn boom(xs: [Int]) -> Int:\n    return xs[5]\nprint(boom([1]))\n";
@@ -163,7 +163,7 @@ fn an_any_value_is_checked_where_it_becomes_typed() {
     let text = "extern fn from_pi() -> Any\nlet n: Int = from_pi()\n";
     let mut vm = new_vm();
     vm.eval("pi", "setup", "{ \"not an int\" } 0 fn 'from_pi #").unwrap();
-    let err = vm.eval("stark", "test.stark", text).err().expect("a type error");
+    let err = vm.eval("stark", "test.stark", text).expect_err("a type error");
     assert_eq!(err.kind(), ErrorKind::Type);
     assert!(err.message().contains("expected Int"), "{}", err.message());
 }
@@ -172,7 +172,7 @@ fn an_any_value_is_checked_where_it_becomes_typed() {
 fn an_extern_result_of_the_wrong_type_is_a_type_error() {
     let mut vm = new_vm();
     vm.eval("pi", "setup", "{ 'x let \"text\" } 1 fn 'twice #").unwrap();
-    let err = vm.eval("stark", "test.stark", "extern fn twice(x: Int) -> Int\nprint(twice(2))\n").err().expect("fails");
+    let err = vm.eval("stark", "test.stark", "extern fn twice(x: Int) -> Int\nprint(twice(2))\n").expect_err("fails");
     assert_eq!(err.kind(), ErrorKind::Type);
 }
 
