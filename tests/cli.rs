@@ -427,3 +427,69 @@ fn tau_reports_every_problem_of_a_file_and_writes_nothing() {
     assert!(run.stderr.contains("invalid value 'cobol' for '--target <TARGET>'"), "{}", run.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn stark_examples_run() {
+    for (file, expected) in [
+        ("tour.stark", "47\n"),
+        ("pipeline.stark", "sum of the first 100 squares: 338350\n"),
+        ("bank.stark", "balance after deposits: 600\nrefused: insufficient funds: ada has 600\nwithdrew, left: 500\n"),
+    ] {
+        let run = kai(&["run", &example(file)]);
+        assert_eq!((run.code, run.stdout.as_str()), (0, expected), "{file}: {}", run.stderr);
+    }
+    let run = kai(&["run", &example("parallel.stark")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("their sum: 120406"), "{}", run.stdout);
+}
+
+#[test]
+fn kai_check_reports_every_stark_error_and_exits_one() {
+    let dir = std::env::temp_dir().join(format!("kai-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.stark");
+    std::fs::write(&bad, "let x = 1\nx = 2\nlet y: Int = 1.5\nprint(z)\n").unwrap();
+    let good = dir.join("good.stark");
+    std::fs::write(&good, "fn f(a: Int) -> Int:\n    return a\nprint(f(1))\n").unwrap();
+    let run = kai(&["check", &bad.display().to_string()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty(), "check runs nothing: {}", run.stdout);
+    for wanted in [
+        "bad.stark:2:1",
+        "immutable",
+        "bad.stark:3:14",
+        "must be Int, not Float",
+        "bad.stark:4:7",
+        "undefined name 'z'",
+        "3 errors",
+    ] {
+        assert!(run.stderr.contains(wanted), "missing {wanted:?} in:\n{}", run.stderr);
+    }
+    let run = kai(&["check", &good.display().to_string()]);
+    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "", ""));
+    // `kai translate` prints Pi that runs the same.
+    let run = kai(&["translate", &good.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pi = dir.join("good.pi");
+    std::fs::write(&pi, &run.stdout).unwrap();
+    let again = kai(&["run", &pi.display().to_string()]);
+    assert_eq!((again.code, again.stdout.as_str()), (0, "1\n"), "{}", again.stderr);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_stark_runtime_error_points_at_the_stark_line() {
+    let dir = std::env::temp_dir().join(format!("kai-stark-err-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("oops.stark");
+    std::fs::write(
+        &file,
+        "fn pick(xs: [Int], i: Int) -> Int:\n    return xs[i]\n\nfn main():\n    print(pick([1, 2], 7))\n",
+    )
+    .unwrap();
+    let run = kai(&["run", &file.display().to_string()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("oops.stark:2:12"), "{}", run.stderr);
+    assert!(run.stderr.contains("pick"), "the trace names the Stark function: {}", run.stderr);
+}

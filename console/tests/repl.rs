@@ -91,6 +91,40 @@ fn switches_languages_over_one_vm() {
 }
 
 #[test]
+fn stark_lines_are_checked_against_the_sessions_declarations() {
+    let history = temp("stark");
+    let mut p = repl(&["--lang", "stark"], &history);
+    prompt(&mut p, "stark> ");
+    // A line that opens a block continues until a blank line.
+    p.send_line("fn double(x: Int) -> Int:").unwrap();
+    prompt(&mut p, ".....> ");
+    p.send_line("    return x * 2").unwrap();
+    prompt(&mut p, ".....> ");
+    p.send_line("").unwrap();
+    prompt(&mut p, "stark> ");
+    p.send_line("double(21)").unwrap();
+    p.expect("= 42").unwrap();
+    prompt(&mut p, "stark> ");
+    // The declaration made on an earlier line types this one.
+    p.send_line("double(\"a\")").unwrap();
+    p.expect("argument 'x' must be Int, not String").unwrap();
+    prompt(&mut p, "stark> ");
+    p.send_line("let n = double(2)").unwrap();
+    prompt(&mut p, "stark> ");
+    p.send_line("n + 1").unwrap();
+    p.expect("= 5").unwrap();
+    prompt(&mut p, "stark> ");
+    // A Stark function is a Rho function.
+    p.send_line(":rho").unwrap();
+    prompt(&mut p, "rho> ");
+    p.send_line("double(4)").unwrap();
+    p.expect("= 8").unwrap();
+    prompt(&mut p, "rho> ");
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(Eof).unwrap();
+}
+
+#[test]
 fn an_error_shows_a_diagnostic_and_the_session_goes_on() {
     let history = temp("error");
     let mut p = repl(&[], &history);
