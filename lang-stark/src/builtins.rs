@@ -257,8 +257,8 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         "floor",
         1,
         1,
-        "floor(x: Float) -> Float",
-        |a| want(&a[0], &Type::Float, "floor's argument").map(|()| Type::Float),
+        "floor(x: Float) -> Int",
+        |a| want(&a[0], &Type::Float, "floor's argument").map(|()| Type::Int),
         Shape::Value(&["floor"]),
     ),
     b(
