@@ -16,7 +16,8 @@ use vm_core::Outcome;
 fn run_file(path: &std::path::Path) -> (vm_core::Vm, Option<vm_core::Error>) {
     let text = std::fs::read_to_string(path).expect("readable script");
     let (mut vm, _out) = kai_tests::vm();
-    let name = path.strip_prefix(root()).unwrap_or(path).display().to_string();
+    // The full path: a script's imports are found next to it, whatever the working directory.
+    let name = path.display().to_string();
     let lang = match path.extension().and_then(|e| e.to_str()) {
         Some("rho") => "rho",
         Some("stark") => "stark",

@@ -148,10 +148,12 @@ pub enum StmtKind {
         iter: Expr,
         body: Vec<Stmt>,
     },
+    /// `exhaustive` (set by the checker): a `_` arm, or every variant of the enum.
     Match {
         subject: Expr,
         arms: Vec<Arm>,
         temp: String,
+        exhaustive: bool,
     },
     Try {
         body: Vec<Stmt>,

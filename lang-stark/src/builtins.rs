@@ -379,6 +379,18 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         },
         Shape::Value(&["timeout"]),
     ),
+    b(
+        "select",
+        1,
+        1,
+        "select(chs: [Channel<T>]) -> T: a value from whichever channel has one first",
+        |a| match array_of(&a[0], "select's argument")? {
+            Type::Channel(t) => Ok(*t),
+            Type::Any | Type::Unknown => Ok(Type::Any),
+            other => Err(format!("select takes an array of channels, not of {other}")),
+        },
+        Shape::Value(&["select", "drop"]),
+    ),
     b("cores", 0, 0, "cores() -> Int", |_| Ok(Type::Int), Shape::Value(&["cores"])),
     b(
         "parallel_map",

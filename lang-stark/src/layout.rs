@@ -73,11 +73,11 @@ impl Lexer {
         self.inserted.push((self.out.len(), self.markers));
     }
 
-    /// Copies `line` (without its `\n`), tracking brackets, strings and comments; returns
-    /// whether it holds anything but white space and comments.
-    fn scan(&mut self, line: &str, line_start: usize) -> Result<bool, Error> {
+    /// Reads `line` (without its `\n`), tracking brackets, strings and comments; returns
+    /// where in it the first thing that is not white space or a comment is, if anything is.
+    fn scan(&mut self, line: &str, line_start: usize) -> Result<Option<usize>, Error> {
         let bytes = line.as_bytes();
-        let mut content = false;
+        let mut first = None;
         let mut i = 0;
         while i < bytes.len() {
             let at = line_start + i;
@@ -98,31 +98,44 @@ impl Lexer {
                     i += 2;
                     continue;
                 }
-                b'"' => {
-                    content = true;
-                    // A string ends on its line; an unterminated one is the parser's to report.
-                    i += 1;
-                    while i < bytes.len() && bytes[i] != b'"' {
-                        i += if bytes[i] == b'\\' { 2 } else { 1 };
-                    }
-                }
-                b'(' | b'[' | b'{' => {
-                    content = true;
-                    if self.brackets.len() >= MAX_NESTING {
-                        return Err(error(self.source, at, format!("brackets nested more than {MAX_NESTING} deep")));
-                    }
-                    self.brackets.push((c as char, at));
-                }
-                b')' | b']' | b'}' => {
-                    content = true;
-                    self.brackets.pop();
-                }
                 b' ' | b'\t' | b'\r' => {}
-                _ => content = true,
+                _ => {
+                    first.get_or_insert(i);
+                    match c {
+                        b'"' => {
+                            // A string ends on its line.
+                            i += 1;
+                            while i < bytes.len() && bytes[i] != b'"' {
+                                i += if bytes[i] == b'\\' { 2 } else { 1 };
+                            }
+                            if i >= bytes.len() {
+                                return Err(error(
+                                    self.source,
+                                    at,
+                                    "unterminated string: `\"` without a closing `\"` on its line".to_string(),
+                                ));
+                            }
+                        }
+                        b'(' | b'[' | b'{' => {
+                            if self.brackets.len() >= MAX_NESTING {
+                                return Err(error(
+                                    self.source,
+                                    at,
+                                    format!("brackets nested more than {MAX_NESTING} deep"),
+                                ));
+                            }
+                            self.brackets.push((c as char, at));
+                        }
+                        b')' | b']' | b'}' => {
+                            self.brackets.pop();
+                        }
+                        _ => {}
+                    }
+                }
             }
             i += 1;
         }
-        Ok(content)
+        Ok(first)
     }
 
     fn line(&mut self, line: &str, line_start: usize) -> Result<(), Error> {
@@ -130,35 +143,39 @@ impl Lexer {
             let at = line_start + line.find(c).unwrap_or(0);
             return Err(error(self.source, at, format!("unexpected character U+{:04X}", c as u32)));
         }
-        let starts_logical_line = self.brackets.is_empty() && self.in_block_comment.is_none();
-        let indent_len = line.len() - line.trim_start_matches([' ', '\t']).len();
-        let (indent, rest) = line.split_at(indent_len);
-        let mut probe = Lexer {
-            source: self.source,
-            out: String::new(),
-            inserted: Vec::new(),
-            markers: 0,
-            indents: Vec::new(),
-            brackets: self.brackets.clone(),
-            in_block_comment: self.in_block_comment,
-            pending_content: false,
-        };
-        let has_content = probe.scan(line, line_start)?;
-        self.pending_content |= has_content;
-        self.out.push_str(indent);
-        if starts_logical_line && has_content {
-            if let Some(tab) = indent.find('\t') {
-                return Err(error(
-                    self.source,
-                    line_start + tab,
-                    "a tab in indentation: indent with spaces only".to_string(),
-                ));
-            }
-            self.indent_to(indent.len(), line_start + indent_len)?;
+        // A line starts a logical line unless it continues one: inside brackets, or after
+        // a block comment that began on a line with code.
+        let starts_logical_line = self.brackets.is_empty() && !self.pending_content;
+        let in_comment = self.in_block_comment.is_some();
+        let first = self.scan(line, line_start)?;
+        if let (Some(first), true, true) = (first, starts_logical_line, in_comment) {
+            // Which block would the code belong to: the comment's column, or the code's?
+            return Err(error(
+                self.source,
+                line_start + first,
+                "code on the line where a multi-line block comment ends: start it on a line of its own".to_string(),
+            ));
         }
-        self.out.push_str(rest);
-        self.brackets = probe.brackets;
-        self.in_block_comment = probe.in_block_comment;
+        self.pending_content |= first.is_some();
+        match first {
+            Some(first) if starts_logical_line => {
+                let lead = line.len() - line.trim_start_matches([' ', '\t']).len();
+                if let Some(tab) = line[..lead.min(first)].find('\t') {
+                    return Err(error(
+                        self.source,
+                        line_start + tab,
+                        "a tab in indentation: indent with spaces only".to_string(),
+                    ));
+                }
+                // The column of the line's first code (after a comment that ends on the
+                // line, if one does).
+                let (before, rest) = line.split_at(first);
+                self.out.push_str(before);
+                self.indent_to(before.chars().count(), line_start + first)?;
+                self.out.push_str(rest);
+            }
+            _ => self.out.push_str(line),
+        }
         let ends_logical_line = self.brackets.is_empty() && self.in_block_comment.is_none();
         if ends_logical_line && self.pending_content {
             self.pending_content = false;

@@ -92,9 +92,21 @@ pub fn check(
     prior: Declarations,
 ) -> Result<(Vec<Item>, Declarations), Error> {
     let mut items = parse(text, source.id)?;
-    let mut seen = HashSet::new();
-    let decls = check_items(&mut items, source, natives, prior, &mut seen, 0)?;
+    let mut imports = Imports::default();
+    if let Ok(path) = Path::new(&source.name).canonicalize() {
+        imports.checking.push(path);
+    }
+    let decls = check_items(&mut items, source, natives, prior, &mut imports)?;
     Ok((items, decls))
+}
+
+/// The Stark modules met while checking a program's imports.
+#[derive(Default)]
+struct Imports {
+    /// The files being checked, the program first: importing one of them is a cycle.
+    checking: Vec<PathBuf>,
+    /// The files checked already (each module's declarations are taken once).
+    done: HashSet<PathBuf>,
 }
 
 fn check_items(
@@ -102,8 +114,7 @@ fn check_items(
     source: &Source,
     natives: &Natives,
     prior: Declarations,
-    seen: &mut HashSet<PathBuf>,
-    depth: usize,
+    imports: &mut Imports,
 ) -> Result<Declarations, Error> {
     let mut checker = check::Checker::new(natives, prior);
     let mut import_problems = Vec::new();
@@ -118,7 +129,7 @@ fn check_items(
             }
             continue;
         }
-        match imported(&import.path, source, natives, seen, depth) {
+        match imported(&import.path, source, natives, imports) {
             Ok(decls) => checker.decls.merge(decls),
             Err(message) => import_problems.push((import.span, message)),
         }
@@ -131,35 +142,61 @@ fn check_items(
     checker.finish()
 }
 
-/// The declarations of an imported Stark file (relative to the importing file's directory).
-fn imported(
-    wanted: &str,
-    importer: &Source,
-    natives: &Natives,
-    seen: &mut HashSet<PathBuf>,
-    depth: usize,
-) -> Result<Declarations, String> {
-    if depth >= MAX_IMPORT_DEPTH {
+/// Where an import names: the importing file's directory joined with it, then each
+/// `KAI_PATH` directory joined with it (as the `import` word looks at run time).
+fn find_module(wanted: &str, importer: &Source) -> Result<PathBuf, String> {
+    let wanted_path = Path::new(wanted);
+    let mut candidates = Vec::new();
+    if wanted_path.is_absolute() {
+        candidates.push(wanted_path.to_path_buf());
+    } else {
+        let importer_path = Path::new(&importer.name);
+        let dir = importer_path.parent().filter(|_| importer_path.is_file()).map(Path::to_path_buf).unwrap_or_default();
+        candidates.push(dir.join(wanted_path));
+        if let Some(paths) = std::env::var_os("KAI_PATH") {
+            candidates.extend(std::env::split_paths(&paths).map(|d| d.join(wanted_path)));
+        }
+    }
+    candidates.iter().find(|c| c.is_file()).and_then(|c| c.canonicalize().ok()).ok_or_else(|| {
+        let tried: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+        format!("import: cannot find {wanted:?} (tried {})", tried.join(", "))
+    })
+}
+
+/// The declarations of an imported Stark file.
+fn imported(wanted: &str, importer: &Source, natives: &Natives, imports: &mut Imports) -> Result<Declarations, String> {
+    let canonical = find_module(wanted, importer)?;
+    if let Some(first) = imports.checking.iter().position(|p| *p == canonical) {
+        let chain: Vec<String> = imports.checking[first..]
+            .iter()
+            .chain(std::iter::once(&canonical))
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(format!("import cycle: {}", chain.join(" -> ")));
+    }
+    if imports.checking.len() >= MAX_IMPORT_DEPTH {
         return Err(format!("imports nested more than {MAX_IMPORT_DEPTH} deep"));
     }
-    let dir = Path::new(&importer.name).parent().filter(|_| Path::new(&importer.name).is_file());
-    let path = dir.map_or_else(|| PathBuf::from(wanted), |d| d.join(wanted));
-    let canonical = path.canonicalize().map_err(|err| format!("import: cannot open {wanted:?}: {err}"))?;
-    if !seen.insert(canonical.clone()) {
-        // Imported already (or a cycle, which running it reports).
+    if !imports.done.insert(canonical.clone()) {
         return Ok(Declarations::default());
     }
     let text = std::fs::read_to_string(&canonical).map_err(|err| format!("import: cannot read {wanted:?}: {err}"))?;
-    let source = Source::detached(path.display().to_string(), text.as_str());
+    let source = Source::detached(canonical.display().to_string(), text.as_str());
     let mut items = parse(&text, source.id).map_err(|err| in_module(&source, &err))?;
-    let decls = check_items(&mut items, &source, natives, Declarations::default(), seen, depth + 1)
-        .map_err(|err| in_module(&source, &err))?;
-    Ok(decls.exported())
+    imports.checking.push(canonical);
+    let decls = check_items(&mut items, &source, natives, Declarations::default(), imports);
+    imports.checking.pop();
+    Ok(decls.map_err(|err| in_module(&source, &err))?.exported())
 }
 
+/// An imported module's first problem, for the import that brought it in.
 fn in_module(source: &Source, err: &Error) -> String {
-    let at = err.span().map(|s| format!(" at {}", source.describe(s.start))).unwrap_or_default();
-    format!("the imported module has errors: {}{at}", err.message())
+    // A problem with the module's own imports is already a full sentence.
+    if err.message().starts_with("import cycle") || err.message().starts_with("in ") {
+        return err.message().to_string();
+    }
+    let at = err.span().map(|s| source.describe(s.start)).unwrap_or_else(|| source.name.clone());
+    format!("in {at}: {}", err.message())
 }
 
 /// Parses, checks and translates Stark to the Pi AST.

@@ -430,7 +430,7 @@ impl Builder<'_> {
                     let pattern = self.pattern(expect(parts.next())?)?;
                     arms.push(Arm { pattern, body: self.body(expect(parts.next())?)?, span: arm_span });
                 }
-                StmtKind::Match { subject, arms, temp: String::new() }
+                StmtKind::Match { subject, arms, temp: String::new(), exhaustive: false }
             }
             Rule::try_stmt => {
                 inner.next();
@@ -483,12 +483,13 @@ impl Builder<'_> {
                     }
                 }
                 let mut value = expect(value)?;
+                if matches!(value.kind, ExprKind::Int(i64::MIN)) && !negative {
+                    return Err(self.error(span, "integer literal out of range".to_string()));
+                }
                 if negative {
                     value.kind = match value.kind {
-                        ExprKind::Int(i) => ExprKind::Int(
-                            i.checked_neg()
-                                .ok_or_else(|| self.error(span, "integer literal out of range".to_string()))?,
-                        ),
+                        // The minimum int's digits alone are read as the minimum int.
+                        ExprKind::Int(i) => ExprKind::Int(i.wrapping_neg()),
                         ExprKind::Float(f) => ExprKind::Float(-f),
                         other => other,
                     };
@@ -558,6 +559,11 @@ impl Builder<'_> {
             }
         }
         let mut e = expect(operand)?;
+        // `9223372036854775808` is only an int after a minus (the minimum int).
+        let too_big = matches!(e.kind, ExprKind::Int(i64::MIN));
+        if too_big && prefixes.last().is_none_or(|&(op, _)| op != UnaryOp::Neg) {
+            return Err(self.error(e.span, "integer literal out of range".to_string()));
+        }
         for (op, span) in prefixes.into_iter().rev() {
             // `-5` is the literal -5 (so the minimum int can be written).
             if op == UnaryOp::Neg {

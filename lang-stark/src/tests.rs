@@ -122,11 +122,51 @@ fn each_checker_error_class_is_found() {
         ("let x: Nope = 1\n", "unknown type 'Nope'"),
         ("break\n", "`break` outside a loop"),
         ("return 1\n", "`return` outside a function"),
+        ("fn f(n: Int) -> Int:\n    match n:\n        1: return 10\n", "can reach its end without `return`"),
+        ("let s = \"abc\"\ns[0] = \"x\"\n", "strings are immutable"),
+        ("enum A:\n    Red\nenum B:\n    Red\nprint(Red)\n", "write A.Red or B.Red"),
     ];
     for (text, wanted) in cases {
         let found = problems(text);
         assert!(found.iter().any(|p| p.contains(wanted)), "{text:?}: expected {wanted:?}, found {found:?}");
     }
+}
+
+#[test]
+fn fixed_behaviours_hold() {
+    // An empty literal fits an array or map of any type, also in `==` and nested.
+    assert_eq!(run("let xs: [Int] = []\nassert xs == []\nlet ys = [[], [1]]\nprint(len(ys[1]))\n").unwrap(), "1\n");
+    // `spawn` takes the function when it is written, not when the task starts.
+    let text = "fn one(x: Int) -> Int:\n    return 1\nfn two(x: Int) -> Int:\n    return 2\nlet mut g = one\nlet t = spawn g(0)\ng = two\nprint(await t)\n";
+    assert_eq!(run(text).unwrap(), "1\n");
+    // An async main is awaited.
+    assert_eq!(run("async fn main():\n    sleep(1)\n    print(\"done\")\n").unwrap(), "done\n");
+    // `select` gives the value of the first channel that has one.
+    assert_eq!(
+        run("let a = channel<Int>(1)\nlet b = channel<Int>(1)\nb.send(7)\nprint(select([a, b]))\n").unwrap(),
+        "7\n"
+    );
+    // The minimum int is written with a minus; its digits alone are out of range.
+    assert_eq!(run("print(-9223372036854775808)\n").unwrap(), "-9223372036854775808\n");
+    assert!(parse("let x = 9223372036854775808\n", SourceId(0)).is_err());
+    // `Any` arithmetic stays `Any`, so its use as an Int is checked.
+    let err = run("try:\n    throw 1.5\ncatch e:\n    let n: Int = e[\"value\"] + 1\n").expect_err("checked");
+    assert_eq!(err.kind(), ErrorKind::Type);
+}
+
+#[test]
+fn an_import_cycle_is_named() {
+    let dir = std::env::temp_dir().join(format!("stark-cycle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.stark"), "import \"b.stark\"\nfn fa() -> Int:\n    return 1\n").unwrap();
+    std::fs::write(dir.join("b.stark"), "import \"a.stark\"\nfn fb() -> Int:\n    return 2\n").unwrap();
+    let path = dir.join("a.stark");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let source = Source::detached(path.display().to_string(), text.as_str());
+    let err = check(&text, &source, &Natives::default(), Declarations::default()).expect_err("a cycle");
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(err.message().starts_with("import cycle:"), "{}", err.message());
+    assert!(err.message().contains("a.stark -> ") && err.message().contains("b.stark -> "), "{}", err.message());
 }
 
 #[test]

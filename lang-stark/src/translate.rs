@@ -80,6 +80,10 @@ pub fn translate(items: &[Item], decls: &Declarations, run_main: bool, interacti
         out.push(node(NodeKind::Int(0), span).on_new_line());
         out.push(word(&main.pi, span));
         out.push(word("call", span));
+        // An `async fn main` runs as a task: the program ends when it does.
+        if main.is_async {
+            out.push(word("await", span));
+        }
         out.push(word("drop", span));
     }
     out
@@ -288,7 +292,7 @@ impl Translator {
                 out.push(block(inner, span));
                 out.push(word("each", span));
             }
-            StmtKind::Match { subject, arms, temp } => self.match_stmt(subject, arms, temp, span, out),
+            StmtKind::Match { subject, arms, temp, .. } => self.match_stmt(subject, arms, temp, span, out),
             StmtKind::Try { body, var, handler } => {
                 out.push(self.block_of(body, span));
                 let mut inner = vec![quoted(&var.pi, var.span), word("let", var.span)];
@@ -614,6 +618,11 @@ impl Translator {
             self.expr(call, out);
             return;
         };
+        // A function value is taken now too, so rebinding its name later changes nothing.
+        let takes_callee = matches!(kind, CallKind::Function | CallKind::Extern | CallKind::StartActor);
+        if takes_callee {
+            self.expr(callee, out);
+        }
         let mut names = Vec::new();
         for (i, a) in args.iter().enumerate() {
             self.expr(&a.value, out);
@@ -624,6 +633,15 @@ impl Translator {
             inner.push(quoted(name, span));
             inner.push(word("let", span));
         }
+        let callee_value;
+        let callee = if takes_callee {
+            inner.extend([quoted("spawn-callee", span), word("let", span)]);
+            let ident = Ident { text: "spawn-callee".to_string(), span, pi: "spawn-callee".to_string() };
+            callee_value = Expr::new(ExprKind::Name(ident), callee.span);
+            &callee_value
+        } else {
+            &**callee
+        };
         let mut task = Vec::new();
         let args: Vec<Vec<Node>> = names.iter().map(|n| vec![word(n, span)]).collect();
         self.call(callee, args, kind, &call.ty, call.span, &mut task);

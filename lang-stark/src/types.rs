@@ -32,7 +32,7 @@ impl Type {
     pub fn fits(&self, expected: &Type) -> bool {
         use Type::*;
         match (self, expected) {
-            (Unknown, _) | (_, Unknown) | (Any, _) | (_, Any) | (Empty, _) => true,
+            (Unknown, _) | (_, Unknown) | (Any, _) | (_, Any) | (Empty, _) | (_, Empty) => true,
             (Array(a), Array(b)) | (Future(a), Future(b)) | (Channel(a), Channel(b)) => a.fits_exactly(b),
             (Map(k1, v1), Map(k2, v2)) => k1.fits_exactly(k2) && v1.fits_exactly(v2),
             (Fn(p1, r1), Fn(p2, r2)) => {
@@ -46,7 +46,7 @@ impl Type {
     /// an empty literal and an unknown still fit.
     fn fits_exactly(&self, expected: &Type) -> bool {
         match (self, expected) {
-            (Type::Unknown, _) | (_, Type::Unknown) | (Type::Empty, _) => true,
+            (Type::Unknown, _) | (_, Type::Unknown) | (Type::Empty, _) | (_, Type::Empty) => true,
             _ => self.fits(expected) && (self == &Type::Any) == (expected == &Type::Any),
         }
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use vm_core::Span;
 
-use super::{Checker, Named};
+use super::{Checker, Named, contains_empty};
 use crate::ast::*;
 use crate::builtins;
 use crate::types::Type;
@@ -37,24 +37,27 @@ impl Checker<'_> {
                 }
                 Named::Undefined => {
                     // A bare variant without fields is a value (`Red`).
-                    if let Some((enum_name, fields)) = self.variant(&name.text) {
-                        if fields.is_empty() {
-                            e.kind = ExprKind::Call {
-                                callee: Box::new(Expr::new(ExprKind::Name(name.clone()), span)),
-                                args: Vec::new(),
-                                kind: CallKind::Construct { fields: Vec::new(), variant: Some(name.text.clone()) },
-                            };
-                            e.ty = Type::Enum(enum_name);
-                            return;
+                    match self.variant(&name.text) {
+                        Ok((enum_name, fields)) => {
+                            if fields.is_empty() {
+                                e.kind = ExprKind::Call {
+                                    callee: Box::new(Expr::new(ExprKind::Name(name.clone()), span)),
+                                    args: Vec::new(),
+                                    kind: CallKind::Construct { fields: Vec::new(), variant: Some(name.text.clone()) },
+                                };
+                                e.ty = Type::Enum(enum_name);
+                                return;
+                            }
+                            self.problem(
+                                span,
+                                format!("variant '{}' has fields: construct it, as in {}(…)", name.text, name.text),
+                            );
+                            Type::Unknown
                         }
-                        self.problem(
-                            span,
-                            format!("variant '{}' has fields: construct it, as in {}(…)", name.text, name.text),
-                        );
-                        Type::Unknown
-                    } else {
-                        self.problem(span, format!("undefined name '{}'", name.text));
-                        Type::Unknown
+                        Err(message) => {
+                            self.problem(span, message);
+                            Type::Unknown
+                        }
                     }
                 }
             },
@@ -62,7 +65,8 @@ impl Checker<'_> {
                 let mut elem = Type::Empty;
                 for item in items.iter_mut() {
                     self.expr(item);
-                    if elem == Type::Empty || elem.is_unknown() {
+                    // `[[], [1]]`: a later element may tell what an empty one could not.
+                    if elem == Type::Empty || elem.is_unknown() || (contains_empty(&elem) && item.ty.fits(&elem)) {
                         elem = item.ty.clone();
                     } else if !item.ty.fits(&elem) {
                         self.problem(
@@ -253,17 +257,24 @@ impl Checker<'_> {
         e.ty = ty;
     }
 
-    pub(super) fn variant(&self, name: &str) -> Option<(String, Vec<(String, Type)>)> {
-        let mut found = None;
+    /// The enum a bare variant name belongs to, and its fields; an error message when no
+    /// enum or several have it.
+    pub(super) fn variant(&self, name: &str) -> Result<(String, Vec<(String, Type)>), String> {
+        let mut found: Vec<(String, Vec<(String, Type)>)> = Vec::new();
         for (enum_name, variants) in &self.decls.enums {
             if let Some((_, fields)) = variants.iter().find(|(v, _)| v == name) {
-                if found.is_some() {
-                    return None;
-                }
-                found = Some((enum_name.clone(), fields.clone()));
+                found.push((enum_name.clone(), fields.clone()));
             }
         }
-        found
+        match found.len() {
+            0 => Err(format!("undefined name '{name}'")),
+            1 => Ok(found.remove(0)),
+            _ => {
+                let mut enums: Vec<String> = found.into_iter().map(|(e, _)| format!("{e}.{name}")).collect();
+                enums.sort();
+                Err(format!("'{name}' is a variant of several enums: write {}", enums.join(" or ")))
+            }
+        }
     }
 
     pub(super) fn binary_type(&mut self, op: BinaryOp, l: &Type, r: &Type, span: Span) -> Type {
@@ -290,13 +301,14 @@ impl Checker<'_> {
                 (Type::Float, Type::Float) => Type::Float,
                 (Type::String, Type::String) => Type::String,
                 (Type::Array(_), Type::Array(_)) if same(l, r) => l.clone(),
-                (Type::Any, t) | (t, Type::Any) => t.clone(),
+                // What an `Any` holds is known only at run time: so is the sum.
+                (Type::Any, _) | (_, Type::Any) => Type::Any,
                 _ => mismatch(self, "needs two Ints, two Floats, two Strings or two arrays of one type"),
             },
             Sub | Mul | Div | Mod => match (l, r) {
                 (Type::Int, Type::Int) => Type::Int,
                 (Type::Float, Type::Float) => Type::Float,
-                (Type::Any, t) | (t, Type::Any) if t.is_numeric() || *t == Type::Any => t.clone(),
+                (Type::Any, t) | (t, Type::Any) if t.is_numeric() || *t == Type::Any => Type::Any,
                 _ => mismatch(self, "needs two Ints or two Floats"),
             },
             Lt | Le | Gt | Ge => match (l, r) {
@@ -403,14 +415,16 @@ impl Checker<'_> {
                     );
                     return Type::Unknown;
                 }
-                Named::Undefined => {
-                    if let Some((enum_name, fields)) = self.variant(&name.text) {
+                Named::Undefined => match self.variant(&name.text) {
+                    Ok((enum_name, fields)) => {
                         *kind = self.construct(args, &fields, Some(name.text.clone()), &name.text, span);
                         return Type::Enum(enum_name);
                     }
-                    self.problem(name.span, format!("undefined name '{}'", name.text));
-                    return Type::Unknown;
-                }
+                    Err(message) => {
+                        self.problem(name.span, message);
+                        return Type::Unknown;
+                    }
+                },
             }
         }
         // `Enum.Variant(…)`, `actor.handler(…)`, `channel.op(…)`.

@@ -606,10 +606,10 @@ impl<'a> Checker<'a> {
                 self.in_loop(body);
                 self.pop_scope();
             }
-            StmtKind::Match { subject, arms, temp } => {
+            StmtKind::Match { subject, arms, temp, exhaustive } => {
                 self.expr(subject);
                 *temp = self.temp("match");
-                self.match_arms(subject, arms);
+                *exhaustive = self.match_arms(subject, arms);
             }
             StmtKind::Try { body, var, handler } => {
                 self.block(body);
@@ -692,6 +692,11 @@ impl<'a> Checker<'a> {
             },
             ExprKind::Member { .. } | ExprKind::Index { .. } => {
                 self.expr(target);
+                if let ExprKind::Index { target: inner, .. } = &target.kind
+                    && inner.ty == Type::String
+                {
+                    self.problem(target.span, "cannot assign to a character: strings are immutable");
+                }
                 target.ty.clone()
             }
             _ => {
@@ -719,7 +724,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn match_arms(&mut self, subject: &Expr, arms: &mut [Arm]) {
+    /// Checks a match's arms; whether they cover every value (a `_`, or every variant).
+    fn match_arms(&mut self, subject: &Expr, arms: &mut [Arm]) -> bool {
         let enum_name = match &subject.ty {
             Type::Enum(name) => Some(name.clone()),
             _ => None,
@@ -793,10 +799,15 @@ impl<'a> Checker<'a> {
             self.block(&mut arm.body);
             self.pop_scope();
         }
-        if let (Some(variants), false) = (&variants, wildcard) {
+        if wildcard {
+            return true;
+        }
+        if let Some(variants) = &variants {
             let missing: Vec<&str> =
                 variants.iter().filter(|(v, _)| !covered.contains(v)).map(|(v, _)| v.as_str()).collect();
-            if !missing.is_empty() {
+            if missing.is_empty() {
+                return true;
+            } else {
                 self.problem(
                     subject.span,
                     format!(
@@ -807,6 +818,7 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+        false
     }
 }
 
@@ -828,7 +840,7 @@ pub fn always_leaves(body: &[Stmt]) -> bool {
         StmtKind::If { arms, otherwise: Some(other) } => {
             arms.iter().all(|(_, b)| always_leaves(b)) && always_leaves(other)
         }
-        StmtKind::Match { arms, .. } => !arms.is_empty() && arms.iter().all(|a| always_leaves(&a.body)),
+        StmtKind::Match { arms, exhaustive, .. } => *exhaustive && arms.iter().all(|a| always_leaves(&a.body)),
         StmtKind::Try { body, handler, .. } => always_leaves(body) && always_leaves(handler),
         StmtKind::Span { body, .. } => always_leaves(body),
         StmtKind::While { cond: Expr { kind: ExprKind::Bool(true), .. }, body } => !contains_break(body),
