@@ -24,7 +24,7 @@ pub enum Command {
     Translate(TranslateArgs),
     /// Type-check a Stark file without running it: every error, exit code 1; none, 0.
     Check(CheckArgs),
-    /// Compile a .pi or .rho file to a .kbc file that `kai run` runs without compiling.
+    /// Compile a .pi, .rho or .stark file to a .kbc file that `kai run` runs without compiling.
     Compile(CompileArgs),
     /// Run test scripts (.pi, .rho and .stark files, or directories of them); each passes when it
     /// runs to its end without an error.
