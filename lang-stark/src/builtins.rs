@@ -15,6 +15,8 @@ pub(crate) enum Shape {
     Effect(&'static [&'static str]),
     /// `print`: its arguments joined by spaces.
     Print,
+    /// `format(f, a, b, …)`: `f [a b …] format`.
+    Format,
 }
 
 pub(crate) struct Builtin {
@@ -85,6 +87,15 @@ fn arr(t: Type) -> Type {
 
 pub(crate) static BUILTINS: &[Builtin] = &[
     b("print", 0, usize::MAX, "print(a, b, …)", |_| Ok(Type::Unit), Shape::Print),
+    b(
+        "format",
+        1,
+        usize::MAX,
+        "format(template: String, a, b, …) -> String: `{}` and `{:.3}`-style specs, as Pi's format",
+        |a| want(&a[0], &Type::String, "the template").map(|()| Type::String),
+        Shape::Format,
+    ),
+    b("args", 0, 0, "args() -> [String]: the program's arguments", |_| Ok(arr(Type::String)), Shape::Value(&["args"])),
     b("str", 1, 1, "str(x) -> String", |_| Ok(Type::String), Shape::Value(&["str"])),
     b(
         "int",
@@ -456,6 +467,12 @@ impl Builtin {
                 args.into_iter().for_each(|a| out.extend(a));
                 out.extend(words.iter().map(|w| word(w, span)));
                 out.push(Node::new(NodeKind::Nil, span));
+            }
+            Shape::Format => {
+                let mut args = args.into_iter();
+                out.extend(args.next().unwrap_or_default());
+                out.push(Node::new(NodeKind::Array(args.flatten().collect()), span));
+                out.push(word("format", span));
             }
             Shape::Print => {
                 let mut args = args;

@@ -89,7 +89,8 @@ struct Frame {
     /// The declared result (`None` at the top level, where `return` is an error).
     result: Option<Type>,
     loops: usize,
-    /// Pi names bound in this activation or visible from enclosing ones.
+    /// Pi names bound in this activation. A new binding avoids these and those of the
+    /// enclosing activations (which the scope chain reaches by name).
     used: HashSet<String>,
     /// How many hidden temporaries (`match-1`) the activation has.
     temps: usize,
@@ -106,7 +107,7 @@ pub struct Checker<'a> {
 fn is_reserved(name: &str, natives: &Natives) -> bool {
     vm_core::words::lookup(name).is_some()
         || natives.contains_key(name)
-        || matches!(name, "true" | "false" | "nil" | "fn" | "call" | "single")
+        || matches!(name, "true" | "false" | "nil" | "fn" | "call" | "single" | "args")
 }
 
 /// What a name used as a value is.
@@ -166,11 +167,10 @@ impl<'a> Checker<'a> {
 
     /// A Pi name for a new binding of `name` in the current activation.
     fn fresh(&mut self, name: &str) -> String {
-        let reserved = |n: &str| is_reserved(n, self.natives);
-        let frame = self.frames.last().expect("a frame");
+        let taken = |n: &str| is_reserved(n, self.natives) || self.frames.iter().any(|f| f.used.contains(n));
         let mut candidate = name.to_string();
         let mut n = 1;
-        while reserved(&candidate) || frame.used.contains(&candidate) {
+        while taken(&candidate) {
             n += 1;
             candidate = format!("{name}-{n}");
         }
@@ -231,11 +231,8 @@ impl<'a> Checker<'a> {
 
     /// Runs `f` in a new activation whose result type is `result`.
     fn in_activation<T>(&mut self, result: Type, f: impl FnOnce(&mut Self) -> T) -> T {
-        // A binding in the new activation must not hide one the enclosing activations
-        // can see: those are reached through the scope chain, by name.
-        let used = self.frames.last().map(|f| f.used.clone()).unwrap_or_default();
         let base = self.scopes.len();
-        self.frames.push(Frame { result: Some(result), loops: 0, used, temps: 0 });
+        self.frames.push(Frame { result: Some(result), loops: 0, used: HashSet::new(), temps: 0 });
         self.push_scope();
         let out = f(self);
         self.scopes.truncate(base);
