@@ -153,16 +153,18 @@ impl Session {
     }
 
     fn help(&mut self) {
-        let mut text = String::from("Type Pi or Rho and press Enter; unfinished brackets continue on the next line.\n");
+        let mut text = String::from(
+            "Type Pi, Rho or Stark and press Enter; unfinished brackets (and Stark blocks, until a blank\nline) continue on the next line.\n",
+        );
         text.push_str(
-            "After each Pi line the data stack is shown; a Rho line that is one expression shows its value.\n\n",
+            "After each Pi line the data stack is shown; a Rho or Stark line that is one expression shows\nits value.\n\n",
         );
         for (command, doc) in COMMANDS {
             text.push_str(&format!("  {command:<12} {doc}\n"));
         }
         text.push_str("\nCtrl-C stops a running program and every task it started (or clears the line); Ctrl-D quits.");
         text.push_str("\nTasks a line started and left running stay alive: they run whenever a later line runs.");
-        text.push_str("\n`kai words` lists every Pi word; docs/rho.md describes Rho.");
+        text.push_str("\n`kai words` lists every Pi word; docs/rho.md describes Rho, docs/stark.md Stark.");
         self.say(&text);
     }
 
@@ -174,6 +176,9 @@ impl Session {
         }
         if let Some((name, arity, doc)) = lang_rho::builtin_functions().find(|(name, _, _)| *name == word) {
             found.push(format!("{name}  Rho function, {arity}\n  {doc}"));
+        }
+        if let Some((_, signature)) = lang_stark::builtin_functions().find(|(name, _)| *name == word) {
+            found.push(format!("{signature}   (Stark function)"));
         }
         let command = if word.starts_with(':') { word.to_string() } else { format!(":{word}") };
         if let Some((c, doc)) = COMMANDS.iter().find(|(c, _)| c.split(' ').next() == Some(command.as_str())) {
