@@ -31,7 +31,7 @@ pub use layout::MAX_NESTING;
 pub use parser::{MAX_EXPR_DEPTH, parse};
 pub use types::Type;
 
-use vm_core::{Error, ErrorKind, Frontend, Natives, Source, SourceId, Unit, Vm};
+use vm_core::{Error, Frontend, Natives, Source, SourceId, Unit, Vm};
 
 /// Stark's keywords.
 pub const KEYWORDS: &[&str] = &[
@@ -135,7 +135,7 @@ fn check_items(
         }
     }
     for (span, message) in import_problems {
-        checker.problem_at(span, message);
+        checker.problem(span, message);
     }
     checker.declare_items(items);
     checker.check_items(items);
@@ -186,7 +186,7 @@ fn imported(wanted: &str, importer: &Source, natives: &Natives, imports: &mut Im
     imports.checking.push(canonical);
     let decls = check_items(&mut items, &source, natives, Declarations::default(), imports);
     imports.checking.pop();
-    Ok(decls.map_err(|err| in_module(&source, &err))?.exported())
+    decls.map_err(|err| in_module(&source, &err))
 }
 
 /// An imported module's first problem, for the import that brought it in.
@@ -275,11 +275,6 @@ pub fn new_vm() -> Vm {
     let mut vm = lang_pi::new_vm();
     install(&mut vm);
     vm
-}
-
-/// A `type` error for `message` at `span` (for callers reporting a Stark problem).
-pub fn type_error(message: impl Into<String>, span: vm_core::Span) -> Error {
-    Error::new(ErrorKind::Type, message).with_span(span)
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
 
+use vm_core::ErrorKind;
+
 use super::*;
 
 #[derive(Clone, Default)]

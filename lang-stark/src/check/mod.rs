@@ -72,16 +72,6 @@ impl Declarations {
         self.used.extend(other.used);
         self.globals.extend(other.globals);
     }
-
-    /// What an importer sees: everything declared at the top level.
-    pub fn exported(self) -> Declarations {
-        self
-    }
-
-    /// The type of a top-level variable.
-    pub fn global_type(&self, name: &str) -> Option<&Type> {
-        self.globals.get(name).map(|v| &v.ty)
-    }
 }
 
 /// One activation being checked: a function, a lambda, a handler, or the top level.
@@ -133,13 +123,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn problem(&mut self, span: Span, message: impl Into<String>) {
+    pub(crate) fn problem(&mut self, span: Span, message: impl Into<String>) {
         self.problems.push((span, message.into()));
-    }
-
-    /// Records a problem found outside the checker (an import that cannot be read).
-    pub fn problem_at(&mut self, span: Span, message: String) {
-        self.problem(span, message);
     }
 
     /// The problems found, as one error (the first, with the rest related), if any.
