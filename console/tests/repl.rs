@@ -114,6 +114,15 @@ fn stark_lines_are_checked_against_the_sessions_declarations() {
     p.send_line("n + 1").unwrap();
     p.expect("= 5").unwrap();
     prompt(&mut p, "stark> ");
+    // A file loaded into the session adds its declarations too.
+    let lib = temp("lib.stark");
+    std::fs::write(&lib, "fn triple(x: Int) -> Int:\n    return 3 * x\n").unwrap();
+    p.send_line(format!(":load {}", lib.display())).unwrap();
+    prompt(&mut p, "stark> ");
+    p.send_line("triple(n)").unwrap();
+    p.expect("= 12").unwrap();
+    let _ = std::fs::remove_file(&lib);
+    prompt(&mut p, "stark> ");
     // A Stark function is a Rho function.
     p.send_line(":rho").unwrap();
     prompt(&mut p, "rho> ");

@@ -233,9 +233,16 @@ pub struct StarkFrontend {
 }
 
 impl StarkFrontend {
-    fn build(&self, source: &Source, natives: &Natives, run_main: bool) -> Result<Unit, Error> {
-        let nodes = to_pi(&source.text, source, natives, run_main)?;
-        lang_pi::compile(&nodes, source, natives)
+    /// A whole file: checked on its own. A program's declarations join the session's, so
+    /// that the REPL after `kai run FILE -i` or `:load FILE` knows them.
+    fn build(&self, source: &Source, natives: &Natives, program: bool) -> Result<Unit, Error> {
+        let (items, decls) = check(&source.text, source, natives, Declarations::default())?;
+        let nodes = translate::translate(&items, &decls, program, false);
+        let unit = lang_pi::compile(&nodes, source, natives)?;
+        if program {
+            self.session.borrow_mut().merge(decls);
+        }
+        Ok(unit)
     }
 }
 
