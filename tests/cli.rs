@@ -478,6 +478,13 @@ fn kai_check_reports_every_stark_error_and_exits_one() {
 }
 
 #[test]
+fn kai_test_runs_the_stark_scripts() {
+    let run = kai(&["test", &root().join("tests/scripts/stark").display().to_string()]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(" passed, 0 failed"), "{}", run.stdout);
+}
+
+#[test]
 fn a_stark_runtime_error_points_at_the_stark_line() {
     let dir = std::env::temp_dir().join(format!("kai-stark-err-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
