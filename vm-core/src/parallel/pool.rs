@@ -4,7 +4,7 @@
 //! its own deque and, when both are empty, steals from the others (crossbeam-deque). The
 //! worker that finishes a job's last piece completes the job's future in the calling VM.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -48,16 +48,17 @@ pub(crate) struct Job {
     /// the fuel used, charged to the caller when the job completes.
     fuel_left: Option<AtomicU64>,
     fuel_used: AtomicU64,
-    /// Set once the job has failed: the pieces not started yet are skipped.
-    failed: AtomicBool,
+    /// The index of the earliest piece known to have failed (`usize::MAX` while none has):
+    /// the pieces after it not started yet are skipped, but the ones before it still run,
+    /// because the error raised is the earliest element's whichever worker finishes first.
+    first_failure: AtomicUsize,
     state: Mutex<JobState>,
 }
 
 struct JobState {
     /// Each piece's result, by piece index.
     results: Vec<Option<Portable>>,
-    /// The failure of the earliest piece that failed (pieces after a failure are skipped,
-    /// so an earlier one may not have run).
+    /// The failure of the earliest piece that failed.
     failure: Option<(usize, Failure)>,
     remaining: usize,
     completer: Option<Completer>,
@@ -166,7 +167,7 @@ pub(crate) fn submit(
         fuel_left: limits.fuel.map(AtomicU64::new),
         fuel_used: AtomicU64::new(0),
         limits,
-        failed: AtomicBool::new(false),
+        first_failure: AtomicUsize::new(usize::MAX),
         state: Mutex::new(JobState {
             results: (0..inputs.len()).map(|_| None).collect(),
             failure: None,
@@ -220,8 +221,8 @@ struct WorkerVm {
 impl WorkerVm {
     fn run(&mut self, piece: Piece) {
         let job = piece.job.clone();
-        // Once the job has failed, the pieces not started yet are skipped.
-        let outcome = (!job.failed.load(Ordering::Relaxed))
+        // Once a piece has failed, the later pieces not started yet are skipped.
+        let outcome = (piece.index < job.first_failure.load(Ordering::Relaxed))
             .then(|| self.compute(&job, &piece).map_err(|error| Failure::of(&mut self.vm, &error)));
         self.vm.clear_stack();
         let finished = {
@@ -229,7 +230,7 @@ impl WorkerVm {
             match outcome {
                 Some(Ok(value)) => state.results[piece.index] = Some(value),
                 Some(Err(failure)) => {
-                    job.failed.store(true, Ordering::Relaxed);
+                    job.first_failure.fetch_min(piece.index, Ordering::Relaxed);
                     if state.failure.as_ref().is_none_or(|(at, _)| piece.index < *at) {
                         state.failure = Some((piece.index, failure));
                     }
