@@ -52,6 +52,14 @@ pub enum Item {
     Stmt(Box<Stmt>),
 }
 
+/// The `fn main` among `items`, if they declare one.
+pub fn main_decl(items: &[Item]) -> Option<&FnDecl> {
+    items.iter().find_map(|i| match i {
+        Item::Fn(f) if f.name.text == "main" => Some(f),
+        _ => None,
+    })
+}
+
 #[derive(Clone, Debug)]
 pub struct StructDecl {
     pub name: Ident,

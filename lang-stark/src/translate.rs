@@ -65,18 +65,11 @@ pub fn translate(items: &[Item], decls: &Declarations, run_main: bool, interacti
             }
         }
     }
-    let declares_main = items.iter().any(|i| matches!(i, Item::Fn(f) if f.name.text == "main"));
     if run_main
-        && declares_main
+        && let Some(declared) = main_decl(items)
         && let Some(main) = decls.fns.get("main")
     {
-        let span = items
-            .iter()
-            .find_map(|i| match i {
-                Item::Fn(f) if f.name.text == "main" => Some(f.name.span),
-                _ => None,
-            })
-            .unwrap_or_default();
+        let span = declared.name.span;
         out.push(node(NodeKind::Int(0), span).on_new_line());
         out.push(word(&main.pi, span));
         out.push(word("call", span));

@@ -440,13 +440,7 @@ impl<'a> Checker<'a> {
         if let Some(main) = self.decls.fns.get("main")
             && (!main.params.is_empty() || main.is_extern)
         {
-            let span = items
-                .iter()
-                .find_map(|i| match i {
-                    Item::Fn(f) if f.name.text == "main" => Some(f.name.span),
-                    _ => None,
-                })
-                .unwrap_or_default();
+            let span = main_decl(items).map(|f| f.name.span).unwrap_or_default();
             self.problem(span, "main() takes no parameters");
         }
     }
