@@ -67,6 +67,22 @@ impl<C: Code> Registry<C> {
         self.apply(handle, stored, false, expected, change)
     }
 
+    /// As `change`, for a change that replaces values without growing or shrinking the
+    /// object (an element or a field overwritten in place), so there is no size to account.
+    #[inline]
+    fn change_in_place<R>(
+        &mut self,
+        handle: Handle,
+        stored: Option<Handle>,
+        expected: &'static str,
+        change: impl FnOnce(&mut Object<C>) -> Option<R>,
+    ) -> Result<R, StoreError> {
+        match self.heap_mut().get_mut_storing(handle, stored).and_then(change) {
+            Some(result) => Ok(result),
+            None => Err(self.stale_access(handle, expected).into()),
+        }
+    }
+
     fn shift<R>(
         &mut self,
         handle: Handle,
@@ -91,9 +107,10 @@ impl<C: Code> Registry<C> {
     ///
     /// # Errors
     /// [`StoreError`] if `handle` names no live array.
+    #[inline]
     pub fn array_set(&mut self, handle: Handle, index: usize, value: Value) -> Result<bool, StoreError> {
-        self.change(handle, value.handle(), "array", |object| match object {
-            Object::Array(items) => Some(Ok(items.get_mut(index).map(|slot| *slot = value).is_some())),
+        self.change_in_place(handle, value.handle(), "array", |object| match object {
+            Object::Array(items) => Some(items.get_mut(index).map(|slot| *slot = value).is_some()),
             _ => None,
         })
     }
@@ -171,9 +188,10 @@ impl<C: Code> Registry<C> {
     ///
     /// # Errors
     /// [`StoreError`] if `handle` names no live map.
+    #[inline]
     pub fn map_set_at(&mut self, handle: Handle, index: usize, value: Value) -> Result<bool, StoreError> {
-        self.change(handle, value.handle(), "map", |object| match object {
-            Object::Map(map) => Some(Ok(map.set_at(index, value))),
+        self.change_in_place(handle, value.handle(), "map", |object| match object {
+            Object::Map(map) => Some(map.set_at(index, value)),
             _ => None,
         })
     }

@@ -38,6 +38,32 @@ pub(crate) enum EntryKind {
     Import(Box<Import>),
 }
 
+impl Entry {
+    /// Whether the entry owns nothing that needs dropping (its values are the heap's, held
+    /// as roots while the entry is on the context stack).
+    #[inline(always)]
+    fn owns_nothing(&self) -> bool {
+        match &self.kind {
+            EntryKind::Loop { iter, .. } => !matches!(iter, LoopIter::Dyn(_)),
+            EntryKind::Try { .. } | EntryKind::Mark { .. } => true,
+            EntryKind::Span(_) | EntryKind::Apply(_) | EntryKind::Ifs(_) | EntryKind::Import(_) => false,
+        }
+    }
+}
+
+/// Pops the top entry of `entries`. The common kinds (loops over ranges and arrays, marks,
+/// handlers) are let go without the out-of-line drop that the others need.
+#[inline(always)]
+pub(crate) fn pop_entry(entries: &mut Vec<Entry>) {
+    if let Some(entry) = entries.pop() {
+        if entry.owns_nothing() {
+            std::mem::forget(entry);
+        } else {
+            drop(entry);
+        }
+    }
+}
+
 /// A span of a task: entered while the task runs, set aside while another task runs, so
 /// that spans nest as each task's code does (tracing keeps the entered spans per thread).
 pub(crate) enum SpanState {

@@ -348,6 +348,19 @@ impl Task {
         unsafe { self.stack.set_len(len + 1) }
     }
 
+    /// Pushes a frame when the context stack's capacity has room for it (checked by the
+    /// caller), without `Vec::push`'s growth path.
+    #[inline(always)]
+    pub(crate) fn push_frame_in_room(&mut self, frame: Frame) {
+        let len = self.frames.len();
+        let Some(slot) = self.frames.spare_capacity_mut().first_mut() else {
+            unreachable!("the caller checked the context stack's capacity")
+        };
+        slot.write(frame);
+        // SAFETY: the element at `len` (the first spare slot) was just initialised.
+        unsafe { self.frames.set_len(len + 1) }
+    }
+
     /// Makes room for a push at the stack's room: past the data-stack limit it is a
     /// `limit` error; at the capacity it grows the stack with memory it can get, or is an
     /// out-of-memory `limit` error.

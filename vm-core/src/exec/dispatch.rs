@@ -202,15 +202,18 @@ impl Vm {
                 () => {{
                     let stack = &self.task.stack;
                     let n = stack.len();
-                    if n >= self.task.floor + 2 { Some((stack[n - 2], stack[n - 1])) } else { None }
+                    // (`n >= 2` first: it tells the compiler both reads are in bounds.)
+                    if n >= 2 && n - 2 >= self.task.floor { Some((stack[n - 2], stack[n - 1])) } else { None }
                 }};
             }
             // Replaces the top two values by `result`.
             macro_rules! replace_two {
                 ($result:expr) => {{
-                    let n = self.task.stack.len();
-                    self.task.stack[n - 2] = $result;
-                    self.task.stack.truncate(n - 1);
+                    let result = $result;
+                    self.task.stack.pop();
+                    if let Some(second) = self.task.stack.last_mut() {
+                        *second = result;
+                    }
                 }};
             }
 
@@ -644,7 +647,7 @@ impl Vm {
                         match pass {
                             Some(true) => {}
                             Some(false) => {
-                                self.task.entries.pop();
+                                crate::entry::pop_entry(&mut self.task.entries);
                                 ip = exit as usize;
                             }
                             None => match self.loop_step_fast(false) {
@@ -698,7 +701,7 @@ impl Vm {
                         _ => slow!(),
                     },
                     Op::LoopExit => {
-                        self.task.entries.pop();
+                        crate::entry::pop_entry(&mut self.task.entries);
                     }
                     Op::Neg => match self.task.top_int() {
                         Some(a) if *a != i64::MIN => *a = -*a,
@@ -853,7 +856,7 @@ impl Vm {
         match item {
             Some(value) => Some(LoopStep::Item(value)),
             None => {
-                self.task.entries.pop();
+                crate::entry::pop_entry(&mut self.task.entries);
                 Some(LoopStep::Done)
             }
         }

@@ -274,50 +274,58 @@ impl Vm {
     pub(crate) fn enter_function_fast(&mut self, callee: Value, argc: usize, one_result: bool) -> bool {
         let Value::Cont(h) = callee else { return false };
         let Ok(closure) = self.reg.closure(h) else { return false };
-        let stack_len = self.task.stack.len();
-        let depth = self.task.frames.last().map_or(0, |f| f.depth) + 1;
-        if closure.code.needs_heap_scope
+        let code = &closure.code;
+        let task = &mut self.task;
+        let Some(caller) = task.frames.last() else { return false };
+        let depth = caller.depth + 1;
+        let stack_len = task.stack.len();
+        let slots = code.locals.len();
+        if code.needs_heap_scope
             || closure.arity.is_some_and(|a| a as usize != argc)
-            || stack_len < self.task.floor + argc
+            || stack_len < task.floor + argc
             || depth as usize > self.limits.max_depth
-            || self.task.frames.len() == self.task.frames.capacity()
-            || self.task.locals.capacity() - self.task.locals.len() < closure.code.locals.len()
+            || task.frames.len() == task.frames.capacity()
+            || task.locals.capacity() - task.locals.len() < slots
         {
             return false;
         }
-        let code = &closure.code;
         let mut ip = 0;
         let env = if code.needs_locals {
-            let base = self.task.locals.len() as u32;
-            let args = &self.task.stack[stack_len - argc..];
-            let bound = if code.prologue as usize == argc
-                && argc > 0
-                && code.locals.len() >= argc
-                && !args.iter().any(|v| matches!(v, Value::Cont(_)))
-            {
+            let base = task.locals.len();
+            let args = &task.stack[stack_len - argc..];
+            // The verifier keeps the prologue within the slots, so `argc <= slots` here.
+            let bind = code.prologue as usize == argc && argc > 0 && !args.iter().any(|v| matches!(v, Value::Cont(_)));
+            let spare = &mut task.locals.spare_capacity_mut()[..slots];
+            for (slot, (entry, &name)) in spare.iter_mut().zip(code.locals.iter()).enumerate() {
                 // The prologue binds the last argument first: slot i holds argument argc-1-i.
-                for (slot, &name) in code.locals[..argc].iter().enumerate() {
-                    let value = args[argc - 1 - slot];
-                    self.task.locals.push((name, Some(value)));
-                }
-                self.task.stack.truncate(stack_len - argc);
-                ip = argc as u32;
-                argc
-            } else {
-                0
-            };
-            if bound < code.locals.len() {
-                self.task.locals.extend(code.locals[bound..].iter().map(|&name| (name, None)));
+                let value = if bind && slot < argc { Some(args[argc - 1 - slot]) } else { None };
+                entry.write((name, value));
             }
-            Env::Locals { base, parent: closure.scope }
+            // SAFETY: the `slots` entries after the old length were just initialised (the
+            // capacity was checked above).
+            unsafe { task.locals.set_len(base + slots) };
+            if bind {
+                task.stack.truncate(stack_len - argc);
+                ip = argc as u32;
+            }
+            Env::Locals { base: base as u32, parent: closure.scope }
         } else {
             Env::of_captured(closure.scope)
         };
         // The result replaces the arguments, wherever they went.
         let expect = if one_result { (stack_len - argc + 1) as u32 } else { Frame::NO_EXPECT };
-        let (code, name) = (code.clone(), closure.name);
-        let activation = self.task.frames.len() as u32;
-        self.task.frames.push(Frame { code, ip, env, kind: FrameKind::Activation, activation, depth, name, expect });
+        let activation = task.frames.len() as u32;
+        let frame = Frame {
+            code: code.clone(),
+            ip,
+            env,
+            kind: FrameKind::Activation,
+            activation,
+            depth,
+            name: closure.name,
+            expect,
+        };
+        task.push_frame_in_room(frame);
         true
     }
 }
