@@ -273,18 +273,26 @@ impl<T: Trace> Heap<T> {
     /// is black, each stored handle is shaded, and the object stays black. The caller must
     /// name every handle the change stores; one left out may be freed while still in use
     /// (the stress modes catch this).
-    #[inline]
+    #[inline(always)]
     pub fn get_mut_storing(&mut self, handle: Handle, stored: impl IntoIterator<Item = Handle>) -> Option<&mut T> {
         if !self.current(handle) {
             return None;
         }
         let index = handle.index() as usize;
         if self.phase == Phase::Mark && self.colours[index] == Colour::Black {
-            for child in stored {
-                shade(&mut self.colours, &mut self.grey, child);
-            }
+            self.shade_stored(stored);
         }
         self.values[index].as_mut()
+    }
+
+    /// The forward barrier of [`Heap::get_mut_storing`], kept out of its inlined fast path
+    /// (it runs only while marking, for a change to a black object).
+    #[cold]
+    #[inline(never)]
+    fn shade_stored(&mut self, stored: impl IntoIterator<Item = Handle>) {
+        for child in stored {
+            shade(&mut self.colours, &mut self.grey, child);
+        }
     }
 
     /// As [`Heap::get_mut_storing`], for a change that may also move handles toward the

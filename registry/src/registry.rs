@@ -198,7 +198,7 @@ impl<C: Code> Registry<C> {
     /// fields of records built alike) is found by one comparison, without hashing. `None`
     /// if the key is absent, cannot be a key, or a handle is stale (the caller's general
     /// path then reports it).
-    #[inline]
+    #[inline(always)]
     pub fn map_entry_guessed(&self, handle: Handle, key: Value, guess: usize) -> Option<(usize, Value)> {
         let map = self.map(handle).ok()?;
         if let Value::Str(s) = key

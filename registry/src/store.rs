@@ -69,7 +69,7 @@ impl<C: Code> Registry<C> {
 
     /// As `change`, for a change that replaces values without growing or shrinking the
     /// object (an element or a field overwritten in place), so there is no size to account.
-    #[inline]
+    #[inline(always)]
     fn change_in_place<R>(
         &mut self,
         handle: Handle,
@@ -107,7 +107,7 @@ impl<C: Code> Registry<C> {
     ///
     /// # Errors
     /// [`StoreError`] if `handle` names no live array.
-    #[inline]
+    #[inline(always)]
     pub fn array_set(&mut self, handle: Handle, index: usize, value: Value) -> Result<bool, StoreError> {
         self.change_in_place(handle, value.handle(), "array", |object| match object {
             Object::Array(items) => Some(items.get_mut(index).map(|slot| *slot = value).is_some()),
@@ -188,7 +188,7 @@ impl<C: Code> Registry<C> {
     ///
     /// # Errors
     /// [`StoreError`] if `handle` names no live map.
-    #[inline]
+    #[inline(always)]
     pub fn map_set_at(&mut self, handle: Handle, index: usize, value: Value) -> Result<bool, StoreError> {
         self.change_in_place(handle, value.handle(), "map", |object| match object {
             Object::Map(map) => Some(map.set_at(index, value)),

@@ -343,10 +343,17 @@ impl Vm {
                             None => slow!(),
                         }
                     }
-                    Op::Builtin(Builtin::At) => match two!().and_then(|(coll, key)| self.at_fast(coll, key)) {
-                        Some(value) => replace_two!(value),
-                        None => slow!(),
-                    },
+                    Op::Builtin(Builtin::At) => {
+                        // (A `match`, not a closure: the closure was compiled out of line.)
+                        let found = match two!() {
+                            Some((coll, key)) => self.at_fast(coll, key),
+                            None => None,
+                        };
+                        match found {
+                            Some(value) => replace_two!(value),
+                            None => slow!(),
+                        }
+                    }
                     Op::Builtin(Builtin::Put) | Op::PutDrop => {
                         let n = self.task.stack.len();
                         let done = n >= self.task.floor + 3 && {
