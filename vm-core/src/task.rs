@@ -163,7 +163,7 @@ impl Task {
         }
         self.reserve_frame()?;
         let activation = self.frames.len() as u32;
-        self.frames.push(Frame { code, ip, env, kind: FrameKind::Activation, activation, depth, name, expect });
+        self.push_frame_in_room(Frame { code, ip, env, kind: FrameKind::Activation, activation, depth, name, expect });
         Ok(())
     }
 
@@ -191,7 +191,7 @@ impl Task {
             name: None,
             expect: Frame::NO_EXPECT,
         };
-        self.frames.push(frame);
+        self.push_frame_in_room(frame);
         Ok(())
     }
 
@@ -348,8 +348,8 @@ impl Task {
         unsafe { self.stack.set_len(len + 1) }
     }
 
-    /// Pushes a frame when the context stack's capacity has room for it (checked by the
-    /// caller), without `Vec::push`'s growth path.
+    /// Pushes a frame when the context stack's capacity has room for it (the caller checked,
+    /// or made room with `reserve_frame`), without `Vec::push`'s growth path.
     #[inline(always)]
     pub(crate) fn push_frame_in_room(&mut self, frame: Frame) {
         let len = self.frames.len();

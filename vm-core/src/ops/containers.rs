@@ -27,9 +27,11 @@ impl Vm {
 
     #[inline(never)]
     pub(crate) fn array_end(&mut self) -> Result<(), Error> {
-        let Some(Entry { kind: EntryKind::Mark { floor }, .. }) = self.task.entries.pop() else {
-            return Err(Error::type_error("internal error: ']' without '['"));
+        let floor = match self.task.entries.last() {
+            Some(Entry { kind: EntryKind::Mark { floor }, .. }) => *floor,
+            _ => return Err(Error::type_error("internal error: ']' without '['")),
         };
+        crate::entry::pop_entry(&mut self.task.entries);
         let items = self.task.stack.split_off(self.task.floor.min(self.task.stack.len()));
         self.task.floor = floor as usize;
         let array = self.reg.new_array(items);

@@ -14,7 +14,7 @@ impl Vm {
     }
 
     pub(crate) fn try_exit(&mut self) {
-        self.task.entries.pop();
+        crate::entry::pop_entry(&mut self.task.entries);
     }
 
     /// `throw`: the error to raise.

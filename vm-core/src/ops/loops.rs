@@ -171,13 +171,13 @@ impl Vm {
             LoopIter::Plain | LoopIter::Dyn(_) => Advance::Done,
         };
         if matches!(advance, Advance::Done) {
-            self.task.entries.pop();
+            crate::entry::pop_entry(&mut self.task.entries);
         }
         Ok(advance)
     }
 
     pub(crate) fn loop_exit(&mut self) {
-        self.task.entries.pop();
+        crate::entry::pop_entry(&mut self.task.entries);
     }
 
     /// `break` and `continue`: unwind to the innermost loop of the current activation.
@@ -202,7 +202,7 @@ impl Vm {
         let EntryKind::Loop { exit, next, iter } = &mut self.task.entries[index].kind else { unreachable!() };
         if is_break {
             let exit = *exit;
-            self.task.entries.pop();
+            crate::entry::pop_entry(&mut self.task.entries);
             self.task.frames[frame].ip = exit;
         } else {
             if let LoopIter::CFor { phase, .. } = iter {
