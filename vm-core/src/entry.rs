@@ -40,7 +40,8 @@ pub(crate) enum EntryKind {
 
 impl Entry {
     /// Whether the entry owns nothing that needs dropping (its values are the heap's, held
-    /// as roots while the entry is on the context stack).
+    /// as roots while the entry is on the context stack). Only variants whose fields are
+    /// all `Copy` may answer `true`: `pop_entry` forgets those instead of dropping them.
     #[inline(always)]
     fn owns_nothing(&self) -> bool {
         match &self.kind {
