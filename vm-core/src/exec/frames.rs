@@ -295,15 +295,23 @@ impl Vm {
             let args = &task.stack[stack_len - argc..];
             // The verifier keeps the prologue within the slots, so `argc <= slots` here.
             let bind = code.prologue as usize == argc && argc > 0 && !args.iter().any(|v| matches!(v, Value::Cont(_)));
-            let spare = &mut task.locals.spare_capacity_mut()[..slots];
-            for (slot, (entry, &name)) in spare.iter_mut().zip(code.locals.iter()).enumerate() {
+            let bound = if bind { argc } else { 0 };
+            // SAFETY: the capacity was checked above to hold `slots` more entries, and each
+            // of them is written before the length takes them in. `bound <= argc ==
+            // args.len()` and `bound <= slots == code.locals.len()` (the prologue is within
+            // the slots), so every read is in bounds.
+            unsafe {
+                let free = task.locals.as_mut_ptr().add(base);
+                let names = code.locals.as_ptr();
                 // The prologue binds the last argument first: slot i holds argument argc-1-i.
-                let value = if bind && slot < argc { Some(args[argc - 1 - slot]) } else { None };
-                entry.write((name, value));
+                for slot in 0..bound {
+                    free.add(slot).write((*names.add(slot), Some(*args.get_unchecked(argc - 1 - slot))));
+                }
+                for slot in bound..slots {
+                    free.add(slot).write((*names.add(slot), None));
+                }
+                task.locals.set_len(base + slots);
             }
-            // SAFETY: the `slots` entries after the old length were just initialised (the
-            // capacity was checked above).
-            unsafe { task.locals.set_len(base + slots) };
             if bind {
                 task.stack.truncate(stack_len - argc);
                 ip = argc as u32;
