@@ -338,27 +338,15 @@ impl Task {
     /// copy cost the executor's every push a stall.
     #[inline(always)]
     pub(crate) fn push_in_room(&mut self, value: Value) {
-        let len = self.stack.len();
-        debug_assert!(len < self.room, "a push past the room");
-        let Some(slot) = self.stack.spare_capacity_mut().first_mut() else {
-            unreachable!("the room is within the capacity (see `Task::room`)")
-        };
-        slot.write(value);
-        // SAFETY: the element at `len` (the first spare slot) was just initialised.
-        unsafe { self.stack.set_len(len + 1) }
+        debug_assert!(self.stack.len() < self.room, "a push past the room");
+        push_within_capacity(&mut self.stack, value);
     }
 
     /// Pushes a frame when the context stack's capacity has room for it (the caller checked,
     /// or made room with `reserve_frame`), without `Vec::push`'s growth path.
     #[inline(always)]
     pub(crate) fn push_frame_in_room(&mut self, frame: Frame) {
-        let len = self.frames.len();
-        let Some(slot) = self.frames.spare_capacity_mut().first_mut() else {
-            unreachable!("the caller checked the context stack's capacity")
-        };
-        slot.write(frame);
-        // SAFETY: the element at `len` (the first spare slot) was just initialised.
-        unsafe { self.frames.set_len(len + 1) }
+        push_within_capacity(&mut self.frames, frame);
     }
 
     /// Makes room for a push at the stack's room: past the data-stack limit it is a
@@ -436,4 +424,15 @@ impl Task {
         self.locals.truncate(locals);
         self.frames.truncate(len);
     }
+}
+
+/// Pushes `item` into spare capacity the caller made sure `items` has, without `Vec::push`
+/// and its growth path.
+#[inline(always)]
+fn push_within_capacity<T>(items: &mut Vec<T>, item: T) {
+    let len = items.len();
+    let Some(slot) = items.spare_capacity_mut().first_mut() else { unreachable!("the caller made room for the push") };
+    slot.write(item);
+    // SAFETY: the element at `len` (the first spare slot) was just initialised.
+    unsafe { items.set_len(len + 1) }
 }

@@ -293,7 +293,6 @@ impl Vm {
         let env = if code.needs_locals {
             let base = task.locals.len();
             let args = &task.stack[stack_len - argc..];
-            // The verifier keeps the prologue within the slots, so `argc <= slots` here.
             let bind = code.prologue as usize == argc && argc > 0 && !args.iter().any(|v| matches!(v, Value::Cont(_)));
             let bound = if bind { argc } else { 0 };
             // SAFETY: the capacity was checked above to hold `slots` more entries, and each
