@@ -1,8 +1,9 @@
 //! Tau across languages and processes: a generated Rust proxy calling a Rho agent, Rho and
-//! Pi proxies calling a generated Rust agent, and Rho calling Rho, each side in its own process
-//! (`kai-under-test`, this package's build of the `kai` command). The Rho side is the code
-//! `kai tau --target rho` (and `--target pi`) generates from `tau/demo.tau`, with
-//! `tau/agent.rho`, `tau/proxy.rho` and `tau/proxy.pi`.
+//! Pi proxies calling a generated Rust agent, and Rho calling Rho (an agent serving a map of
+//! functions, and one serving an actor), each side in its own process (`kai-under-test`,
+//! this package's build of the `kai` command). The Rho side is the code `kai tau --target
+//! rho` (and `--target pi`) generates from `tau/demo.tau`, with `tau/agent.rho`,
+//! `tau/proxy.rho` and `tau/proxy.pi`.
 
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
@@ -48,8 +49,15 @@ impl Drop for Process {
 
 /// Starts the Rho agent on a free port and returns it with the address it reports.
 fn rho_agent(dir: &PathBuf) -> (Process, String) {
+    rho_agent_with(dir, &[])
+}
+
+/// Starts the Rho agent with `more` arguments after its address (`actor`: serve through an
+/// actor).
+fn rho_agent_with(dir: &PathBuf, more: &[&str]) -> (Process, String) {
     let child = Command::new(KAI)
         .args(["run", "agent.rho", "127.0.0.1:0"])
+        .args(more)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -145,6 +153,14 @@ fn a_rho_proxy_calls_a_rust_agent() {
 fn a_rho_proxy_calls_a_rho_agent() {
     let dir = rho_side("rho-rho");
     let (_agent, address) = rho_agent(&dir);
+    assert_eq!(run_proxy(&dir, "proxy.rho", &address), PROXY_TRANSCRIPT);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_rho_proxy_calls_a_rho_agent_served_by_an_actor() {
+    let dir = rho_side("rho-actor");
+    let (_agent, address) = rho_agent_with(&dir, &["actor"]);
     assert_eq!(run_proxy(&dir, "proxy.rho", &address), PROXY_TRANSCRIPT);
     let _ = std::fs::remove_dir_all(&dir);
 }

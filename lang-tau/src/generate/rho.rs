@@ -1,7 +1,7 @@
 //! The Rho generator: one file a program loads with `import`, holding per interface a map
 //! (`Calculator`) with `connect(addr, options)` (a proxy: a map of functions that call the
 //! agent) and `listen(addr, implementation, options)` (an agent serving a map of
-//! functions, each request as its own task), and per struct a constructor function. The
+//! functions or an actor, each request as its own task), and per struct a constructor function. The
 //! calls go through the `tau_…` natives (lang-tau's `script` module).
 
 use std::collections::BTreeMap;
@@ -170,8 +170,9 @@ fn interface(out: &mut String, def: &InterfaceDef) {
     // The agent.
     w(out, "");
     w(out, &format!("// An agent of {name} at `addr`, serving `implementation`: a map of a function per method,"));
-    w(out, "// and per property a getter (its name) and a setter (`set_` and its name). Each request runs");
-    w(out, "// as its own task; an error the implementation raises goes back to the caller.");
+    w(out, "// and per property a getter (its name) and a setter (`set_` and its name); or an actor, asked");
+    w(out, "// `{\"member\": name, \"args\": [...]}` per request with the same names, one request at a time.");
+    w(out, "// Each request runs as its own task; an error the implementation raises goes back to the caller.");
     w(out, &format!("fun _{name}_listen(addr, implementation, options) {{"));
     w(out, &format!("  let agent = tau_listen(_{name}_interface, addr, options)"));
     w(out, &format!("  let serving = spawn(fun() {{ _{name}_serve(agent, implementation) }})"));
@@ -203,7 +204,11 @@ fn interface(out: &mut String, def: &InterfaceDef) {
     w(out, "  let a = r.args");
     w(out, "  try {");
     w(out, "    let result = nil");
-    w(out, "    if r.kind == \"call\" {");
+    w(out, "    if type(implementation) == \"actor\" {");
+    w(out, "      let name = m");
+    w(out, "      if r.kind == \"set\" { name = \"set_\" + m }");
+    w(out, "      result = await(ask({\"member\": name, \"args\": a}, implementation))");
+    w(out, "    } else if r.kind == \"call\" {");
     for (i, m) in def.methods.iter().enumerate() {
         let args: Vec<String> = (0..m.params.len()).map(|k| format!("a[{k}]")).collect();
         let keyword = if i == 0 { "if" } else { "else if" };
