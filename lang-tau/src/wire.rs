@@ -114,7 +114,14 @@ impl Message {
 
 /// Encodes a message as one frame's payload.
 pub fn encode(message: &Message) -> Vec<u8> {
-    bincode::serde::encode_to_vec(message, bincode::config::standard()).expect("a message always encodes")
+    let mut payload = Vec::new();
+    encode_into(message, &mut payload);
+    payload
+}
+
+/// Appends a message's encoding (one frame's payload) to `out`.
+pub fn encode_into(message: &Message, out: &mut Vec<u8>) {
+    bincode::serde::encode_into_std_write(message, out, bincode::config::standard()).expect("a message always encodes");
 }
 
 /// Decodes one frame's payload.

@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, broadcast};
 
 use super::Options;
-use super::frames::{Outgoing, Reader, read_message, split};
+use super::frames::{Outgoing, Reader, When, read_message, split, whole_frame_buffered};
 use crate::wire::{MAGIC, Message, RemoteError, VERSION, Value};
 
 /// What a proxy asks of an agent.
@@ -104,14 +104,21 @@ impl Agent {
             }
         };
         if let Some(reason) = refusal {
-            let _ = outgoing.send(&Message::Refused { reason });
+            let _ = outgoing.send(&Message::Refused { reason }, When::Now);
             return;
         }
-        let _ = outgoing.send(&Message::Welcome { version: VERSION });
+        let _ = outgoing.send(&Message::Welcome { version: VERSION }, When::Now);
         let mut events = self.events.0.subscribe();
         let in_flight = Arc::new(Semaphore::new(self.options.max_in_flight));
         loop {
-            let permit = in_flight.clone().acquire_owned().await.expect("the semaphore is never closed");
+            let permit = match in_flight.clone().try_acquire_owned() {
+                Ok(permit) => permit,
+                Err(_) => {
+                    // Waiting for a call to finish: what is held back goes out first.
+                    outgoing.flush();
+                    in_flight.clone().acquire_owned().await.expect("the semaphore is never closed")
+                }
+            };
             tokio::select! {
                 message = read_message(&mut reader) => {
                     let (id, request) = match message {
@@ -124,26 +131,31 @@ impl Agent {
                     };
                     let mut call = std::panic::AssertUnwindSafe(service.handle(request)).catch_unwind();
                     // Most calls finish at once: those are answered here, without a task of
-                    // their own (one task switch less per call). The others continue as a
-                    // task, so a slow call holds up nothing.
+                    // their own (one task switch less per call), and while more requests are
+                    // already here their replies are held back to leave together. The others
+                    // continue as a task, so a slow call holds up nothing.
+                    let more = whole_frame_buffered(&reader);
                     match futures_util::poll!(&mut call) {
                         Poll::Ready(result) => {
-                            answer(&outgoing, id, result);
+                            answer(&outgoing, id, result, more);
                             drop(permit);
                         }
                         Poll::Pending => {
                             let outgoing = outgoing.clone();
                             tokio::spawn(async move {
-                                answer(&outgoing, id, call.await);
+                                answer(&outgoing, id, call.await, false);
                                 drop(permit);
                             });
                         }
+                    }
+                    if !more {
+                        outgoing.flush();
                     }
                 }
                 event = events.recv() => {
                     drop(permit);
                     match event {
-                        Ok((name, args)) => { let _ = outgoing.send(&Message::Event { name, args }); }
+                        Ok((name, args)) => { let _ = outgoing.send(&Message::Event { name, args }, When::Now); }
                         Err(broadcast::error::RecvError::Lagged(_)) => {}
                         Err(broadcast::error::RecvError::Closed) => return,
                     }
@@ -182,16 +194,18 @@ impl Agent {
     }
 }
 
-/// Sends the reply to request `id`: its value, its error, or news of a panic.
-fn answer(outgoing: &Outgoing, id: u64, result: std::thread::Result<Result<Value, RemoteError>>) {
+/// Sends the reply to request `id`: its value, its error, or news of a panic; held back
+/// for the next write if `later`.
+fn answer(outgoing: &Outgoing, id: u64, result: std::thread::Result<Result<Value, RemoteError>>, later: bool) {
     let reply = match result {
         Ok(Ok(value)) => Message::Reply { id, value },
         Ok(Err(error)) => Message::Failed { id, error },
         Err(_) => Message::Failed { id, error: RemoteError::new("internal", "the agent's implementation panicked") },
     };
-    if let Err(e) = outgoing.send(&reply) {
+    let when = if later { When::WithNext } else { When::Now };
+    if let Err(e) = outgoing.send(&reply, when) {
         let error = RemoteError::new("remote", format!("the reply {e}"));
-        let _ = outgoing.send(&Message::Failed { id, error });
+        let _ = outgoing.send(&Message::Failed { id, error }, when);
     }
 }
 

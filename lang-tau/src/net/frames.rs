@@ -1,53 +1,155 @@
 //! Frames on a TCP stream: a 4-byte big-endian length, then that many bytes of an encoded
-//! [`Message`]. The writer side is a task fed by a channel of encoded messages (each
-//! sender encodes its own, in parallel, and learns at once if it is too large), so that
-//! many callers share one connection and a burst of messages goes out in one flush.
+//! [`Message`]. Many callers share one connection's writing side ([`Outgoing`]). A sender
+//! writes its frame itself, at once, when nothing written earlier is still waiting to go
+//! out (the common case of a call or a reply on a quiet connection: no task switch between
+//! the caller and the socket); otherwise it queues the frame behind the waiting bytes for
+//! the connection's writer task, which writes them in order as the socket accepts them, a
+//! whole queue in one write. A sender that knows more frames follow at once (an agent
+//! answering a burst of requests) holds its frames back and sends them in one write.
 
-use futures_util::{SinkExt, StreamExt as _};
+use std::sync::{Arc, Mutex};
+
+use futures_util::StreamExt as _;
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::sync::mpsc;
-use tokio_util::bytes::Bytes;
-use tokio_util::codec::{FramedRead, FramedWrite, LengthDelimitedCodec};
+use tokio::sync::Notify;
+use tokio_util::codec::{FramedRead, LengthDelimitedCodec};
 
-use crate::wire::{Message, decode, encode};
+use crate::wire::{Message, decode, encode_into};
 
 pub(crate) type Reader = FramedRead<OwnedReadHalf, LengthDelimitedCodec>;
 
+/// The bytes of a frame's length field.
+const LENGTH_FIELD: usize = 4;
+
 fn codec(max_frame: usize) -> LengthDelimitedCodec {
-    LengthDelimitedCodec::builder().length_field_length(4).big_endian().max_frame_length(max_frame).new_codec()
+    LengthDelimitedCodec::builder()
+        .length_field_length(LENGTH_FIELD)
+        .big_endian()
+        .max_frame_length(max_frame)
+        .new_codec()
 }
 
-/// Splits `stream` into a frame reader and the sending end of a writer task.
+/// Splits `stream` into a frame reader and the sending side of its writer.
 pub(crate) fn split(stream: TcpStream, max_frame: usize) -> (Reader, Outgoing, WriterDone) {
     let _ = stream.set_nodelay(true);
     let (read, write) = stream.into_split();
-    let (sender, receiver) = mpsc::unbounded_channel();
-    let done = tokio::spawn(write_frames(FramedWrite::new(write, codec(max_frame)), receiver));
-    (FramedRead::new(read, codec(max_frame)), Outgoing { sender, max_frame }, WriterDone(done))
+    let shared = Arc::new(Shared {
+        half: write,
+        state: Mutex::new(State { queued: Vec::new(), writing: false, closed: false }),
+        wake: Notify::new(),
+    });
+    let done = tokio::spawn(write_queued(shared.clone()));
+    let outgoing = Outgoing { sender: Arc::new(Sender(shared)), max_frame };
+    (FramedRead::new(read, codec(max_frame)), outgoing, WriterDone(done))
+}
+
+/// A connection's writing side, shared by its senders and its writer task. (Dropping the
+/// last reference to the write half shuts the connection's writing direction.)
+struct Shared {
+    half: OwnedWriteHalf,
+    state: Mutex<State>,
+    wake: Notify,
+}
+
+struct State {
+    /// Bytes for the writer task, in order, after any it is writing now.
+    queued: Vec<u8>,
+    /// Whether the writer task holds bytes not yet written: a sender must then queue its
+    /// frame, not write it, so that frames go out in the order they were sent.
+    writing: bool,
+    /// No more frames will be sent: every sender is gone, or a write failed. The writer
+    /// task ends once nothing is queued.
+    closed: bool,
 }
 
 /// The sending side of a connection. Cheap to clone.
 #[derive(Clone)]
 pub(crate) struct Outgoing {
-    sender: mpsc::UnboundedSender<Bytes>,
+    sender: Arc<Sender>,
     max_frame: usize,
 }
 
-impl Outgoing {
-    /// Queues `message`, unless it is larger than a frame may be: then says how large.
-    /// (A closed connection is noticed by the reader, which fails what waits on it.)
-    pub(crate) fn send(&self, message: &Message) -> Result<(), String> {
-        let payload = encode(message);
-        if payload.len() > self.max_frame {
-            return Err(format!("takes {} bytes, over the frame limit of {} bytes", payload.len(), self.max_frame));
-        }
-        let _ = self.sender.send(Bytes::from(payload));
-        Ok(())
+/// Shared by every clone of one [`Outgoing`]; when the last goes, the writer task writes
+/// what is queued and ends.
+struct Sender(Arc<Shared>);
+
+impl Drop for Sender {
+    fn drop(&mut self) {
+        self.0.state.lock().expect("writer lock").closed = true;
+        self.0.wake.notify_one();
     }
 }
 
-/// The writer task's end: awaiting it waits until everything queued was written.
+/// When a frame leaves.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum When {
+    /// Now, written by the sender (after what waits to go out before it).
+    Now,
+    /// With the next frame sent [`When::Now`], or [`Outgoing::flush`]: for a sender that
+    /// knows more frames follow at once, so that they leave in one write.
+    WithNext,
+    /// By the writer task, which sends everything queued by then in one write: for a
+    /// sender among many, where batching beats the sender's own write.
+    ByWriter,
+}
+
+impl Outgoing {
+    /// Sends `message` (see [`When`]), unless it is larger than a frame may be: then says
+    /// how large. (A closed connection is noticed by the reader, which fails what waits on
+    /// it.)
+    pub(crate) fn send(&self, message: &Message, when: When) -> Result<(), String> {
+        let mut frame = vec![0; LENGTH_FIELD];
+        encode_into(message, &mut frame);
+        let payload = frame.len() - LENGTH_FIELD;
+        if payload > self.max_frame {
+            return Err(format!("takes {payload} bytes, over the frame limit of {} bytes", self.max_frame));
+        }
+        let length = u32::try_from(payload).expect("a frame within the limit has a 4-byte length");
+        frame[..LENGTH_FIELD].copy_from_slice(&length.to_be_bytes());
+        self.sender.push(&frame, when);
+        Ok(())
+    }
+
+    /// Sends the frames held back, now.
+    pub(crate) fn flush(&self) {
+        self.sender.push(&[], When::Now);
+    }
+}
+
+impl Sender {
+    fn push(&self, frame: &[u8], when: When) {
+        let shared = &self.0;
+        let mut state = shared.state.lock().expect("writer lock");
+        if state.closed {
+            return;
+        }
+        state.queued.extend_from_slice(frame);
+        if state.queued.is_empty() || when == When::WithNext && !state.writing {
+            return;
+        }
+        if state.writing || when == When::ByWriter {
+            // (Behind what the writer task is writing: it takes the queue next.)
+            drop(state);
+            shared.wake.notify_one();
+            return;
+        }
+        // Written under the lock: no other frame can start in between.
+        match shared.half.try_write(&state.queued) {
+            Ok(n) if n == state.queued.len() => {
+                state.queued.clear();
+                return;
+            }
+            Ok(n) => drop(state.queued.drain(..n)),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(_) => (state.closed, state.queued) = (true, Vec::new()),
+        }
+        drop(state);
+        shared.wake.notify_one();
+    }
+}
+
+/// The writer task's end: awaiting it waits until everything sent was written.
 pub(crate) struct WriterDone(tokio::task::JoinHandle<()>);
 
 impl WriterDone {
@@ -56,25 +158,39 @@ impl WriterDone {
     }
 }
 
-async fn write_frames(
-    mut sink: FramedWrite<OwnedWriteHalf, LengthDelimitedCodec>,
-    mut queue: mpsc::UnboundedReceiver<Bytes>,
-) {
-    while let Some(frame) = queue.recv().await {
-        if sink.feed(frame).await.is_err() {
-            return;
-        }
-        // Whatever else is queued already goes out in the same flush.
-        while let Ok(frame) = queue.try_recv() {
-            if sink.feed(frame).await.is_err() {
+/// Writes the queued bytes, in order, until the senders are gone or a write fails.
+async fn write_queued(shared: Arc<Shared>) {
+    loop {
+        let bytes = {
+            let mut state = shared.state.lock().expect("writer lock");
+            state.writing = !state.queued.is_empty();
+            if !state.writing && state.closed {
                 return;
             }
-        }
-        if SinkExt::<Bytes>::flush(&mut sink).await.is_err() {
+            std::mem::take(&mut state.queued)
+        };
+        if bytes.is_empty() {
+            // A sender's `notify_one` made before this wait is kept: the wait ends at once.
+            shared.wake.notified().await;
+        } else if write_all(&shared.half, &bytes).await.is_err() {
+            let mut state = shared.state.lock().expect("writer lock");
+            (state.closed, state.writing) = (true, false);
+            state.queued = Vec::new();
             return;
         }
     }
-    let _ = SinkExt::<Bytes>::close(&mut sink).await;
+}
+
+async fn write_all(half: &OwnedWriteHalf, mut bytes: &[u8]) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        half.writable().await?;
+        match half.try_write(bytes) {
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// The next message, `Ok(None)` when the peer closed cleanly, or why the stream is unusable.
@@ -84,5 +200,18 @@ pub(crate) async fn read_message(reader: &mut Reader) -> Result<Option<Message>,
         Some(Err(e)) if e.kind() == std::io::ErrorKind::InvalidData => Err(format!("a bad frame: {e}")),
         Some(Err(e)) => Err(format!("the connection failed: {e}")),
         Some(Ok(bytes)) => decode(&bytes).map(Some),
+    }
+}
+
+/// Whether the reader holds a whole frame already, so the next [`read_message`] returns
+/// without waiting for the peer.
+pub(crate) fn whole_frame_buffered(reader: &Reader) -> bool {
+    let buffered = reader.read_buffer();
+    match buffered.get(..LENGTH_FIELD) {
+        Some(length) => {
+            let length = u32::from_be_bytes(length.try_into().expect("four bytes")) as usize;
+            buffered.len() - LENGTH_FIELD >= length
+        }
+        None => false,
     }
 }

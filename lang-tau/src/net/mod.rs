@@ -2,7 +2,7 @@
 //! an [`Agent`] that serves one, over TCP (tokio), one length-delimited frame per
 //! [`crate::wire::Message`]. Generated Rust code is a typed layer over these two.
 //!
-//! - `frames`: framing and the connection's writer task.
+//! - `frames`: framing, and the connection's writing side (direct writes and a writer task).
 //! - `proxy`: the calling side: pipelined requests, timeouts, events.
 //! - `agent`: the serving side: handshake checks, one task per call, events to every proxy.
 

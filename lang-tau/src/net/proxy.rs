@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use tokio::net::{TcpStream, ToSocketAddrs};
 use tokio::sync::oneshot;
 
-use super::frames::{Outgoing, Reader, read_message, split};
+use super::frames::{Outgoing, Reader, When, read_message, split};
 use super::{CallError, Options};
 use crate::wire::{MAGIC, Message, VERSION, Value};
 
@@ -66,7 +66,7 @@ impl Proxy {
             fingerprint: fingerprint.to_string(),
             token: options.token.clone(),
         };
-        outgoing.send(&hello).map_err(|e| CallError::Refused(format!("the handshake {e}")))?;
+        outgoing.send(&hello, When::Now).map_err(|e| CallError::Refused(format!("the handshake {e}")))?;
         let answer = tokio::time::timeout(limit, read_message(&mut reader)).await.map_err(|_| timed_out())?;
         match answer {
             Ok(Some(Message::Welcome { .. })) => {}
@@ -129,14 +129,18 @@ impl Proxy {
     async fn request(&self, member: &str, message: impl FnOnce(u64) -> Message) -> Result<Value, CallError> {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let (reply, answer) = oneshot::channel();
-        {
+        let alone = {
             let mut pending = self.shared.pending.lock().expect("pending lock");
             if let Some(why) = &pending.closed {
                 return Err(CallError::Closed(why.clone()));
             }
             pending.waiting.insert(id, reply);
-        }
-        if let Err(e) = self.outgoing.send(&message(id)) {
+            pending.waiting.len() == 1
+        };
+        // The only call in flight is written at once (the round trip is its latency); among
+        // many, the writer task gathers the calls into fewer, larger writes.
+        let when = if alone { When::Now } else { When::ByWriter };
+        if let Err(e) = self.outgoing.send(&message(id), when) {
             self.shared.pending.lock().expect("pending lock").waiting.remove(&id);
             return Err(CallError::Refused(format!("{}.{member} was not sent: the call {e}", self.interface)));
         }
