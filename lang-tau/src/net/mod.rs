@@ -13,7 +13,7 @@ mod proxy;
 use std::time::Duration;
 
 pub use agent::{Agent, Events, Request, Service, ServiceFuture};
-pub use proxy::Proxy;
+pub use proxy::{Proxy, Sent};
 
 use crate::wire::RemoteError;
 

@@ -95,7 +95,7 @@ impl Proxy {
     /// # Errors
     /// The agent's error, a timeout, or a closed connection.
     pub async fn call(&self, member: &str, args: Vec<Value>) -> Result<Value, CallError> {
-        self.request(member, |id| Message::Call { id, member: member.to_string(), args }).await
+        self.send_call(member, args)?.reply().await
     }
 
     /// Reads property `property`.
@@ -103,7 +103,7 @@ impl Proxy {
     /// # Errors
     /// As [`Proxy::call`].
     pub async fn get(&self, property: &str) -> Result<Value, CallError> {
-        self.request(property, |id| Message::Get { id, property: property.to_string() }).await
+        self.send_get(property)?.reply().await
     }
 
     /// Writes property `property`.
@@ -111,7 +111,32 @@ impl Proxy {
     /// # Errors
     /// As [`Proxy::call`].
     pub async fn set(&self, property: &str, value: Value) -> Result<(), CallError> {
-        self.request(property, |id| Message::Set { id, property: property.to_string(), value }).await.map(drop)
+        self.send_set(property, value)?.reply().await.map(drop)
+    }
+
+    /// Sends a call of method `member`, at once and from this thread (no task switch before
+    /// it leaves), without waiting for the reply: [`Sent::reply`] waits for it.
+    ///
+    /// # Errors
+    /// A closed connection, or a call too large for a frame.
+    pub fn send_call(&self, member: &str, args: Vec<Value>) -> Result<Sent, CallError> {
+        self.send(member, |id| Message::Call { id, member: member.to_string(), args })
+    }
+
+    /// Sends a read of property `property`, as [`Proxy::send_call`] does.
+    ///
+    /// # Errors
+    /// As [`Proxy::send_call`].
+    pub fn send_get(&self, property: &str) -> Result<Sent, CallError> {
+        self.send(property, |id| Message::Get { id, property: property.to_string() })
+    }
+
+    /// Sends a write of property `property`, as [`Proxy::send_call`] does.
+    ///
+    /// # Errors
+    /// As [`Proxy::send_call`].
+    pub fn send_set(&self, property: &str, value: Value) -> Result<Sent, CallError> {
+        self.send(property, |id| Message::Set { id, property: property.to_string(), value })
     }
 
     /// Runs `handler` with the arguments of every `event` the agent fires from now on, each
@@ -121,12 +146,17 @@ impl Proxy {
         handlers.entry(event.to_string()).or_default().push(Arc::new(handler));
     }
 
+    /// Whether no call is waiting for its reply.
+    pub fn is_idle(&self) -> bool {
+        self.shared.pending.lock().expect("pending lock").waiting.is_empty()
+    }
+
     /// Whether the connection is gone (every call now fails at once).
     pub fn is_closed(&self) -> bool {
         self.shared.pending.lock().expect("pending lock").closed.is_some()
     }
 
-    async fn request(&self, member: &str, message: impl FnOnce(u64) -> Message) -> Result<Value, CallError> {
+    fn send(&self, member: &str, message: impl FnOnce(u64) -> Message) -> Result<Sent, CallError> {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let (reply, answer) = oneshot::channel();
         let alone = {
@@ -144,13 +174,34 @@ impl Proxy {
             self.shared.pending.lock().expect("pending lock").waiting.remove(&id);
             return Err(CallError::Refused(format!("{}.{member} was not sent: the call {e}", self.interface)));
         }
-        match tokio::time::timeout(self.options.call_timeout, answer).await {
+        let (interface, member) = (self.interface.clone(), member.to_string());
+        Ok(Sent { id, answer, shared: self.shared.clone(), timeout: self.options.call_timeout, interface, member })
+    }
+}
+
+/// A request on its way: the agent's reply is still to come.
+pub struct Sent {
+    id: u64,
+    answer: oneshot::Receiver<Result<Value, CallError>>,
+    shared: Arc<Shared>,
+    timeout: std::time::Duration,
+    interface: String,
+    member: String,
+}
+
+impl Sent {
+    /// Waits for the reply, at most the proxy's call timeout.
+    ///
+    /// # Errors
+    /// The agent's error, a timeout, or a closed connection.
+    pub async fn reply(self) -> Result<Value, CallError> {
+        match tokio::time::timeout(self.timeout, self.answer).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(CallError::Closed(format!("the connection to the {} agent was dropped", self.interface))),
             Err(_) => {
-                self.shared.pending.lock().expect("pending lock").waiting.remove(&id);
-                let limit = self.options.call_timeout;
-                Err(CallError::Timeout(format!("{}.{member} got no reply within {limit:?}", self.interface)))
+                self.shared.pending.lock().expect("pending lock").waiting.remove(&self.id);
+                let (interface, member, limit) = (&self.interface, &self.member, self.timeout);
+                Err(CallError::Timeout(format!("{interface}.{member} got no reply within {limit:?}")))
             }
         }
     }

@@ -12,7 +12,7 @@ use vm_core::{Completer, Error, ErrorKind, Key, NativeObject, Value, Vm};
 use super::values::{arguments_to_wire, check, to_kai, to_wire};
 use super::{interface, millis, runtime, text};
 use crate::model::{Model, Type};
-use crate::net::{CallError, Options, Proxy};
+use crate::net::{CallError, Options, Proxy, Sent};
 use crate::wire;
 
 /// How many events a proxy keeps for a program that is not reading them; older ones go.
@@ -170,18 +170,31 @@ fn proxy_of(vm: &Vm, value: Value, word: &str) -> Result<(Arc<Proxy>, Arc<Model>
     Ok((proxy, object.model.clone(), object.index))
 }
 
-/// Starts `request` on the network runtime; the future resolves with its result, checked
-/// against `result` and converted.
-fn start(
-    vm: &mut Vm,
-    model: Arc<Model>,
-    result: Type,
-    what: String,
-    request: impl Future<Output = Result<wire::Value, CallError>> + Send + 'static,
-) -> Value {
+/// A request sent from the VM's thread, or to be sent from the network runtime.
+enum Request<S> {
+    Sent(Result<Sent, CallError>),
+    ToSend(S),
+}
+
+/// A future of the reply to the request `send` sends, checked against `result` and
+/// converted. A request alone on its connection is sent at once, from the VM's thread: no
+/// task switch before it leaves. Among many, it is sent from the network runtime, where
+/// the requests of a burst are gathered into few writes.
+fn start<S>(vm: &mut Vm, proxy: Arc<Proxy>, model: Arc<Model>, result: Type, what: String, send: S) -> Value
+where
+    S: FnOnce(&Proxy) -> Result<Sent, CallError> + Send + 'static,
+{
     let (future, completer) = vm.external_future();
+    let request = if proxy.is_idle() { Request::Sent(send(&proxy)) } else { Request::ToSend(send) };
     runtime().spawn(async move {
-        let outcome = request.await;
+        let sent = match request {
+            Request::Sent(sent) => sent,
+            Request::ToSend(send) => send(&proxy),
+        };
+        let outcome = match sent {
+            Ok(sent) => sent.reply().await,
+            Err(e) => Err(e),
+        };
         completer.complete(move |vm| {
             let value = outcome.map_err(raise)?;
             check(&model, &value, &result, &format!("the result of {what}")).map_err(Error::type_error)?;
@@ -201,7 +214,7 @@ fn call(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
     let what = format!("{}.{member}", def.name);
     let wire_args = arguments_to_wire(vm, &model, args[2], &method.params, "tau_call", &what)?;
     let result = method.result.clone();
-    Ok(start(vm, model, result, what, async move { proxy.call(&member, wire_args).await }))
+    Ok(start(vm, proxy, model, result, what, move |p| p.send_call(&member, wire_args)))
 }
 
 fn property<'m>(model: &'m Model, index: usize, name: &str) -> Result<&'m crate::model::Field, Error> {
@@ -217,7 +230,7 @@ fn get(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
     let name = text(vm, args[1], "tau_get", "the property")?;
     let ty = property(&model, index, &name)?.ty.clone();
     let what = format!("{}.{name}", model.interfaces[index].name);
-    Ok(start(vm, model, ty, what, async move { proxy.get(&name).await }))
+    Ok(start(vm, proxy, model, ty, what, move |p| p.send_get(&name)))
 }
 
 fn set(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
@@ -226,7 +239,7 @@ fn set(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
     let ty = property(&model, index, &name)?.ty.clone();
     let what = format!("{}.{name}", model.interfaces[index].name);
     let value = to_wire(vm, &model, args[2], &ty, &format!("{what}: the value")).map_err(Error::type_error)?;
-    Ok(start(vm, model, Type::Void, what, async move { proxy.set(&name, value).await.map(|()| wire::Value::Void) }))
+    Ok(start(vm, proxy, model, Type::Void, what, move |p| p.send_set(&name, value)))
 }
 
 fn next_event(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
