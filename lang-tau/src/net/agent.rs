@@ -1,6 +1,6 @@
 //! The serving side of an interface: accepts proxies, checks each handshake (magic,
 //! version, interface, fingerprint, token), runs every call as its own task on the user's
-//! [`Service`], and sends every fired event to every connected proxy. A misbehaving peer —
+//! [`Service`] (or hands it to a [`ReplyingService`] with the [`Reply`] to answer through), and sends every fired event to every connected proxy. A misbehaving peer —
 //! garbage, an oversized frame, silence — loses its own connection and nothing else.
 
 use std::future::Future;
@@ -10,7 +10,7 @@ use std::task::Poll;
 
 use futures_util::FutureExt as _;
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, broadcast};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast};
 
 use super::Options;
 use super::frames::{Outgoing, Reader, When, read_message, split, whole_frame_buffered};
@@ -30,7 +30,44 @@ pub type ServiceFuture = Pin<Box<dyn Future<Output = Result<Value, RemoteError>>
 /// An implementation of an interface, as the runtime sees it (generated code adapts a
 /// typed implementation to this).
 pub trait Service: Send + Sync + 'static {
+    /// The answer to `request`, as a future the agent runs.
     fn handle(&self, request: Request) -> ServiceFuture;
+}
+
+/// An implementation that answers on a thread of its own (a VM's): it takes each request
+/// with the [`Reply`] to answer it through, so that no task of the agent's waits for the
+/// answer and the answer leaves the moment it is given.
+pub trait ReplyingService: Send + Sync + 'static {
+    fn take(&self, request: Request, reply: Reply);
+}
+
+/// What an agent serves.
+#[derive(Clone)]
+enum Implementation {
+    Future(Arc<dyn Service>),
+    Replying(Arc<dyn ReplyingService>),
+}
+
+/// The way back for the answer to one request: [`Reply::send`] writes it to the connection
+/// the request came on, from whatever thread calls it. Dropped unanswered, it only frees the
+/// request's place: the caller's timeout, or the end of the connection, fails the call.
+pub struct Reply {
+    outgoing: Outgoing,
+    id: u64,
+    /// The request's place among those a connection runs at once.
+    permit: OwnedSemaphorePermit,
+}
+
+impl Reply {
+    /// Sends the answer.
+    pub fn send(self, result: Result<Value, RemoteError>) {
+        self.finish(Ok(result), When::Now);
+    }
+
+    fn finish(self, result: std::thread::Result<Result<Value, RemoteError>>, when: When) {
+        answer(&self.outgoing, self.id, result, when);
+        drop(self.permit);
+    }
 }
 
 /// Fires events to every proxy connected to an agent. Cheap to clone.
@@ -75,6 +112,19 @@ impl Agent {
     /// # Errors
     /// Only if the listener itself fails; a failing connection ends only that connection.
     pub async fn serve(self, listener: TcpListener, service: Arc<dyn Service>) -> std::io::Result<()> {
+        self.serve_implementation(listener, Implementation::Future(service)).await
+    }
+
+    /// Serves `service` as [`Agent::serve`] does, for an implementation that answers each
+    /// request through its [`Reply`].
+    ///
+    /// # Errors
+    /// As [`Agent::serve`].
+    pub async fn serve_replying(self, listener: TcpListener, service: Arc<dyn ReplyingService>) -> std::io::Result<()> {
+        self.serve_implementation(listener, Implementation::Replying(service)).await
+    }
+
+    async fn serve_implementation(self, listener: TcpListener, service: Implementation) -> std::io::Result<()> {
         let agent = Arc::new(self);
         loop {
             let (stream, _) = match listener.accept().await {
@@ -93,7 +143,7 @@ impl Agent {
     }
 
     /// One proxy's connection, from the handshake to its end.
-    async fn converse(&self, mut reader: Reader, outgoing: Outgoing, service: Arc<dyn Service>) {
+    async fn converse(&self, mut reader: Reader, outgoing: Outgoing, service: Implementation) {
         let first = tokio::time::timeout(self.options.connect_timeout, read_message(&mut reader)).await;
         let refusal = match first {
             Err(_) => return, // silent peer: its connection closes
@@ -129,25 +179,9 @@ impl Agent {
                         // ends this connection.
                         _ => return,
                     };
-                    let mut call = std::panic::AssertUnwindSafe(service.handle(request)).catch_unwind();
-                    // Most calls finish at once: those are answered here, without a task of
-                    // their own (one task switch less per call), and while more requests are
-                    // already here their replies are held back to leave together. The others
-                    // continue as a task, so a slow call holds up nothing.
                     let more = whole_frame_buffered(&reader);
-                    match futures_util::poll!(&mut call) {
-                        Poll::Ready(result) => {
-                            answer(&outgoing, id, result, more);
-                            drop(permit);
-                        }
-                        Poll::Pending => {
-                            let outgoing = outgoing.clone();
-                            tokio::spawn(async move {
-                                answer(&outgoing, id, call.await, false);
-                                drop(permit);
-                            });
-                        }
-                    }
+                    let reply = Reply { outgoing: outgoing.clone(), id, permit };
+                    start(&service, request, reply, more).await;
                     if !more {
                         outgoing.flush();
                     }
@@ -194,15 +228,32 @@ impl Agent {
     }
 }
 
-/// Sends the reply to request `id`: its value, its error, or news of a panic; held back
-/// for the next write if `later`.
-fn answer(outgoing: &Outgoing, id: u64, result: std::thread::Result<Result<Value, RemoteError>>, later: bool) {
+/// Starts answering `request`. Most calls of a [`Service`] finish at once: those are
+/// answered here, without a task of their own (one task switch less per call), and while
+/// `more` requests are already here their replies are held back to leave together. The
+/// others continue as a task, so a slow call holds up nothing.
+async fn start(service: &Implementation, request: Request, reply: Reply, more: bool) {
+    match service {
+        Implementation::Replying(service) => service.take(request, reply),
+        Implementation::Future(service) => {
+            let mut call = std::panic::AssertUnwindSafe(service.handle(request)).catch_unwind();
+            match futures_util::poll!(&mut call) {
+                Poll::Ready(result) => reply.finish(result, if more { When::WithNext } else { When::Now }),
+                Poll::Pending => {
+                    tokio::spawn(async move { reply.finish(call.await, When::Now) });
+                }
+            }
+        }
+    }
+}
+
+/// Sends the reply to request `id`: its value, its error, or news of a panic.
+fn answer(outgoing: &Outgoing, id: u64, result: std::thread::Result<Result<Value, RemoteError>>, when: When) {
     let reply = match result {
         Ok(Ok(value)) => Message::Reply { id, value },
         Ok(Err(error)) => Message::Failed { id, error },
         Err(_) => Message::Failed { id, error: RemoteError::new("internal", "the agent's implementation panicked") },
     };
-    let when = if later { When::WithNext } else { When::Now };
     if let Err(e) = outgoing.send(&reply, when) {
         let error = RemoteError::new("remote", format!("the reply {e}"));
         let _ = outgoing.send(&Message::Failed { id, error }, when);

@@ -12,7 +12,7 @@ mod proxy;
 
 use std::time::Duration;
 
-pub use agent::{Agent, Events, Request, Service, ServiceFuture};
+pub use agent::{Agent, Events, Reply, ReplyingService, Request, Service, ServiceFuture};
 pub use proxy::{Proxy, Sent};
 
 use crate::wire::RemoteError;

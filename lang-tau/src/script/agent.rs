@@ -8,14 +8,13 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::oneshot;
 use vm_core::{Completer, Error, ErrorKind, Key, Map, NativeObject, Value, Vm};
 
 use super::values::{arguments_to_wire, check, to_kai, to_wire};
 use super::{interface, runtime, text};
 use crate::model::{Model, Type};
-use crate::net::{Agent, Events, Options, Request, Service, ServiceFuture};
-use crate::wire::{self, RemoteError};
+use crate::net::{Agent, Events, Options, Reply, ReplyingService, Request};
+use crate::wire::RemoteError;
 
 pub(super) fn install(vm: &mut Vm) -> Result<(), Error> {
     vm.register_native("tau_listen", 3, listen)?;
@@ -27,12 +26,24 @@ pub(super) fn install(vm: &mut Vm) -> Result<(), Error> {
     vm.register_native("tau_stop", 1, stop)
 }
 
-type Answer = oneshot::Sender<Result<wire::Value, RemoteError>>;
-
 /// A request on its way to the program.
 struct Incoming {
     request: Request,
     answer: Answer,
+}
+
+/// The way back for a request's answer. A request the program drops unanswered (its agent
+/// stopped, or the program ended) is answered with an `internal` error, so that its caller
+/// learns at once.
+struct Answer(Option<Reply>);
+
+impl Drop for Answer {
+    fn drop(&mut self) {
+        if let Some(reply) = self.0.take() {
+            let unanswered = "the agent's program ended without answering the request";
+            reply.send(Err(RemoteError::new("internal", unanswered)));
+        }
+    }
 }
 
 /// Requests that arrived and the program's calls waiting for one.
@@ -71,7 +82,7 @@ impl Drop for AgentObject {
 
 /// One request the program is answering.
 struct RequestObject {
-    answer: Option<Answer>,
+    answer: Answer,
     model: Arc<Model>,
     /// What a reply must be.
     result: Type,
@@ -92,31 +103,20 @@ struct ScriptService {
     queue: Arc<Mutex<Queue>>,
 }
 
-impl Service for ScriptService {
-    fn handle(&self, request: Request) -> ServiceFuture {
-        let checked = self.check(&request);
-        let (model, index, queue) = (self.model.clone(), self.index, self.queue.clone());
-        Box::pin(async move {
-            checked?;
-            let (answer, answered) = oneshot::channel();
-            let incoming = Incoming { request, answer };
-            let waiter = {
-                let mut q = queue.lock().expect("queue lock");
-                match q.waiting.pop_front() {
-                    Some(waiter) => Some((waiter, incoming)),
-                    None => {
-                        q.arrived.push_back(incoming);
-                        None
-                    }
-                }
-            };
-            if let Some((waiter, incoming)) = waiter {
-                hand_over(waiter, incoming, model, index);
+impl ReplyingService for ScriptService {
+    fn take(&self, request: Request, reply: Reply) {
+        if let Err(e) = self.check(&request) {
+            return reply.send(Err(e));
+        }
+        let incoming = Incoming { request, answer: Answer(Some(reply)) };
+        let mut queue = self.queue.lock().expect("queue lock");
+        match queue.waiting.pop_front() {
+            Some(waiter) => {
+                drop(queue);
+                hand_over(waiter, incoming, self.model.clone(), self.index);
             }
-            answered.await.unwrap_or_else(|_| {
-                Err(RemoteError::new("internal", "the agent's program ended without answering the request"))
-            })
-        })
+            None => queue.arrived.push_back(incoming),
+        }
     }
 }
 
@@ -184,8 +184,7 @@ fn hand_over(waiter: Completer, incoming: Incoming, model: Arc<Model>, index: us
             }
         };
         let what = format!("{}.{member}", def.name);
-        let request =
-            vm.new_native(Box::new(RequestObject { answer: Some(answer), model: model.clone(), result, what }));
+        let request = vm.new_native(Box::new(RequestObject { answer, model: model.clone(), result, what }));
         let mut map = Map::default();
         map.insert(Key::Str("kind".into()), vm.new_str(kind));
         map.insert(Key::Str("member".into()), vm.new_str(&member));
@@ -241,7 +240,7 @@ fn listen(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
         let _entered = runtime().enter();
         let listener = tokio::net::TcpListener::from_std(listener)
             .map_err(|e| Error::new(ErrorKind::Remote, format!("tau_listen: cannot listen on {addr}: {e}")))?;
-        runtime().spawn(agent.serve(listener, service))
+        runtime().spawn(agent.serve_replying(listener, service))
     };
     let object = AgentObject { model, index, queue, events, address, serving: Some(serving) };
     Ok(vm.new_native(Box::new(object)))
@@ -276,10 +275,11 @@ fn request_of<'v>(vm: &'v mut Vm, value: Value, word: &str) -> Result<&'v mut Re
     (object.as_mut() as &mut dyn std::any::Any).downcast_mut::<RequestObject>().ok_or_else(wrong)
 }
 
-/// Takes the request's answer channel: a request is answered once.
-fn take_answer(request: &mut RequestObject, word: &str) -> Result<Answer, Error> {
+/// Takes the request's way back: a request is answered once.
+fn take_answer(request: &mut RequestObject, word: &str) -> Result<Reply, Error> {
     request
         .answer
+        .0
         .take()
         .ok_or_else(|| Error::new(ErrorKind::User, format!("{word}: {} was answered already", request.what)))
 }
@@ -289,19 +289,19 @@ fn take_answer(request: &mut RequestObject, word: &str) -> Result<Answer, Error>
 fn reply(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
     let request = request_of(vm, args[0], "tau_reply")?;
     let (model, result, what) = (request.model.clone(), request.result.clone(), request.what.clone());
-    if request.answer.is_none() {
+    if request.answer.0.is_none() {
         return Err(Error::new(ErrorKind::User, format!("tau_reply: {what} was answered already")));
     }
     let value = to_wire(vm, &model, args[1], &result, &format!("the result of {what}")).map_err(Error::type_error)?;
     let answer = take_answer(request_of(vm, args[0], "tau_reply")?, "tau_reply")?;
-    let _ = answer.send(Ok(value));
+    answer.send(Ok(value));
     Ok(Value::Nil)
 }
 
 fn fail(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
     let error = remote_error(vm, args[1]);
     let answer = take_answer(request_of(vm, args[0], "tau_fail")?, "tau_fail")?;
-    let _ = answer.send(Err(error));
+    answer.send(Err(error));
     Ok(Value::Nil)
 }
 
