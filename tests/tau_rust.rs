@@ -13,7 +13,8 @@ use tokio::net::{TcpListener, TcpStream};
 #[path = "tau/common.rs"]
 mod common;
 
-use common::{CalculatorProxy, Point, exercise, quick, start};
+use common::{CalculatorProxy, Mode, Point, Polygon, exercise, quick, start};
+use lang_tau::convert::Bytes;
 
 #[tokio::test]
 async fn every_type_crosses_both_ways() {
@@ -99,6 +100,46 @@ async fn many_calls_in_flight_on_one_connection() {
     }
     assert!(!slow.is_finished());
     assert_eq!(slow.await.unwrap(), 0.3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_frames_written_in_parts_stay_whole_among_small_ones() {
+    // Calls and replies of a few MiB do not fit the socket at once: their frames go out in
+    // parts, through the writer tasks, while small calls are sent from two threads; every
+    // frame must still arrive whole and in one piece.
+    let addr = start(Options::default()).await;
+    let calc = std::sync::Arc::new(CalculatorProxy::connect(addr, Options::default()).await.unwrap());
+    let mut large = Vec::new();
+    for i in 0..6u8 {
+        let calc = calc.clone();
+        large.push(tokio::spawn(async move {
+            let shape = Polygon {
+                name: format!("shape {i}"),
+                corners: vec![Point { x: f64::from(i), y: 0.0 }],
+                mode: Mode::Fast,
+                tags: Default::default(),
+                data: Bytes(vec![i; 3 << 20]),
+                holes: vec![],
+            };
+            let back = calc.mirror(shape).await.unwrap();
+            (
+                back.name == format!("shape {i} (mirrored)"),
+                back.corners[0].x == -f64::from(i),
+                back.data.0 == vec![i; 3 << 20],
+            )
+        }));
+    }
+    let mut small = Vec::new();
+    for i in 0..2_000 {
+        let calc = calc.clone();
+        small.push(tokio::spawn(async move { calc.add(i as f64, 0.5).await.unwrap() == i as f64 + 0.5 }));
+    }
+    for task in small {
+        assert!(task.await.unwrap());
+    }
+    for task in large {
+        assert_eq!(task.await.unwrap(), (true, true, true));
+    }
 }
 
 #[tokio::test]

@@ -215,3 +215,78 @@ pub(crate) fn whole_frame_buffered(reader: &Reader) -> bool {
         None => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::io::AsyncReadExt as _;
+
+    use super::*;
+    use crate::wire::Value;
+
+    /// Frames sent from two threads in every mode, while the writer task holds the rest of
+    /// a frame the socket did not take at once and the peer reads slowly, all arrive whole,
+    /// in the order each thread sent them.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn frames_stay_whole_and_in_order_while_the_writer_task_writes() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        let (_reader, outgoing, writer) = split(client, 64 << 20);
+
+        let big = vec![7u8; 8 << 20];
+        outgoing.send(&Message::Reply { id: 0, value: Value::Bytes(big.clone()) }, When::Now).unwrap();
+        let peer = tokio::spawn(async move {
+            let mut received = Vec::new();
+            let mut chunk = vec![0u8; 64 << 10];
+            loop {
+                match server.read(&mut chunk).await.unwrap() {
+                    0 => return received,
+                    n => received.extend_from_slice(&chunk[..n]),
+                }
+                tokio::time::sleep(Duration::from_micros(300)).await;
+            }
+        });
+        let senders: Vec<_> = (0..2u64)
+            .map(|thread| {
+                let outgoing = outgoing.clone();
+                std::thread::spawn(move || {
+                    for i in 0..300u64 {
+                        let when = [When::Now, When::WithNext, When::ByWriter][i as usize % 3];
+                        let reply = Message::Reply { id: thread * 1000 + i + 1, value: Value::Int(i as i64) };
+                        outgoing.send(&reply, when).unwrap();
+                        std::thread::sleep(Duration::from_micros(200));
+                    }
+                })
+            })
+            .collect();
+        for sender in senders {
+            sender.join().unwrap();
+        }
+        outgoing.flush();
+        drop(outgoing);
+        writer.wait().await;
+
+        let bytes = peer.await.unwrap();
+        let mut messages = Vec::new();
+        let mut rest = &bytes[..];
+        while !rest.is_empty() {
+            let length = u32::from_be_bytes(rest[..LENGTH_FIELD].try_into().unwrap()) as usize;
+            messages.push(decode(&rest[LENGTH_FIELD..LENGTH_FIELD + length]).unwrap());
+            rest = &rest[LENGTH_FIELD + length..];
+        }
+        assert_eq!(messages.len(), 601);
+        assert_eq!(messages[0], Message::Reply { id: 0, value: Value::Bytes(big) });
+        for thread in 0..2u64 {
+            let ids: Vec<u64> = messages
+                .iter()
+                .filter_map(|m| match m {
+                    Message::Reply { id, .. } if id / 1000 == thread && *id != 0 => Some(*id),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(ids, (1..=300).map(|i| thread * 1000 + i).collect::<Vec<_>>());
+        }
+    }
+}
