@@ -6,22 +6,14 @@ use crate::Streams;
 use crate::cli::CheckArgs;
 use crate::diagnostic::render;
 use crate::lang::Lang;
-use crate::run::{new_vm, read_program};
+use crate::run::load_source;
 
 pub(crate) fn check(args: CheckArgs, streams: &mut Streams) -> i32 {
     if Lang::of_path(&args.file) != Some(Lang::Stark) {
         let _ = writeln!(streams.err, "kai check: {} is not a .stark file", args.file.display());
         return 1;
     }
-    let text = match read_program(&args.file) {
-        Ok(text) => text,
-        Err(message) => {
-            let _ = writeln!(streams.err, "{message}");
-            return 1;
-        }
-    };
-    let mut vm = new_vm();
-    let source = vm.add_source(&args.file.display().to_string(), &text);
+    let Some((vm, source, text)) = load_source(&args.file, streams) else { return 1 };
     match lang_stark::check(&text, &source, vm.native_table(), lang_stark::Declarations::default()) {
         Ok(_) => 0,
         Err(err) => {

@@ -34,6 +34,21 @@ pub(crate) fn new_vm() -> Vm {
     vm
 }
 
+/// A command's program file as a source of a new VM: the VM, the source and its text. A
+/// file that cannot be read is reported on `streams.err`, and gives `None`.
+pub(crate) fn load_source(path: &Path, streams: &mut Streams) -> Option<(Vm, Rc<vm_core::Source>, String)> {
+    let text = match read_program(path) {
+        Ok(text) => text,
+        Err(message) => {
+            let _ = writeln!(streams.err, "{message}");
+            return None;
+        }
+    };
+    let mut vm = new_vm();
+    let source = vm.add_source(&path.display().to_string(), &text);
+    Some((vm, source, text))
+}
+
 /// The languages `--lang` accepts.
 pub(crate) const LANGUAGES: [&str; 3] = ["pi", "rho", "stark"];
 

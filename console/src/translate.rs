@@ -8,7 +8,7 @@ use crate::Streams;
 use crate::cli::TranslateArgs;
 use crate::diagnostic::render;
 use crate::lang::Lang;
-use crate::run::{new_vm, read_program};
+use crate::run::load_source;
 
 pub(crate) fn translate(args: TranslateArgs, streams: &mut Streams) -> i32 {
     let lang = match Lang::of_path(&args.file) {
@@ -18,15 +18,7 @@ pub(crate) fn translate(args: TranslateArgs, streams: &mut Streams) -> i32 {
             return 1;
         }
     };
-    let text = match read_program(&args.file) {
-        Ok(text) => text,
-        Err(message) => {
-            let _ = writeln!(streams.err, "{message}");
-            return 1;
-        }
-    };
-    let mut vm = new_vm();
-    let source = vm.add_source(&args.file.display().to_string(), &text);
+    let Some((vm, source, _)) = load_source(&args.file, streams) else { return 1 };
     match lang.to_pi(&source, vm.native_table(), false) {
         Some(Ok(nodes)) => {
             let _ = streams.out.write_all(lang_pi::print(&nodes).as_bytes());
