@@ -1,6 +1,7 @@
 //! Pi, Kai's postfix core language: a pest grammar and parser producing an AST with source
 //! spans, a compiler from the AST to portable vm-core units (it needs no VM), and a printer
-//! from the AST back to Pi source (which Rho's translator relies on for `kai translate`).
+//! from the AST back to Pi source (which Rho's translator relies on for `kai translate`), and
+//! the infix operators the languages translated to Pi share (`infix`).
 //!
 //! Install the frontend in a VM with [`install`], or make a ready VM with [`new_vm`]:
 //!
@@ -12,6 +13,7 @@
 
 mod ast;
 mod compiler;
+pub mod infix;
 mod parser;
 mod printer;
 

@@ -1,5 +1,6 @@
 //! The Rho abstract syntax tree, with the source span of every statement and expression.
 
+pub use lang_pi::infix::BinaryOp;
 use vm_core::Span;
 
 /// A name as written, with where.
@@ -177,99 +178,4 @@ pub enum UnaryOp {
     Not,
     /// `~`
     BitNot,
-}
-
-/// Infix operators, loosest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinaryOp {
-    Or,
-    And,
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    BitOr,
-    BitXor,
-    BitAnd,
-    Shl,
-    Shr,
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Mod,
-}
-
-impl BinaryOp {
-    /// Binding strength: a higher level binds tighter. All levels are left-associative.
-    pub fn level(self) -> u8 {
-        match self {
-            BinaryOp::Or => 1,
-            BinaryOp::And => 2,
-            BinaryOp::Eq | BinaryOp::Ne => 3,
-            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => 4,
-            BinaryOp::BitOr => 5,
-            BinaryOp::BitXor => 6,
-            BinaryOp::BitAnd => 7,
-            BinaryOp::Shl | BinaryOp::Shr => 8,
-            BinaryOp::Add | BinaryOp::Sub => 9,
-            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => 10,
-        }
-    }
-
-    /// Comparisons do not chain: `a < b < c` is a parse error.
-    pub fn is_comparison(self) -> bool {
-        matches!(self.level(), 3 | 4)
-    }
-
-    /// The operator as written.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinaryOp::Or => "||",
-            BinaryOp::And => "&&",
-            BinaryOp::Eq => "==",
-            BinaryOp::Ne => "!=",
-            BinaryOp::Lt => "<",
-            BinaryOp::Le => "<=",
-            BinaryOp::Gt => ">",
-            BinaryOp::Ge => ">=",
-            BinaryOp::BitOr => "|",
-            BinaryOp::BitXor => "^",
-            BinaryOp::BitAnd => "&",
-            BinaryOp::Shl => "<<",
-            BinaryOp::Shr => ">>",
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-            BinaryOp::Mul => "*",
-            BinaryOp::Div => "/",
-            BinaryOp::Mod => "%",
-        }
-    }
-
-    /// The operator for its symbol.
-    pub fn from_symbol(symbol: &str) -> Option<BinaryOp> {
-        Some(match symbol {
-            "||" => BinaryOp::Or,
-            "&&" => BinaryOp::And,
-            "==" => BinaryOp::Eq,
-            "!=" => BinaryOp::Ne,
-            "<" => BinaryOp::Lt,
-            "<=" => BinaryOp::Le,
-            ">" => BinaryOp::Gt,
-            ">=" => BinaryOp::Ge,
-            "|" => BinaryOp::BitOr,
-            "^" => BinaryOp::BitXor,
-            "&" => BinaryOp::BitAnd,
-            "<<" => BinaryOp::Shl,
-            ">>" => BinaryOp::Shr,
-            "+" => BinaryOp::Add,
-            "-" => BinaryOp::Sub,
-            "*" => BinaryOp::Mul,
-            "/" => BinaryOp::Div,
-            "%" => BinaryOp::Mod,
-            _ => return None,
-        })
-    }
 }

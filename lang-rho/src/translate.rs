@@ -56,17 +56,6 @@ fn error(span: Span, message: String) -> Error {
     Error::new(ErrorKind::Parse, message).with_span(span)
 }
 
-/// The Pi word for a (non-short-circuit) binary operator.
-fn operator_word(op: BinaryOp) -> &'static str {
-    match op {
-        BinaryOp::BitXor => "bxor",
-        BinaryOp::BitAnd => "band",
-        BinaryOp::Shl => "shl",
-        BinaryOp::Shr => "shr",
-        other => other.symbol(),
-    }
-}
-
 /// The Pi word for a compound assignment.
 fn assign_word(op: AssignOp) -> &'static str {
     match op {
@@ -610,30 +599,23 @@ impl Translator<'_> {
 
     /// With the left operand's value on the stack, the right operand and the operator.
     fn apply_binary(&mut self, op: BinaryOp, right: &Expr, span: Span, out: &mut Vec<Node>) -> Result<(), Error> {
-        match op {
-            BinaryOp::And => {
-                // `a && b`: `a { b bool } { false } ife`.
-                let mut then = Vec::new();
-                self.expr(right, &mut then)?;
-                then.push(word("bool", span));
-                out.push(block(then, span));
-                out.push(block(vec![node(NodeKind::Bool(false), span)], span));
-                out.push(word("ife", span));
-            }
-            BinaryOp::Or => {
-                // `a || b`: `a { true } { b bool } ife`.
-                let mut other = Vec::new();
-                self.expr(right, &mut other)?;
-                other.push(word("bool", span));
-                out.push(block(vec![node(NodeKind::Bool(true), span)], span));
-                out.push(block(other, span));
-                out.push(word("ife", span));
-            }
-            op => {
-                self.expr(right, out)?;
-                out.push(word(operator_word(op), span));
-            }
+        if let Some(pi_word) = op.pi_word() {
+            self.expr(right, out)?;
+            out.push(word(pi_word, span));
+            return Ok(());
         }
+        // `a && b` is `a { b bool } { false } ife`, `a || b` is `a { true } { b bool } ife`:
+        // the right operand runs only when it decides.
+        let mut decides = Vec::new();
+        self.expr(right, &mut decides)?;
+        decides.push(word("bool", span));
+        let decides = block(decides, span);
+        let decided = |value| block(vec![node(NodeKind::Bool(value), span)], span);
+        match op {
+            BinaryOp::And => out.extend([decides, decided(false)]),
+            _ => out.extend([decided(true), decides]), // `||`
+        }
+        out.push(word("ife", span));
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 //! names, each expression's type, what a call or member refers to), which the translator
 //! reads; a tree fresh from the parser has them empty.
 
+pub use lang_pi::infix::BinaryOp;
 use vm_core::Span;
 
 use crate::types::Type;
@@ -212,66 +213,13 @@ pub enum UnaryOp {
     Spawn,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinaryOp {
-    Or,
-    And,
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    BitOr,
-    BitXor,
-    BitAnd,
-    Shl,
-    Shr,
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Mod,
-}
-
-impl BinaryOp {
-    /// Binding strength: higher binds tighter (Rho's table, with `and`/`or` as `&&`/`||`).
-    pub fn precedence(self) -> u8 {
-        match self {
-            BinaryOp::Or => 1,
-            BinaryOp::And => 2,
-            BinaryOp::Eq | BinaryOp::Ne => 3,
-            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => 4,
-            BinaryOp::BitOr => 5,
-            BinaryOp::BitXor => 6,
-            BinaryOp::BitAnd => 7,
-            BinaryOp::Shl | BinaryOp::Shr => 8,
-            BinaryOp::Add | BinaryOp::Sub => 9,
-            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => 10,
-        }
-    }
-
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinaryOp::Or => "or",
-            BinaryOp::And => "and",
-            BinaryOp::Eq => "==",
-            BinaryOp::Ne => "!=",
-            BinaryOp::Lt => "<",
-            BinaryOp::Le => "<=",
-            BinaryOp::Gt => ">",
-            BinaryOp::Ge => ">=",
-            BinaryOp::BitOr => "|",
-            BinaryOp::BitXor => "^",
-            BinaryOp::BitAnd => "&",
-            BinaryOp::Shl => "<<",
-            BinaryOp::Shr => ">>",
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-            BinaryOp::Mul => "*",
-            BinaryOp::Div => "/",
-            BinaryOp::Mod => "%",
-        }
+/// How Stark writes a binary operator in its messages: `and` and `or` are its words for
+/// `&&` and `||` (which it also accepts).
+pub fn spelled(op: BinaryOp) -> &'static str {
+    match op {
+        BinaryOp::Or => "or",
+        BinaryOp::And => "and",
+        other => other.symbol(),
     }
 }
 

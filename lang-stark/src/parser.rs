@@ -85,26 +85,13 @@ fn describe(rule: Rule) -> &'static str {
 }
 
 fn binary_op(text: &str) -> BinaryOp {
-    match text {
-        "||" | "or" => BinaryOp::Or,
-        "&&" | "and" => BinaryOp::And,
-        "==" => BinaryOp::Eq,
-        "!=" => BinaryOp::Ne,
-        "<" => BinaryOp::Lt,
-        "<=" => BinaryOp::Le,
-        ">" => BinaryOp::Gt,
-        ">=" => BinaryOp::Ge,
-        "|" => BinaryOp::BitOr,
-        "^" => BinaryOp::BitXor,
-        "&" => BinaryOp::BitAnd,
-        "<<" => BinaryOp::Shl,
-        ">>" => BinaryOp::Shr,
-        "+" => BinaryOp::Add,
-        "-" => BinaryOp::Sub,
-        "*" => BinaryOp::Mul,
-        "/" => BinaryOp::Div,
-        _ => BinaryOp::Mod,
-    }
+    let symbol = match text {
+        "or" => "||",
+        "and" => "&&",
+        other => other,
+    };
+    // The grammar admits only the operators' symbols; `%` is the one left.
+    BinaryOp::from_symbol(symbol).unwrap_or(BinaryOp::Mod)
 }
 
 /// How deep `e` nests, found with a work list (never recursive); stops counting past the limit.
@@ -515,7 +502,7 @@ impl Builder<'_> {
         let mut operands = operands.into_iter();
         values.push(expect(operands.next())?);
         for ((op, _), operand) in operators.into_iter().zip(operands) {
-            while ops.last().is_some_and(|top| top.precedence() >= op.precedence()) {
+            while ops.last().is_some_and(|top| top.level() >= op.level()) {
                 self.reduce(&mut values, &mut ops)?;
             }
             ops.push(op);

@@ -112,16 +112,6 @@ fn int(i: usize, span: Span) -> Node {
     node(NodeKind::Int(i as i64), span)
 }
 
-fn operator_word(op: BinaryOp) -> &'static str {
-    match op {
-        BinaryOp::BitXor => "bxor",
-        BinaryOp::BitAnd => "band",
-        BinaryOp::Shl => "shl",
-        BinaryOp::Shr => "shr",
-        other => other.symbol(),
-    }
-}
-
 struct Translator;
 
 impl Translator {
@@ -475,26 +465,22 @@ impl Translator {
                 }
                 self.expr(leftmost, out);
                 for (op, right, span) in rest.into_iter().rev() {
-                    match op {
-                        BinaryOp::And => {
-                            let mut then = Vec::new();
-                            self.expr(right, &mut then);
-                            out.push(block(then, span));
-                            out.push(block(vec![node(NodeKind::Bool(false), span)], span));
-                            out.push(word("ife", span));
-                        }
-                        BinaryOp::Or => {
-                            let mut other = Vec::new();
-                            self.expr(right, &mut other);
-                            out.push(block(vec![node(NodeKind::Bool(true), span)], span));
-                            out.push(block(other, span));
-                            out.push(word("ife", span));
-                        }
-                        op => {
-                            self.expr(right, out);
-                            out.push(word(operator_word(op), span));
-                        }
+                    if let Some(pi_word) = op.pi_word() {
+                        self.expr(right, out);
+                        out.push(word(pi_word, span));
+                        continue;
                     }
+                    // `a and b` is `a { b } { false } ife`, `a or b` is `a { true } { b } ife`
+                    // (both operands are bools, checked).
+                    let mut decides = Vec::new();
+                    self.expr(right, &mut decides);
+                    let decides = block(decides, span);
+                    let decided = |value| block(vec![node(NodeKind::Bool(value), span)], span);
+                    match op {
+                        BinaryOp::And => out.extend([decides, decided(false)]),
+                        _ => out.extend([decided(true), decides]), // `or`
+                    }
+                    out.push(word("ife", span));
                 }
             }
             ExprKind::Call { callee, args, kind } => {

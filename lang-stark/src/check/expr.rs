@@ -142,8 +142,8 @@ impl Checker<'_> {
                 self.expr(right);
                 let t = self.binary_type(op, &left.ty, &right.ty, span);
                 if matches!(op, BinaryOp::And | BinaryOp::Or) {
-                    self.expect_type(left, &Type::Bool, &format!("the left of `{}`", op.symbol()));
-                    self.expect_type(right, &Type::Bool, &format!("the right of `{}`", op.symbol()));
+                    self.expect_type(left, &Type::Bool, &format!("the left of `{}`", spelled(op)));
+                    self.expect_type(right, &Type::Bool, &format!("the right of `{}`", spelled(op)));
                 }
                 t
             }
@@ -292,7 +292,7 @@ impl Checker<'_> {
             } else {
                 ""
             };
-            this.problem(span, format!("`{}` {what}, not {l} and {r}{hint}", op.symbol()));
+            this.problem(span, format!("`{}` {what}, not {l} and {r}{hint}", spelled(op)));
             Type::Unknown
         };
         match op {

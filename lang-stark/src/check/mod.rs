@@ -694,7 +694,7 @@ impl<'a> Checker<'a> {
             Some(op) => {
                 let t = self.binary_type(op, &target_ty, &value.ty, span);
                 if !t.fits(&target_ty) {
-                    self.problem(span, format!("`{}=` gives {t}, which does not fit {target_ty}", op.symbol()));
+                    self.problem(span, format!("`{}=` gives {t}, which does not fit {target_ty}", spelled(op)));
                 }
             }
         }
