@@ -1,6 +1,6 @@
 //! Tau for Rho and Pi programs: native functions, installed in a VM by [`install`], that
 //! generated Rho code calls (`tau_connect`, `tau_call`, `tau_listen`, …). The network side
-//! runs on a tokio runtime on helper threads; results come back to the VM as completions of
+//! runs on a tokio runtime on a helper thread; results come back to the VM as completions of
 //! external futures (`Vm::external_future`), so a calling task waits while others run.
 //!
 //! - `values`: Kai values to wire values and back, by the interface's types.
@@ -21,12 +21,16 @@ use vm_core::{Error, ErrorKind, NativeObject, Value, Vm};
 
 use crate::model::{InterfaceDef, Model};
 
-/// The runtime the network side of every VM in the process runs on.
+/// The runtime the network side of every VM in the process runs on. One worker thread:
+/// the network side only moves frames between the sockets and the VM's thread (which
+/// writes its own calls and replies, and runs remote continuations on blocking threads);
+/// a second worker only competed with the VM for the cores (Rho round trips, p99 about
+/// 15 % longer with two).
 pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+            .worker_threads(1)
             .thread_name("kai-tau")
             .enable_all()
             .build()
