@@ -1,7 +1,7 @@
 //! The Rho generator: one file a program loads with `import`, holding per interface a map
 //! (`Calculator`) with `connect(addr, options)` (a proxy: a map of functions that call the
-//! agent) and `listen(addr, implementation, options)` (an agent serving a map of
-//! functions or an actor, each request as its own task), and per struct a constructor function. The
+//! agent) and `listen(addr, implementation, options)` (an agent serving a map of functions
+//! or an actor, each request as its own task), and per struct a constructor function. The
 //! calls go through the `tau_…` natives (lang-tau's `script` module).
 
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
 //! The serving side of an interface: accepts proxies, checks each handshake (magic,
 //! version, interface, fingerprint, token), runs every call as its own task on the user's
-//! [`Service`] (or hands it to a [`ReplyingService`] with the [`Reply`] to answer through), and sends every fired event to every connected proxy. A misbehaving peer —
+//! [`Service`] (or hands it to a [`ReplyingService`] with the [`Reply`] to answer
+//! through), and sends every fired event to every connected proxy. A misbehaving peer —
 //! garbage, an oversized frame, silence — loses its own connection and nothing else.
 
 use std::future::Future;

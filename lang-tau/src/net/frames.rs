@@ -125,7 +125,7 @@ impl Sender {
             return;
         }
         state.queued.extend_from_slice(frame);
-        if state.queued.is_empty() || when == When::WithNext && !state.writing {
+        if state.queued.is_empty() || (when == When::WithNext && !state.writing) {
             return;
         }
         if state.writing || when == When::ByWriter {

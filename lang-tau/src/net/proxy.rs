@@ -21,10 +21,11 @@ pub struct Proxy {
     shared: Arc<Shared>,
     outgoing: Outgoing,
     options: Options,
-    interface: String,
 }
 
 struct Shared {
+    /// The interface's qualified name, for messages.
+    interface: String,
     next_id: AtomicU64,
     pending: Mutex<Pending>,
     handlers: Mutex<HashMap<String, Vec<Handler>>>,
@@ -82,12 +83,13 @@ impl Proxy {
             Err(e) => return Err(CallError::Refused(format!("the peer does not speak Tau: {e}"))),
         }
         let shared = Arc::new(Shared {
+            interface: interface.to_string(),
             next_id: AtomicU64::new(1),
             pending: Mutex::new(Pending { waiting: HashMap::new(), closed: None }),
             handlers: Mutex::new(HashMap::new()),
         });
-        tokio::spawn(read_replies(reader, shared.clone(), interface.to_string()));
-        Ok(Proxy { shared, outgoing, options, interface: interface.to_string() })
+        tokio::spawn(read_replies(reader, shared.clone()));
+        Ok(Proxy { shared, outgoing, options })
     }
 
     /// Calls method `member` with `args` and waits for its result.
@@ -172,10 +174,11 @@ impl Proxy {
         let when = if alone { When::Now } else { When::ByWriter };
         if let Err(e) = self.outgoing.send(&message(id), when) {
             self.shared.pending.lock().expect("pending lock").waiting.remove(&id);
-            return Err(CallError::Refused(format!("{}.{member} was not sent: the call {e}", self.interface)));
+            let interface = &self.shared.interface;
+            return Err(CallError::Refused(format!("{interface}.{member} was not sent: the call {e}")));
         }
-        let (interface, member) = (self.interface.clone(), member.to_string());
-        Ok(Sent { id, answer, shared: self.shared.clone(), timeout: self.options.call_timeout, interface, member })
+        let (shared, member) = (self.shared.clone(), member.to_string());
+        Ok(Sent { id, answer, shared, timeout: self.options.call_timeout, member })
     }
 }
 
@@ -185,7 +188,6 @@ pub struct Sent {
     answer: oneshot::Receiver<Result<Value, CallError>>,
     shared: Arc<Shared>,
     timeout: std::time::Duration,
-    interface: String,
     member: String,
 }
 
@@ -197,10 +199,12 @@ impl Sent {
     pub async fn reply(self) -> Result<Value, CallError> {
         match tokio::time::timeout(self.timeout, self.answer).await {
             Ok(Ok(result)) => result,
-            Ok(Err(_)) => Err(CallError::Closed(format!("the connection to the {} agent was dropped", self.interface))),
+            Ok(Err(_)) => {
+                Err(CallError::Closed(format!("the connection to the {} agent was dropped", self.shared.interface)))
+            }
             Err(_) => {
                 self.shared.pending.lock().expect("pending lock").waiting.remove(&self.id);
-                let (interface, member, limit) = (&self.interface, &self.member, self.timeout);
+                let (interface, member, limit) = (&self.shared.interface, &self.member, self.timeout);
                 Err(CallError::Timeout(format!("{interface}.{member} got no reply within {limit:?}")))
             }
         }
@@ -217,7 +221,8 @@ impl Drop for Proxy {
 
 /// Hands replies to their callers and events to their handlers until the connection ends,
 /// then fails every call still waiting.
-async fn read_replies(mut reader: Reader, shared: Arc<Shared>, interface: String) {
+async fn read_replies(mut reader: Reader, shared: Arc<Shared>) {
+    let interface = &shared.interface;
     let why = loop {
         match read_message(&mut reader).await {
             Ok(Some(Message::Reply { id, value })) => answer(&shared, id, Ok(value)),
