@@ -64,8 +64,11 @@ fn mod_fast(a: Value, b: Value) -> Option<Value> {
     }
 }
 
-/// `locals` of a frame that keeps no variables on the locals stack (no index reaches it).
-const NO_LOCALS: usize = usize::MAX;
+/// `locals` of a frame that keeps no variables on the locals stack. No index reaches it,
+/// nor any slot added to it: the locals stack holds fewer entries than half the address
+/// space, and a slot is below its block's slot count, so `NO_LOCALS.wrapping_add(slot)`
+/// neither wraps nor lands on an entry (one add instead of a saturating one).
+const NO_LOCALS: usize = 1 << (usize::BITS - 1);
 
 /// What the fast path of a loop's next step did: found the next item, or ended the loop
 /// (its entry popped; the op jumps to the loop's exit).
@@ -111,15 +114,37 @@ impl Vm {
             // its own variables skip the slots.
             let extras = if locals == NO_LOCALS { NO_LOCALS } else { locals + code.locals.len() };
             let ops = &*code.ops;
-            let mut ip = frame.ip as usize;
+            // The op after the one running (`ip`, an index, on the frame) is kept as a
+            // pointer: fetching an op is then one load and one add.
+            //
+            // SAFETY (of every `add` from `start` and of `ip!`): positions are within the
+            // block, at most one past its last op. The frame's `ip` and every jump target
+            // or resume position are, since every block a VM runs was verified when it was
+            // loaded (`crate::verify`), and `pc` steps past an op only to the next one (see
+            // the fetch below).
+            let start: *const Op = ops.as_ptr();
+            let mut pc: *const Op = unsafe { start.add(frame.ip as usize) };
+            // The frame's position: the index of the op after the one running.
+            macro_rules! ip {
+                () => {
+                    unsafe { pc.offset_from_unsigned(start) }
+                };
+            }
+            // Continues at op index `target`.
+            macro_rules! go {
+                ($target:expr) => {
+                    pc = unsafe { start.add($target as usize) }
+                };
+            }
 
             // Runs the current op through `slow_op` and acts on the outcome. (The op is
             // fetched again rather than kept live, which keeps it out of the hot registers.)
             macro_rules! slow {
                 () => {{
+                    let ip = ip!();
                     let op = ops[ip - 1];
                     match self.slow_op(op, ip, &code) {
-                        Ok(Flow::Next(next)) => ip = next,
+                        Ok(Flow::Next(next)) => go!(next),
                         Ok(Flow::Switch) => continue 'frames,
                         Ok(Flow::Exit(code)) => return Ok(Step::Exit(code)),
                         Ok(Flow::Block) => return Ok(Step::Block),
@@ -131,19 +156,19 @@ impl Vm {
             // when the budget is spent (the frame then resumes at `target`).
             macro_rules! jump {
                 ($target:expr) => {{
-                    let target = $target as usize;
-                    if target < ip {
-                        let cost = (ip - target) as u32;
-                        ip = target;
+                    let to = unsafe { start.add($target as usize) };
+                    if to < pc {
+                        let cost = unsafe { pc.offset_from_unsigned(to) } as u32;
+                        pc = to;
                         if self.run.slice_left <= cost {
                             let top = self.task.frames.len() - 1;
-                            self.task.frames[top].ip = ip as u32;
+                            self.task.frames[top].ip = ip!() as u32;
                             self.run.slice_left = 0;
                             return Ok(Step::Pause);
                         }
                         self.run.slice_left -= cost;
                     } else {
-                        ip = target;
+                        pc = to;
                     }
                 }};
             }
@@ -156,7 +181,7 @@ impl Vm {
                         && let Err(err) = self.task.make_room()
                     {
                         let top = self.task.frames.len() - 1;
-                        self.task.frames[top].ip = ip as u32;
+                        self.task.frames[top].ip = ip!() as u32;
                         return Err(err);
                     }
                     let value = $value;
@@ -169,7 +194,7 @@ impl Vm {
             macro_rules! local {
                 ($slot:expr) => {{
                     let slot = $slot as usize;
-                    match self.task.locals.get(locals.saturating_add(slot)) {
+                    match self.task.locals.get(locals.wrapping_add(slot)) {
                         Some(&(_, Some(value))) => Some(value),
                         _ => self.local_by_name(&code, slot, extras, globals),
                     }
@@ -178,7 +203,7 @@ impl Vm {
             // The variable of slot `slot` for assignment, when it is bound there.
             macro_rules! local_mut {
                 ($slot:expr) => {{
-                    match self.task.locals.get_mut(locals.saturating_add($slot as usize)) {
+                    match self.task.locals.get_mut(locals.wrapping_add($slot as usize)) {
                         Some((_, Some(value))) => Some(value),
                         _ => None,
                     }
@@ -218,15 +243,15 @@ impl Vm {
             }
 
             loop {
-                ip += 1;
-                debug_assert!(ip <= ops.len(), "ran past the end of a block");
-                // SAFETY: `ip - 1` is in range. Every block a VM runs was verified when it
+                debug_assert!(ip!() < ops.len(), "ran past the end of a block");
+                // SAFETY: `pc` points at an op. Every block a VM runs was verified when it
                 // was loaded (`crate::verify`): it ends with `End`, and every jump target and
                 // every position a handler resumes at is one of its ops. `End` always leaves
                 // the frame (its fast arm switches frames, its handler returns
-                // `Flow::Switch` or an error), so `ip` steps past an op only to the next
+                // `Flow::Switch` or an error), so `pc` steps past an op only to the next
                 // one, which exists: the op before `End` is never the last.
-                let op = unsafe { ops.get_unchecked(ip - 1) };
+                let op = unsafe { &*pc };
+                pc = unsafe { pc.add(1) };
                 // Matching the op in place (not a copy) lets each arm read only the operands
                 // it needs, which keeps them out of the loop's registers.
                 match *op {
@@ -313,7 +338,7 @@ impl Vm {
                             None => slow!(),
                         }
                     }
-                    Op::Drive => match self.apply_next_in_place(ip as u32 - 1) {
+                    Op::Drive => match self.apply_next_in_place(ip!() as u32 - 1) {
                         // The next call of `map`, `filter` or `fold` has started. (The
                         // collector keeps its pace, as at every step of these words.)
                         Ok(true) => {
@@ -337,7 +362,7 @@ impl Vm {
                         self.task.floor = self.task.stack.len();
                     }
                     Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => {
-                        let cmp = crate::op::Cmp::of(ops[ip - 1]).unwrap_or(crate::op::Cmp::Eq);
+                        let cmp = crate::op::Cmp::of(*op).unwrap_or(crate::op::Cmp::Eq);
                         match two!().and_then(|(a, b)| cmp.numbers(a, b)) {
                             Some(holds) => replace_two!(Value::Bool(holds)),
                             None => slow!(),
@@ -434,7 +459,7 @@ impl Vm {
                     },
                     Op::Jump(target) => jump!(target),
                     Op::JumpIfFalse(target) | Op::JumpIfTrue(target) => {
-                        let when = matches!(ops[ip - 1], Op::JumpIfTrue(_));
+                        let when = matches!(*op, Op::JumpIfTrue(_));
                         match self.task.stack.last() {
                             Some(&Value::Bool(b)) if self.task.stack.len() > self.task.floor => {
                                 self.task.stack.pop();
@@ -655,11 +680,11 @@ impl Vm {
                             Some(true) => {}
                             Some(false) => {
                                 crate::entry::pop_entry(&mut self.task.entries);
-                                ip = exit as usize;
+                                go!(exit);
                             }
                             None => match self.loop_step_fast(false) {
                                 Some(LoopStep::Item(value)) => push!(value),
-                                Some(LoopStep::Done) => ip = exit as usize,
+                                Some(LoopStep::Done) => go!(exit),
                                 None => slow!(),
                             },
                         }
@@ -690,7 +715,7 @@ impl Vm {
                     // the context stack has room (growing it, and bad bounds, go the general way).
                     Op::LoopEnter(exit) if self.task.entries.len() < self.task.entries.capacity() => {
                         let frame = (self.task.frames.len() - 1) as u32;
-                        let kind = EntryKind::Loop { exit, next: ip as u32, iter: LoopIter::Plain };
+                        let kind = EntryKind::Loop { exit, next: ip!() as u32, iter: LoopIter::Plain };
                         self.task.entries.push(Entry { frame, kind });
                     }
                     Op::RangeEnter(exit) => match two!() {
@@ -703,7 +728,7 @@ impl Vm {
                             let iter = crate::ops::range_iter(from, to);
                             self.task
                                 .entries
-                                .push(Entry { frame, kind: EntryKind::Loop { exit, next: ip as u32, iter } });
+                                .push(Entry { frame, kind: EntryKind::Loop { exit, next: ip!() as u32, iter } });
                         }
                         _ => slow!(),
                     },
@@ -734,7 +759,7 @@ impl Vm {
                                 None => self.task.locals.push((name, Some(value))),
                             },
                             Some(LoopStep::Item(value)) => self.reg.globals.set(name, value),
-                            Some(LoopStep::Done) => ip = exit as usize,
+                            Some(LoopStep::Done) => go!(exit),
                             None => slow!(),
                         }
                     }
@@ -742,7 +767,7 @@ impl Vm {
                         let step = if locals != NO_LOCALS { self.loop_step_fast(true) } else { None };
                         match step {
                             Some(LoopStep::Item(value)) => self.task.locals[locals + slot as usize].1 = Some(value),
-                            Some(LoopStep::Done) => ip = exit as usize,
+                            Some(LoopStep::Done) => go!(exit),
                             None => slow!(),
                         }
                     }
@@ -768,7 +793,7 @@ impl Vm {
                             continue;
                         };
                         let top = self.task.frames.len() - 1;
-                        self.task.frames[top].ip = ip as u32;
+                        self.task.frames[top].ip = ip!() as u32;
                         if !self.enter_plain(callee)? {
                             self.push_activation(callee, "&", Frame::NO_EXPECT)?;
                             if self.reg.wants_gc() {
@@ -788,7 +813,7 @@ impl Vm {
                             continue;
                         };
                         let top = self.task.frames.len() - 1;
-                        self.task.frames[top].ip = ip as u32;
+                        self.task.frames[top].ip = ip!() as u32;
                         if !self.enter_function_fast(callee, argc as usize, true) {
                             self.call_function(callee, argc as usize)?;
                             if self.reg.wants_gc() {
@@ -813,7 +838,7 @@ impl Vm {
                             continue;
                         }
                         let top = self.task.frames.len() - 1;
-                        self.task.frames[top].ip = ip as u32;
+                        self.task.frames[top].ip = ip!() as u32;
                         let channel = self.task.stack[n - 1];
                         let then = if word == TaskWord::Send {
                             let value = self.task.stack[n - 2];
