@@ -293,13 +293,23 @@ impl Compiler<'_> {
         Ok(true)
     }
 
+    /// `while`, tested at its bottom (see `Op`'s sequences): a pass runs the body and the
+    /// test, whose jump goes back to the body, rather than a test jumping out and a jump
+    /// going back to it.
     fn inline_while(&mut self, cond: &[Node], body: &[Node], span: Span, b: &mut BlockBuilder) -> Result<bool, Error> {
         let enter = b.emit_forward(Op::LoopEnter, span);
+        let to_test = b.emit_forward(Op::Jump, span);
         let top = b.here();
-        self.test_and_body(cond, body, top, enter, span, b)
+        self.sequence(body, b)?;
+        b.patch(to_test);
+        self.sequence(cond, b)?;
+        b.emit(Op::JumpIfTrue(top), span);
+        b.emit(Op::LoopExit, span);
+        b.patch(enter);
+        Ok(true)
     }
 
-    /// The rest of a `while` or C-style `for` after its top: the condition, the body, the jump
+    /// The rest of a C-style `for` after its top: the condition, the body, the jump
     /// back to `top`, and the exit (patching `enter` to go past it).
     fn test_and_body(
         &mut self,

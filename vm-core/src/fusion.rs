@@ -94,10 +94,14 @@ fusions! { locals;
         when [CalleeUp(argc), CallFunction] => CallBelow(argc);
     JumpUnlessInt(cmp, k, t) = [CmpInt(cmp, k), JumpIfFalse(t)] at 0
         when [CmpInt(cmp, k), JumpIfFalse(t)] => JumpUnlessInt(cmp, k, t);
+    JumpIfInt(cmp, k, t) = [CmpInt(cmp, k), JumpIfTrue(t)] at 0
+        when [CmpInt(cmp, k), JumpIfTrue(t)] => JumpIfInt(cmp, k, t);
     JumpUnlessTopInt(cmp, k, t) = [Dup, JumpUnlessInt(cmp, k, t)] at 1
         when [Dup, JumpUnlessInt(cmp, k, t)] => JumpUnlessTopInt(cmp, k, t);
     JumpUnlessLocalInt(cmp, slot, k, t) = [LoadLocal(u32::from(slot)), JumpUnlessInt(cmp, k, t)] at 1
         when [LoadLocal(slot), JumpUnlessInt(cmp, k, t)] => JumpUnlessLocalInt(cmp, u16::try_from(slot).ok()?, k, t);
+    JumpIfLocalInt(cmp, slot, k, t) = [LoadLocal(u32::from(slot)), JumpIfInt(cmp, k, t)] at 1
+        when [LoadLocal(slot), JumpIfInt(cmp, k, t)] => JumpIfLocalInt(cmp, u16::try_from(slot).ok()?, k, t);
     LoadLocalAddInt(slot, k) = [LoadLocal(slot), AddInt(k)] at 1
         when [LoadLocal(slot), AddInt(k)] => LoadLocalAddInt(slot, k);
     LoadLocalSubInt(slot, k) = [LoadLocal(slot), SubInt(k)] at 1
@@ -113,6 +117,11 @@ fusions! { locals;
     JumpUnlessLocals(cmp, a, b, t) = [LoadLocal(u32::from(a)), LoadLocal(u32::from(b)), JumpUnless(cmp, t)] at 2
         when [LoadLocal(a), LoadLocal(b), JumpUnless(cmp, t)] =>
             JumpUnlessLocals(cmp, u16::try_from(a).ok()?, u16::try_from(b).ok()?, t);
+    JumpIf(cmp, t) = [cmp.op(), JumpIfTrue(t)] at 0
+        when [compare, JumpIfTrue(t)] => JumpIf(Cmp::of(compare)?, t);
+    JumpIfLocals(cmp, a, b, t) = [LoadLocal(u32::from(a)), LoadLocal(u32::from(b)), JumpIf(cmp, t)] at 2
+        when [LoadLocal(a), LoadLocal(b), JumpIf(cmp, t)] =>
+            JumpIfLocals(cmp, u16::try_from(a).ok()?, u16::try_from(b).ok()?, t);
     LocalAtConstKeep(slot, c) = [LoadLocal(slot), Const(c), Dup2, Builtin(crate::words::Builtin::At)] at 3
         when [LoadLocal(slot), Const(c), Dup2, Builtin(crate::words::Builtin::At)] => LocalAtConstKeep(slot, c);
     LocalAtLocal(slot, key) = [LoadLocal(slot), LoadLocal(key), Builtin(crate::words::Builtin::At)] at 2
@@ -302,6 +311,10 @@ mod tests {
             Op::SubLocal(1),
             Op::MulLocal(1),
             Op::JumpUnlessLocals(Cmp::Lt, 0, 1, 3),
+            Op::JumpIf(Cmp::Lt, 2),
+            Op::JumpIfInt(Cmp::Ne, 0, 2),
+            Op::JumpIfLocalInt(Cmp::Gt, 1, 5, 2),
+            Op::JumpIfLocals(Cmp::Lt, 0, 1, 3),
             Op::SubFromName(x, 2),
             Op::SubFromLocal(1, 2),
             Op::CallLocal(1),

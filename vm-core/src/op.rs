@@ -11,7 +11,9 @@
 //! [`Op::Drive`], which runs the blocks as inline frames. Jump targets are op indexes in the
 //! same block.
 //!
-//! - `while`:  `LoopEnter(exit) top: COND JumpIfFalse(done) BODY Jump(top) done: LoopExit exit:`
+//! - `while`:  `LoopEnter(exit) Jump(test) body: BODY test: COND JumpIfTrue(body) LoopExit exit:`
+//!   (the test at the bottom: a pass runs one jump, not two; `continue` resumes at the op
+//!   after `LoopEnter`, which goes to the test)
 //! - C `for`:  `INIT ForCEnter(exit) Jump(first) top: STEP first: COND JumpIfFalse(done) BODY
 //!   Jump(top) done: LoopExit exit:`
 //! - range `for`, `times`, `each`: `ForEnter/TimesEnter/EachEnter(exit) top: LoopNext(exit) BODY
@@ -534,6 +536,17 @@ define_ops! {
     /// the triple `LoadLocal(a) LoadLocal(b) JumpUnless(cmp, t)`: continues at op t
     /// unless the variables in slots a and b compare.
     JumpUnlessLocals(cmp: Cmp, a: u16, b: u16, target: u32) => "( -- )", FUSED, target = target;
+    /// the pair `<cmp> JumpIfTrue(n)`: continues at op n if `a cmp b` (a `while`
+    /// condition, tested at the loop's bottom).
+    JumpIf(cmp: Cmp, target: u32) => "( a b -- )", FUSED, target = target;
+    /// the triple `Int(k) <cmp> JumpIfTrue(n)`: continues at op n if `a cmp k`.
+    JumpIfInt(cmp: Cmp, k: i32, target: u32) => "( a -- )", FUSED, target = target;
+    /// the pair `LoadLocal(n) JumpIfInt(cmp, k, t)`: continues at op t if the variable
+    /// in slot n compares to k.
+    JumpIfLocalInt(cmp: Cmp, slot: u16, k: i32, target: u32) => "( -- )", FUSED, target = target;
+    /// the triple `LoadLocal(a) LoadLocal(b) JumpIf(cmp, t)`: continues at op t if the
+    /// variables in slots a and b compare.
+    JumpIfLocals(cmp: Cmp, a: u16, b: u16, target: u32) => "( -- )", FUSED, target = target;
     /// the triple `Load(x) SubInt(k) StoreTo(x)` (`x k - 'x #`): subtracts k from x.
     SubFromName(name: Name, k: i32) => "( -- )", BINDS | FUSED;
     /// `SubFromName(x, k)` of the variable in slot n.

@@ -72,7 +72,9 @@ const MAGIC: &[u8; 4] = b"KAIU";
 /// Version 2: the ops of `sort_by`, `sort_with`, `any`, `all`, `count`, `group_by` and
 /// `import` joined the op table after `FoldStart`, and `BindAll` before `LetTo` (an op is
 /// stored by its position in the table).
-const FORMAT_VERSION: u32 = 3;
+/// Version 4: `JumpIf`, `JumpIfInt`, `JumpIfLocalInt` and `JumpIfLocals` (a `while`
+/// tests its condition at its bottom) joined after `JumpUnlessLocals`.
+const FORMAT_VERSION: u32 = 4;
 
 /// The most bytes [`Unit::from_bytes`] lets one unit's tables claim, so that a corrupt
 /// length cannot make it allocate without bound.

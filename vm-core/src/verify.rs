@@ -214,7 +214,7 @@ fn verify_block(unit: &Unit, block: &UnitBlock) -> Result<(), (Option<usize>, St
                     return bad("constant", index, unit.constants.len());
                 }
             }
-            Op::JumpUnlessLocals(_, a, b, _) if a.max(b) as usize >= slots => {
+            Op::JumpUnlessLocals(_, a, b, _) | Op::JumpIfLocals(_, a, b, _) if a.max(b) as usize >= slots => {
                 return bad("local slot", a.max(b).into(), slots);
             }
             Op::LoadLocals(a, b) | Op::LocalAtLocal(a, b) if a.max(b) as usize >= slots => {
@@ -240,7 +240,7 @@ fn verify_block(unit: &Unit, block: &UnitBlock) -> Result<(), (Option<usize>, St
             {
                 return bad("local slot", slot, slots);
             }
-            Op::JumpUnlessLocalInt(_, slot, _, _) if slot as usize >= slots => {
+            Op::JumpUnlessLocalInt(_, slot, _, _) | Op::JumpIfLocalInt(_, slot, _, _) if slot as usize >= slots => {
                 return bad("local slot", slot.into(), slots);
             }
             Op::AddLocals(a, b) if a.max(b) as usize >= slots => return bad("local slot", a.max(b), slots),
@@ -327,8 +327,8 @@ mod tests {
 
     #[test]
     fn well_formed_loops_handlers_and_arrays_pass() {
-        // while: LoopEnter(exit) top: COND JumpIfFalse(done) BODY Jump(top) done: LoopExit exit:
-        check(vec![Op::LoopEnter(5), Op::True, Op::JumpIfFalse(4), Op::Jump(1), Op::LoopExit, Op::End]).unwrap();
+        // while: LoopEnter(exit) Jump(test) body: BODY test: COND JumpIfTrue(body) LoopExit exit:
+        check(vec![Op::LoopEnter(5), Op::Jump(2), Op::True, Op::JumpIfTrue(2), Op::LoopExit, Op::End]).unwrap();
         // a counted loop: TimesEnter(exit) top: LoopNext(exit) BODY Jump(top) exit:
         check(vec![Op::Int(3), Op::TimesEnter(4), Op::LoopNext(4), Op::Jump(2), Op::End]).unwrap();
         // try: TryEnter(handler) BODY TryExit Jump(end) handler: HANDLER end:

@@ -242,6 +242,66 @@ impl Vm {
                 }};
             }
 
+            // The conditional jumps that compare: each tests, pops what it tested, and jumps
+            // to `target` when the test's outcome is `when` (false for the `JumpUnless*`
+            // ops, true for the `JumpIf*` ones, which end a `while` pass).
+            macro_rules! jump_two {
+                ($cmp:expr, $target:expr, $when:literal) => {
+                    match two!().and_then(|(a, b)| $cmp.numbers(a, b)) {
+                        Some(holds) => {
+                            let n = self.task.stack.len();
+                            self.task.stack.truncate(n - 2);
+                            if holds == $when {
+                                jump!($target);
+                            }
+                        }
+                        None => slow!(),
+                    }
+                };
+            }
+            macro_rules! jump_int {
+                ($cmp:expr, $k:expr, $target:expr, $when:literal) => {
+                    match self.task.top_int() {
+                        Some(a) => {
+                            let holds = $cmp.ints(*a, $k as i64);
+                            self.task.stack.pop();
+                            if holds == $when {
+                                jump!($target);
+                            }
+                        }
+                        None => slow!(),
+                    }
+                };
+            }
+            macro_rules! jump_local_int {
+                ($cmp:expr, $slot:expr, $k:expr, $target:expr, $when:literal) => {
+                    match local!($slot) {
+                        Some(Value::Int(a)) => {
+                            if $cmp.ints(a, $k as i64) == $when {
+                                jump!($target);
+                            }
+                        }
+                        _ => slow!(),
+                    }
+                };
+            }
+            macro_rules! jump_locals {
+                ($cmp:expr, $a:expr, $b:expr, $target:expr, $when:literal) => {{
+                    let holds = match (local!($a), local!($b)) {
+                        (Some(x), Some(y)) => $cmp.numbers(x, y),
+                        _ => None,
+                    };
+                    match holds {
+                        Some(holds) => {
+                            if holds == $when {
+                                jump!($target);
+                            }
+                        }
+                        None => slow!(),
+                    }
+                }};
+            }
+
             loop {
                 debug_assert!(ip!() < ops.len(), "ran past the end of a block");
                 // SAFETY: `pc` points at an op. Every block a VM runs was verified when it
@@ -470,26 +530,10 @@ impl Vm {
                             _ => slow!(),
                         }
                     }
-                    Op::JumpUnless(cmp, target) => match two!().and_then(|(a, b)| cmp.numbers(a, b)) {
-                        Some(holds) => {
-                            let n = self.task.stack.len();
-                            self.task.stack.truncate(n - 2);
-                            if !holds {
-                                jump!(target);
-                            }
-                        }
-                        None => slow!(),
-                    },
-                    Op::JumpUnlessInt(cmp, k, target) => match self.task.top_int() {
-                        Some(a) => {
-                            let holds = cmp.ints(*a, k as i64);
-                            self.task.stack.pop();
-                            if !holds {
-                                jump!(target);
-                            }
-                        }
-                        None => slow!(),
-                    },
+                    Op::JumpUnless(cmp, target) => jump_two!(cmp, target, false),
+                    Op::JumpIf(cmp, target) => jump_two!(cmp, target, true),
+                    Op::JumpUnlessInt(cmp, k, target) => jump_int!(cmp, k, target, false),
+                    Op::JumpIfInt(cmp, k, target) => jump_int!(cmp, k, target, true),
                     Op::JumpUnlessTopInt(cmp, k, target) => match self.task.top_int() {
                         Some(a) => {
                             if !cmp.ints(*a, k as i64) {
@@ -508,20 +552,8 @@ impl Vm {
                     },
                     Op::LoadLocalAddInt(slot, k) => push_local_plus!(slot, k as i64),
                     Op::LoadLocalSubInt(slot, k) => push_local_plus!(slot, -(k as i64)),
-                    Op::JumpUnlessLocalInt(cmp, slot, k, target) => {
-                        let value = match local!(slot) {
-                            Some(Value::Int(a)) => Some(a),
-                            _ => None,
-                        };
-                        match value {
-                            Some(a) => {
-                                if !cmp.ints(a, k as i64) {
-                                    jump!(target);
-                                }
-                            }
-                            None => slow!(),
-                        }
-                    }
+                    Op::JumpUnlessLocalInt(cmp, slot, k, target) => jump_local_int!(cmp, slot, k, target, false),
+                    Op::JumpIfLocalInt(cmp, slot, k, target) => jump_local_int!(cmp, slot, k, target, true),
                     Op::StoreLocal(slot) => {
                         let done = match self.task.stack.last() {
                             Some(&value)
@@ -576,17 +608,8 @@ impl Vm {
                             None => slow!(),
                         }
                     }
-                    Op::JumpUnlessLocals(cmp, a, b, target) => {
-                        let holds = match (local!(a), local!(b)) {
-                            (Some(x), Some(y)) => cmp.numbers(x, y),
-                            _ => None,
-                        };
-                        match holds {
-                            Some(true) => {}
-                            Some(false) => jump!(target),
-                            None => slow!(),
-                        }
-                    }
+                    Op::JumpUnlessLocals(cmp, a, b, target) => jump_locals!(cmp, a, b, target, false),
+                    Op::JumpIfLocals(cmp, a, b, target) => jump_locals!(cmp, a, b, target, true),
                     Op::LetTo(name) => {
                         // Declaring a plain value on the locals stack, or globally at the
                         // top level.
@@ -1193,6 +1216,10 @@ impl Vm {
             | Op::SubLocal(_)
             | Op::MulLocal(_)
             | Op::JumpUnlessLocals(..)
+            | Op::JumpIf(..)
+            | Op::JumpIfInt(..)
+            | Op::JumpIfLocalInt(..)
+            | Op::JumpIfLocals(..)
             | Op::SubFromName(..)
             | Op::SubFromLocal(..)
             | Op::CallLocal(_)
