@@ -15,6 +15,8 @@
 //! backward jump the length of the code jumped back over (the ops of one loop iteration).
 //! Straight-line code between those points is finite, so it needs no check of its own.
 
+use std::rc::Rc;
+
 use registry::Value;
 
 use super::Step;
@@ -101,7 +103,15 @@ impl Vm {
             }
             self.run.slice_left -= 1;
             let frame = &self.task.frames[self.task.frames.len() - 1];
-            let code = frame.code.clone();
+            // The frame's block, borrowed without counting a reference (an increment here
+            // and a decrement at every frame change, twice a call).
+            //
+            // SAFETY: the top frame's `Rc` keeps the block alive for as long as the loop
+            // below runs its ops. An op that pops or replaces the top frame leaves that
+            // loop before the next fetch: its inline arm continues `'frames`, or its
+            // handler returns `Flow::Switch` or an error. `slow_op`, whose handlers may pop
+            // the frame while they run, gets a counted reference of its own (`slow!`).
+            let code: &Block = unsafe { &*Rc::as_ptr(&frame.code) };
             // What the inline arms need to know of the frame's scope: where its locals start
             // (NO_LOCALS if it has none) and whether a name not found there is a global.
             let (locals, globals) = match frame.env {
@@ -143,6 +153,7 @@ impl Vm {
                 () => {{
                     let ip = ip!();
                     let op = ops[ip - 1];
+                    let code = self.task.frames[self.task.frames.len() - 1].code.clone();
                     match self.slow_op(op, ip, &code) {
                         Ok(Flow::Next(next)) => go!(next),
                         Ok(Flow::Switch) => continue 'frames,
@@ -196,7 +207,7 @@ impl Vm {
                     let slot = $slot as usize;
                     match self.task.locals.get(locals.wrapping_add(slot)) {
                         Some(&(_, Some(value))) => Some(value),
-                        _ => self.local_by_name(&code, slot, extras, globals),
+                        _ => self.local_by_name(code, slot, extras, globals),
                     }
                 }};
             }

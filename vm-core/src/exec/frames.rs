@@ -153,7 +153,8 @@ impl Vm {
             if let Env::Locals { base, .. } = frame.env {
                 self.task.locals.truncate(base as usize);
             }
-            self.task.frames.pop();
+            // (`truncate` drops the frame where it is; `pop` would copy it out first.)
+            self.task.frames.truncate(top);
         }
         plain
     }
