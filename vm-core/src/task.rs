@@ -163,7 +163,9 @@ impl Task {
         }
         self.reserve_frame()?;
         let activation = self.frames.len() as u32;
-        self.push_frame_in_room(Frame { code, ip, env, kind: FrameKind::Activation, activation, depth, name, expect });
+        let frame = Frame { code, ip, env, kind: FrameKind::Activation, activation, depth, name, expect };
+        // SAFETY: `reserve_frame` made room.
+        unsafe { self.push_frame_in_room(frame) };
         Ok(())
     }
 
@@ -191,7 +193,8 @@ impl Task {
             name: None,
             expect: Frame::NO_EXPECT,
         };
-        self.push_frame_in_room(frame);
+        // SAFETY: `reserve_frame` made room.
+        unsafe { self.push_frame_in_room(frame) };
         Ok(())
     }
 
@@ -350,11 +353,42 @@ impl Task {
         }
     }
 
-    /// Pushes a frame when the context stack's capacity has room for it (the caller checked,
-    /// or made room with `reserve_frame`), without `Vec::push`'s growth path.
+    /// Pushes a frame into the context stack's spare capacity, without `Vec::push`'s growth
+    /// path.
+    ///
+    /// The fields are written one by one into the frame's place. Built whole, the frame
+    /// would be assembled on the machine stack by narrow stores and then copied by wide
+    /// loads, which the processor cannot forward from those stores: a stall at every call.
+    /// (For the same reason nothing here may panic: unwinding would need the frame whole.)
+    ///
+    /// # Safety
+    /// The context stack must have spare capacity: the caller checked, or made room with
+    /// `reserve_frame`.
     #[inline(always)]
-    pub(crate) fn push_frame_in_room(&mut self, frame: Frame) {
-        push_within_capacity(&mut self.frames, frame);
+    pub(crate) unsafe fn push_frame_in_room(&mut self, frame: Frame) {
+        let len = self.frames.len();
+        debug_assert!(len < self.frames.capacity(), "a frame pushed past the capacity");
+        let Frame { code, ip, env, kind, activation, depth, name, expect } = frame;
+        // SAFETY: the slot at `len` is spare capacity (the caller's guarantee); every field is
+        // written before the length takes the slot in.
+        unsafe {
+            let slot = self.frames.as_mut_ptr().add(len);
+            (&raw mut (*slot).code).write(code);
+            (&raw mut (*slot).ip).write(ip);
+            // (Per variant: written whole, the enum is copied through the machine stack.)
+            let place = &raw mut (*slot).env;
+            match env {
+                Env::Global => place.write(Env::Global),
+                Env::Scope(scope) => place.write(Env::Scope(scope)),
+                Env::Locals { base, parent } => place.write(Env::Locals { base, parent }),
+            }
+            (&raw mut (*slot).kind).write(kind);
+            (&raw mut (*slot).activation).write(activation);
+            (&raw mut (*slot).depth).write(depth);
+            (&raw mut (*slot).name).write(name);
+            (&raw mut (*slot).expect).write(expect);
+            self.frames.set_len(len + 1);
+        }
     }
 
     /// Makes room for a push at the stack's room: past the data-stack limit it is a
@@ -432,15 +466,4 @@ impl Task {
         self.locals.truncate(locals);
         self.frames.truncate(len);
     }
-}
-
-/// Pushes `item` into spare capacity the caller made sure `items` has, without `Vec::push`
-/// and its growth path.
-#[inline(always)]
-fn push_within_capacity<T>(items: &mut Vec<T>, item: T) {
-    let len = items.len();
-    let Some(slot) = items.spare_capacity_mut().first_mut() else { unreachable!("the caller made room for the push") };
-    slot.write(item);
-    // SAFETY: the element at `len` (the first spare slot) was just initialised.
-    unsafe { items.set_len(len + 1) }
 }

@@ -290,50 +290,56 @@ impl Vm {
         {
             return false;
         }
-        let mut ip = 0;
-        let env = if code.needs_locals {
-            let base = task.locals.len();
-            let args = &task.stack[stack_len - argc..];
-            let bind = code.prologue as usize == argc && argc > 0 && !args.iter().any(|v| matches!(v, Value::Cont(_)));
-            let bound = if bind { argc } else { 0 };
-            // SAFETY: the capacity was checked above to hold `slots` more entries, and each
-            // of them is written before the length takes them in. `bound <= argc ==
-            // args.len()` and `bound <= slots == code.locals.len()` (the prologue is within
-            // the slots), so every read is in bounds.
-            unsafe {
-                let free = task.locals.as_mut_ptr().add(base);
-                let names = code.locals.as_ptr();
-                // The prologue binds the last argument first: slot i holds argument argc-1-i.
-                for slot in 0..bound {
-                    free.add(slot).write((*names.add(slot), Some(*args.get_unchecked(argc - 1 - slot))));
-                }
-                for slot in bound..slots {
-                    free.add(slot).write((*names.add(slot), None));
-                }
-                task.locals.set_len(base + slots);
-            }
-            if bind {
-                task.stack.truncate(stack_len - argc);
-                ip = argc as u32;
-            }
-            Env::Locals { base: base as u32, parent: closure.scope }
-        } else {
-            Env::of_captured(closure.scope)
-        };
         // The result replaces the arguments, wherever they went.
         let expect = if one_result { (stack_len - argc + 1) as u32 } else { Frame::NO_EXPECT };
         let activation = task.frames.len() as u32;
-        let frame = Frame {
-            code: code.clone(),
-            ip,
-            env,
-            kind: FrameKind::Activation,
-            activation,
-            depth,
-            name: closure.name,
-            expect,
-        };
-        task.push_frame_in_room(frame);
+        // Each branch pushes its own frame, so that its `env` is made where it is written
+        // (merged from both branches, it would be assembled on the machine stack first).
+        macro_rules! push {
+            ($ip:expr, $env:expr) => {
+                let frame = Frame {
+                    code: code.clone(),
+                    ip: $ip,
+                    env: $env,
+                    kind: FrameKind::Activation,
+                    activation,
+                    depth,
+                    name: closure.name,
+                    expect,
+                };
+                // SAFETY: the frames' capacity was checked above to have room.
+                unsafe { task.push_frame_in_room(frame) }
+            };
+        }
+        if !code.needs_locals {
+            push!(0, Env::of_captured(closure.scope));
+            return true;
+        }
+        let base = task.locals.len();
+        let args = &task.stack[stack_len - argc..];
+        let bind = code.prologue as usize == argc && argc > 0 && !args.iter().any(|v| matches!(v, Value::Cont(_)));
+        let bound = if bind { argc } else { 0 };
+        // SAFETY: the capacity was checked above to hold `slots` more entries, and each of
+        // them is written before the length takes them in. `bound <= argc == args.len()`
+        // and `bound <= slots == code.locals.len()` (the prologue is within the slots), so
+        // every read is in bounds.
+        unsafe {
+            let free = task.locals.as_mut_ptr().add(base);
+            let names = code.locals.as_ptr();
+            // The prologue binds the last argument first: slot i holds argument argc-1-i.
+            // (Each entry is written field by field, straight into its place.)
+            for slot in 0..slots {
+                let value = if slot < bound { Some(*args.get_unchecked(argc - 1 - slot)) } else { None };
+                let entry = free.add(slot);
+                (&raw mut (*entry).0).write(*names.add(slot));
+                (&raw mut (*entry).1).write(value);
+            }
+            task.locals.set_len(base + slots);
+        }
+        if bind {
+            task.stack.truncate(stack_len - argc);
+        }
+        push!(bound as u32, Env::Locals { base: base as u32, parent: closure.scope });
         true
     }
 }
