@@ -122,6 +122,16 @@ fusions! { locals;
     JumpIfLocals(cmp, a, b, t) = [LoadLocal(u32::from(a)), LoadLocal(u32::from(b)), JumpIf(cmp, t)] at 2
         when [LoadLocal(a), LoadLocal(b), JumpIf(cmp, t)] =>
             JumpIfLocals(cmp, u16::try_from(a).ok()?, u16::try_from(b).ok()?, t);
+    PutLocals(a, i, v) = [LoadLocals(a.into(), i.into()), LoadLocal(v.into()), PutDrop] at 2
+        when [LoadLocals(a, i), LoadLocal(v), PutDrop] =>
+            PutLocals(u16::try_from(a).ok()?, u16::try_from(i).ok()?, u16::try_from(v).ok()?);
+    PutLocalAtLocal(a, i, b, j) = [LoadLocals(a.into(), i.into()), LocalAtLocal(b.into(), j.into()), PutDrop] at 2
+        when [LoadLocals(a, i), LocalAtLocal(b, j), PutDrop] => PutLocalAtLocal(
+            u16::try_from(a).ok()?,
+            u16::try_from(i).ok()?,
+            u16::try_from(b).ok()?,
+            u16::try_from(j).ok()?,
+        );
     LocalAtConstKeep(slot, c) = [LoadLocal(slot), Const(c), Dup2, Builtin(crate::words::Builtin::At)] at 3
         when [LoadLocal(slot), Const(c), Dup2, Builtin(crate::words::Builtin::At)] => LocalAtConstKeep(slot, c);
     LocalAtLocal(slot, key) = [LoadLocal(slot), LoadLocal(key), Builtin(crate::words::Builtin::At)] at 2
@@ -306,6 +316,8 @@ mod tests {
             Op::LocalAtLocal(1, 0),
             Op::LocalAtConstKeep(1, 3),
             Op::PutDrop,
+            Op::PutLocals(0, 1, 0),
+            Op::PutLocalAtLocal(0, 1, 1, 0),
             Op::LoadLocals(0, 1),
             Op::AddLocal(1),
             Op::SubLocal(1),

@@ -527,6 +527,12 @@ define_ops! {
     PutDrop => "( coll key v -- )", FUSED;
     /// the pair `LoadLocal(a) LoadLocal(b)`.
     LoadLocals(a: u32, b: u32) => "( -- va vb )", FUSED;
+    /// the triple `LoadLocals(a, i) LoadLocal(v) PutDrop`: puts slot v's value at slot i's
+    /// key of slot a's collection (`xs[i] = v`).
+    PutLocals(coll: u16, key: u16, value: u16) => "( -- )", FUSED;
+    /// the triple `LoadLocals(a, i) LocalAtLocal(b, j) PutDrop`: copies an element or field
+    /// from one local collection to another (`xs[i] = ys[j]`).
+    PutLocalAtLocal(coll: u16, key: u16, from: u16, from_key: u16) => "( -- )", FUSED;
     /// the pair `LoadLocal(n) Add`: adds the variable in slot n.
     AddLocal(slot: u32) => "( a -- a+v )", FUSED;
     /// the pair `LoadLocal(n) Sub`.

@@ -74,7 +74,9 @@ const MAGIC: &[u8; 4] = b"KAIU";
 /// stored by its position in the table).
 /// Version 4: `JumpIf`, `JumpIfInt`, `JumpIfLocalInt` and `JumpIfLocals` (a `while`
 /// tests its condition at its bottom) joined after `JumpUnlessLocals`.
-const FORMAT_VERSION: u32 = 4;
+/// Version 5: `PutLocals` and `PutLocalAtLocal` (an element assigned from locals) joined
+/// after `LoadLocals`.
+const FORMAT_VERSION: u32 = 5;
 
 /// The most bytes [`Unit::from_bytes`] lets one unit's tables claim, so that a corrupt
 /// length cannot make it allocate without bound.

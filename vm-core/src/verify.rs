@@ -220,6 +220,12 @@ fn verify_block(unit: &Unit, block: &UnitBlock) -> Result<(), (Option<usize>, St
             Op::LoadLocals(a, b) | Op::LocalAtLocal(a, b) if a.max(b) as usize >= slots => {
                 return bad("local slot", a.max(b), slots);
             }
+            Op::PutLocals(a, i, v) if a.max(i).max(v) as usize >= slots => {
+                return bad("local slot", a.max(i).max(v).into(), slots);
+            }
+            Op::PutLocalAtLocal(a, i, b, j) if a.max(i).max(b).max(j) as usize >= slots => {
+                return bad("local slot", a.max(i).max(b).max(j).into(), slots);
+            }
             Op::Native(index) if index as usize >= unit.natives.len() => {
                 return bad("native", index, unit.natives.len());
             }

@@ -496,6 +496,28 @@ impl Vm {
                             None => slow!(),
                         }
                     }
+                    // (Both read every operand before they change anything, so the
+                    // general path can run the whole expansion when they fall back.)
+                    Op::PutLocals(coll, key, value) => {
+                        let done = match (local!(coll), local!(key), local!(value)) {
+                            (Some(coll), Some(key), Some(value)) => self.put_fast(coll, key, value),
+                            _ => false,
+                        };
+                        if !done {
+                            slow!()
+                        }
+                    }
+                    Op::PutLocalAtLocal(coll, key, from, from_key) => {
+                        let done = match (local!(coll), local!(key), local!(from), local!(from_key)) {
+                            (Some(coll), Some(key), Some(from), Some(from_key)) => {
+                                self.at_fast(from, from_key).is_some_and(|value| self.put_fast(coll, key, value))
+                            }
+                            _ => false,
+                        };
+                        if !done {
+                            slow!()
+                        }
+                    }
                     Op::LocalAtConstKeep(slot, c) => {
                         let found = match (local!(slot), code.pool.get(c as usize)) {
                             (Some(coll), Some(&key)) if self.task.stack.len() + 3 <= self.task.room => {
@@ -1222,6 +1244,8 @@ impl Vm {
             | Op::LocalAtLocal(..)
             | Op::LocalAtConstKeep(..)
             | Op::PutDrop
+            | Op::PutLocals(..)
+            | Op::PutLocalAtLocal(..)
             | Op::LoadLocals(..)
             | Op::AddLocal(_)
             | Op::SubLocal(_)
