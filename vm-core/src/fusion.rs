@@ -122,6 +122,11 @@ fusions! { locals;
     JumpIfLocals(cmp, a, b, t) = [LoadLocal(u32::from(a)), LoadLocal(u32::from(b)), JumpIf(cmp, t)] at 2
         when [LoadLocal(a), LoadLocal(b), JumpIf(cmp, t)] =>
             JumpIfLocals(cmp, u16::try_from(a).ok()?, u16::try_from(b).ok()?, t);
+    LetLocalInt(slot, k) = [Int(k), LetLocal(slot)] at 1
+        when [Int(k), LetLocal(slot)] => LetLocalInt(slot, k);
+    LetLocalAtLocal(slot, a, i) = [LocalAtLocal(a.into(), i.into()), LetLocal(slot.into())] at 0
+        when [LocalAtLocal(a, i), LetLocal(slot)] =>
+            LetLocalAtLocal(u16::try_from(slot).ok()?, u16::try_from(a).ok()?, u16::try_from(i).ok()?);
     PutLocals(a, i, v) = [LoadLocals(a.into(), i.into()), LoadLocal(v.into()), PutDrop] at 2
         when [LoadLocals(a, i), LoadLocal(v), PutDrop] =>
             PutLocals(u16::try_from(a).ok()?, u16::try_from(i).ok()?, u16::try_from(v).ok()?);
@@ -317,6 +322,8 @@ mod tests {
             Op::LocalAtConstKeep(1, 3),
             Op::PutDrop,
             Op::PutLocals(0, 1, 0),
+            Op::LetLocalInt(1, 7),
+            Op::LetLocalAtLocal(1, 0, 1),
             Op::PutLocalAtLocal(0, 1, 1, 0),
             Op::LoadLocals(0, 1),
             Op::AddLocal(1),

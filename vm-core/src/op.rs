@@ -527,6 +527,12 @@ define_ops! {
     PutDrop => "( coll key v -- )", FUSED;
     /// the pair `LoadLocal(a) LoadLocal(b)`.
     LoadLocals(a: u32, b: u32) => "( -- va vb )", FUSED;
+    /// the pair `Int(k) LetLocal(n)`: declares the variable in slot n with int k
+    /// (`let i = 0`).
+    LetLocalInt(slot: u32, k: i32) => "( -- )", BINDS | FUSED;
+    /// the pair `LocalAtLocal(a, i) LetLocal(n)`: declares the variable in slot n with an
+    /// element or field of a local collection (`let t = xs[i]`).
+    LetLocalAtLocal(slot: u16, coll: u16, key: u16) => "( -- )", BINDS | FUSED;
     /// the triple `LoadLocals(a, i) LoadLocal(v) PutDrop`: puts slot v's value at slot i's
     /// key of slot a's collection (`xs[i] = v`).
     PutLocals(coll: u16, key: u16, value: u16) => "( -- )", FUSED;

@@ -75,8 +75,8 @@ const MAGIC: &[u8; 4] = b"KAIU";
 /// Version 4: `JumpIf`, `JumpIfInt`, `JumpIfLocalInt` and `JumpIfLocals` (a `while`
 /// tests its condition at its bottom) joined after `JumpUnlessLocals`.
 /// Version 5: `PutLocals` and `PutLocalAtLocal` (an element assigned from locals) joined
-/// after `LoadLocals`.
-const FORMAT_VERSION: u32 = 5;
+/// after `LoadLocals`; version 6: `LetLocalInt` and `LetLocalAtLocal` before them.
+const FORMAT_VERSION: u32 = 6;
 
 /// The most bytes [`Unit::from_bytes`] lets one unit's tables claim, so that a corrupt
 /// length cannot make it allocate without bound.

@@ -220,12 +220,6 @@ fn verify_block(unit: &Unit, block: &UnitBlock) -> Result<(), (Option<usize>, St
             Op::LoadLocals(a, b) | Op::LocalAtLocal(a, b) if a.max(b) as usize >= slots => {
                 return bad("local slot", a.max(b), slots);
             }
-            Op::PutLocals(a, i, v) if a.max(i).max(v) as usize >= slots => {
-                return bad("local slot", a.max(i).max(v).into(), slots);
-            }
-            Op::PutLocalAtLocal(a, i, b, j) if a.max(i).max(b).max(j) as usize >= slots => {
-                return bad("local slot", a.max(i).max(b).max(j).into(), slots);
-            }
             Op::Native(index) if index as usize >= unit.natives.len() => {
                 return bad("native", index, unit.natives.len());
             }
@@ -250,10 +244,31 @@ fn verify_block(unit: &Unit, block: &UnitBlock) -> Result<(), (Option<usize>, St
                 return bad("local slot", slot.into(), slots);
             }
             Op::AddLocals(a, b) if a.max(b) as usize >= slots => return bad("local slot", a.max(b), slots),
+            // Every other superinstruction, by its definition: the executor's fast arms
+            // index the locals by its slots.
+            op if !expands_within(op, &block.locals) => {
+                return Err((
+                    Some(at),
+                    format!(
+                        "{} refers to a local slot the block does not have, or has a count out of range",
+                        op.mnemonic()
+                    ),
+                ));
+            }
             _ => {}
         }
     }
     check_entries(ops).map_err(|(op, message)| (Some(op), message))
+}
+
+/// Whether every local slot `op` refers to is one of `locals`: a superinstruction's
+/// expansion, taken down to plain ops, names each slot's variable (`crate::fusion`), and
+/// has none for a slot the block does not have.
+fn expands_within(op: Op, locals: &[registry::Name]) -> bool {
+    if !op.is_fused() {
+        return true;
+    }
+    crate::fusion::expansion(op, locals).is_some_and(|parts| parts.into_iter().all(|part| expands_within(part, locals)))
 }
 
 /// Follows every path from the first op, giving each op the entry depth it is reached with.
@@ -360,6 +375,11 @@ mod tests {
         assert!(message(vec![Op::Const(2), Op::End]).contains("constant 2, but the block has 1"));
         assert!(message(vec![Op::LoadLocal(1), Op::End]).contains("local slot 1"));
         assert!(message(vec![Op::AddLocals(0, 4), Op::End]).contains("local slot 4"));
+        // The superinstructions without a rule of their own, by their expansions.
+        for op in [Op::LetLocalInt(0, 1), Op::LetLocalAtLocal(0, 0, 0), Op::PutLocals(0, 0, 0)] {
+            let got = message(vec![op, Op::End]);
+            assert!(got.contains("refers to a local slot the block does not have"), "{got}");
+        }
         assert!(message(vec![Op::Load(Name::from_index(3)), Op::End]).contains("Load refers to name 3"));
         assert!(message(vec![Op::Native(0), Op::End]).contains("Native refers to native 0"));
         let mut bad_native = unit(vec![(vec![Op::End], Vec::new())]);

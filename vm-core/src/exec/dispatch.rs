@@ -838,6 +838,22 @@ impl Vm {
                         }
                         _ => slow!(),
                     },
+                    Op::LetLocalInt(slot, k) if locals != NO_LOCALS => {
+                        self.task.locals[locals + slot as usize].1 = Some(Value::Int(k as i64));
+                    }
+                    Op::LetLocalAtLocal(slot, coll, key) => {
+                        let found = match (local!(coll), local!(key)) {
+                            (Some(coll), Some(key)) if locals != NO_LOCALS => self.at_fast(coll, key),
+                            _ => None,
+                        };
+                        match found {
+                            // (A continuation is named by its `let`: the general path.)
+                            Some(value) if !matches!(value, Value::Cont(_)) => {
+                                self.task.locals[locals + slot as usize].1 = Some(value)
+                            }
+                            _ => slow!(),
+                        }
+                    }
                     Op::CallName(_) | Op::CallLocal(_) => {
                         let callee = match *op {
                             Op::CallName(name) => self.lookup_fast(extras, globals, name),
@@ -1244,6 +1260,8 @@ impl Vm {
             | Op::LocalAtLocal(..)
             | Op::LocalAtConstKeep(..)
             | Op::PutDrop
+            | Op::LetLocalInt(..)
+            | Op::LetLocalAtLocal(..)
             | Op::PutLocals(..)
             | Op::PutLocalAtLocal(..)
             | Op::LoadLocals(..)
