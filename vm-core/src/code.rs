@@ -9,7 +9,7 @@ use registry::{Code, Name, Rooted, Value};
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::footprint::Charge;
-use crate::fusion::fuse;
+use crate::fusion::{Stage, fuse};
 use crate::op::{Op, Operand};
 use crate::source::{Source, Span};
 use crate::unit::{Constant, Range, Unit, UnitBlock};
@@ -189,17 +189,14 @@ impl BlockBuilder {
         blocks.push(UnitBlock::default());
         ops.push(Op::End);
         spans.push(end_span);
-        let (mut ops, spans) = fuse(ops, spans);
+        let (mut ops, spans) = fuse(ops, spans, Stage::BeforeSlots);
         let needs_locals = ops.iter().any(|op| op.binds_names());
         let needs_heap_scope = ops.iter().any(|op| op.captures_scope());
-        let (ops, spans, locals) = if needs_locals && !needs_heap_scope && !outermost {
-            let locals = resolve_locals(&mut ops);
-            // Fuse again: slot access makes new superinstructions possible.
-            let (ops, spans) = fuse(ops, spans);
-            (ops, spans, locals)
-        } else {
-            (ops, spans, Vec::new())
-        };
+        let locals =
+            if needs_locals && !needs_heap_scope && !outermost { resolve_locals(&mut ops) } else { Vec::new() };
+        // Fuse again: slot access, and the names left without slots, make new
+        // superinstructions possible.
+        let (ops, spans) = fuse(ops, spans, Stage::Final);
         // The prologue: the leading ops that bind slots 0, 1, 2, … in order.
         let prologue = ops.iter().enumerate().take_while(|&(i, op)| *op == Op::LetLocal(i as u32)).count() as u32;
         let children = children
@@ -316,10 +313,11 @@ impl Assembler {
 /// first) and then the others. Declarations, loads, assignments and increments of those
 /// names then index the slot instead of searching by name.
 ///
-/// Every op that names a variable becomes its slot form, except `AddNames` with one slot
-/// and `TailCallName`, which have none and take the general path (which searches every
-/// entry) in a frame with slots: so the executor's by-name fast paths, which search only
-/// the entries above the slots, never miss a slot (`verify` checks it of loaded units).
+/// Every op that names a variable becomes its slot form, except `TailCallName`, which has
+/// none and takes the general path (which searches every entry) in a frame with slots: so
+/// the executor's by-name fast paths, which search only the entries above the slots, never
+/// miss a slot (`verify` checks it of loaded units). The superinstructions that name two
+/// variables are made only after this (`fusion::Stage`).
 ///
 /// A slot op finds its variable unbound before its declaration runs (or after `forget`);
 /// it then does what the named op does (a load looks in the enclosing scopes). In a frame
@@ -345,10 +343,6 @@ fn resolve_locals(ops: &mut [Op]) -> Vec<Name> {
             Op::SubFromName(name, k) => slot(name).map_or(*op, |i| Op::SubFromLocal(i, k)),
             Op::CallName(name) => slot(name).map_or(*op, Op::CallLocal),
             Op::CallFunctionName(name, argc) => slot(name).map_or(*op, |i| Op::CallFunctionLocal(i, argc)),
-            Op::AddNames(a, b) => match (slot(a), slot(b)) {
-                (Some(a), Some(b)) => Op::AddLocals(a, b),
-                _ => *op,
-            },
             other => other,
         };
     }

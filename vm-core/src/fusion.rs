@@ -122,6 +122,10 @@ fusions! { locals;
     JumpIfLocals(cmp, a, b, t) = [LoadLocal(u32::from(a)), LoadLocal(u32::from(b)), JumpIf(cmp, t)] at 2
         when [LoadLocal(a), LoadLocal(b), JumpIf(cmp, t)] =>
             JumpIfLocals(cmp, u16::try_from(a).ok()?, u16::try_from(b).ok()?, t);
+    JumpUnlessNames(cmp, a, b, t) = [Load(a), Load(b), JumpUnless(cmp, t.into())] at 2
+        when [Load(a), Load(b), JumpUnless(cmp, t)] => JumpUnlessNames(cmp, a, b, u16::try_from(t).ok()?);
+    JumpIfNames(cmp, a, b, t) = [Load(a), Load(b), JumpIf(cmp, t.into())] at 2
+        when [Load(a), Load(b), JumpIf(cmp, t)] => JumpIfNames(cmp, a, b, u16::try_from(t).ok()?);
     LetLocalInt(slot, k) = [Int(k), LetLocal(slot)] at 1
         when [Int(k), LetLocal(slot)] => LetLocalInt(slot, k);
     LetLocalAtLocal(slot, a, i) = [LocalAtLocal(a.into(), i.into()), LetLocal(slot.into())] at 0
@@ -170,10 +174,30 @@ fusions! { locals;
     LoopNextLocal(exit, slot) = [LoopNext(exit), LetTo(*locals.get(slot as usize)?)] at 0;
 }
 
+/// Which superinstructions `fuse` may make yet.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Stage {
+    /// Before `resolve_locals`: every one but those that name two variables. Those wait,
+    /// because no slot form stands for one whose variables only partly get slots.
+    BeforeSlots,
+    /// After it, or in a block without slots: every one. The names still in the block
+    /// name no slot.
+    Final,
+}
+
+/// Whether `op` names two variables (see [`Stage::BeforeSlots`]).
+fn names_two(op: Op) -> bool {
+    matches!(op, Op::AddNames(..) | Op::JumpUnlessNames(..) | Op::JumpIfNames(..))
+}
+
 /// The superinstruction that replaces the ops at the start of `ops`, how many it replaces,
-/// and which of them is its worker; `None` if no row's pattern starts there.
-fn fused(ops: &[Op]) -> Option<(Op, usize, usize)> {
+/// and which of them is its worker; `None` if no row's pattern starts there (or its
+/// superinstruction must wait for a later stage).
+fn fused(ops: &[Op], stage: Stage) -> Option<(Op, usize, usize)> {
     let (candidate, used, worker) = fit(ops)?;
+    if stage == Stage::BeforeSlots && names_two(candidate) {
+        return None;
+    }
     // The row's expansion is the meaning; the pattern only proposes.
     let parts = expansion(candidate, &[])?;
     (parts.as_slice() == &ops[..used]).then_some((candidate, used, worker))
@@ -188,10 +212,10 @@ fn fused(ops: &[Op]) -> Option<(Op, usize, usize)> {
 ///    `Jump`, so they are kept.)
 /// 2. A `Jump` to an `End` becomes that `End`, and a `Jump` to a `Jump` goes straight to the
 ///    final target.
-pub(crate) fn fuse(mut ops: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec<Span>) {
+pub(crate) fn fuse(mut ops: Vec<Op>, mut spans: Vec<Span>, stage: Stage) -> (Vec<Op>, Vec<Span>) {
     loop {
         let before = ops.len();
-        (ops, spans) = fuse_pass(ops, spans);
+        (ops, spans) = fuse_pass(ops, spans, stage);
         if ops.len() == before {
             break;
         }
@@ -214,7 +238,7 @@ pub(crate) fn fuse(mut ops: Vec<Op>, mut spans: Vec<Span>) -> (Vec<Op>, Vec<Span
     (ops, spans)
 }
 
-fn fuse_pass(ops: Vec<Op>, spans: Vec<Span>) -> (Vec<Op>, Vec<Span>) {
+fn fuse_pass(ops: Vec<Op>, spans: Vec<Span>, stage: Stage) -> (Vec<Op>, Vec<Span>) {
     let mut is_target = vec![false; ops.len() + 1];
     for op in &ops {
         if let Some(t) = op.target() {
@@ -230,7 +254,7 @@ fn fuse_pass(ops: Vec<Op>, spans: Vec<Span>) -> (Vec<Op>, Vec<Span>) {
         // Only ops that nothing jumps into may be absorbed.
         let limit = (i + MAX_FUSED).min(ops.len());
         let run = (i + 1..limit).take_while(|&j| !is_target[j]).count() + 1;
-        match fused(&ops[i..i + run]) {
+        match fused(&ops[i..i + run], stage) {
             Some((op, used, worker)) => {
                 new_index[i + 1..i + used].fill(out_ops.len() as u32);
                 out_ops.push(op);
@@ -268,10 +292,14 @@ mod tests {
 
     /// Fuses `ops` (with an `End` appended) and returns the ops without it.
     fn fused_ops(ops: &[Op]) -> Vec<Op> {
+        fused_at(ops, Stage::Final)
+    }
+
+    fn fused_at(ops: &[Op], stage: Stage) -> Vec<Op> {
         let mut ops = ops.to_vec();
         ops.push(Op::End);
         let spans = vec![Span::default(); ops.len()];
-        let (mut out, spans) = fuse(ops, spans);
+        let (mut out, spans) = fuse(ops, spans, stage);
         assert_eq!(out.len(), spans.len());
         assert_eq!(out.pop(), Some(Op::End));
         out
@@ -338,6 +366,8 @@ mod tests {
             Op::SubFromLocal(1, 2),
             Op::CallLocal(1),
             Op::CallFunctionLocal(1, 2),
+            Op::JumpUnlessNames(Cmp::Le, x, y, 3),
+            Op::JumpIfNames(Cmp::Lt, x, y, 3),
         ];
         assert_eq!(samples.len(), ROWS.len(), "a sample for every row");
         for op in samples {
@@ -368,6 +398,30 @@ mod tests {
     fn a_slot_the_block_does_not_have_expands_to_nothing() {
         assert_eq!(expansion(Op::LoadLocal(3), &[]), None);
         assert_eq!(expansion(Op::Add, &[]), None);
+    }
+
+    #[test]
+    fn ops_naming_two_variables_wait_for_the_final_stage() {
+        let (x, y) = names();
+        let sum = [Op::Load(x), Op::Load(y), Op::Add, Op::StoreTo(x)];
+        assert_eq!(fused_at(&sum, Stage::BeforeSlots), sum);
+        assert_eq!(fused_at(&sum, Stage::Final), [Op::AddNames(x, y)]);
+        // A `while x < y` loop: its bottom test jumps back to the body at op 0.
+        let test = [Op::Nil, Op::Drop, Op::Load(x), Op::Load(y), Op::Lt, Op::JumpIfTrue(0)];
+        let early = [Op::Nil, Op::Drop, Op::Load(x), Op::Load(y), Op::JumpIf(Cmp::Lt, 0)];
+        assert_eq!(fused_at(&test, Stage::BeforeSlots), early);
+        assert_eq!(fused_at(&test, Stage::Final), [Op::Nil, Op::Drop, Op::JumpIfNames(Cmp::Lt, x, y, 0)]);
+    }
+
+    #[test]
+    fn a_target_past_16_bits_keeps_the_ops_that_need_32() {
+        let (x, y) = names();
+        // (Fusing the comparison into the jump lowers the target by one.)
+        let far = u32::from(u16::MAX) + 2;
+        let mut ops = vec![Op::Load(x), Op::Load(y), Op::Lt, Op::JumpIfTrue(far)];
+        ops.resize(far as usize + 1, Op::Nil);
+        let out = fused_ops(&ops);
+        assert_eq!(out[..3], [Op::Load(x), Op::Load(y), Op::JumpIf(Cmp::Lt, far - 1)]);
     }
 
     #[test]

@@ -165,6 +165,34 @@ impl Rename for Name {
     }
 }
 
+/// The type of an op's jump target: an op index, in 32 bits, or in 16 where a
+/// superinstruction has no room for more (`fuse` makes one only when its target fits, and
+/// renumbering the ops after fusing only lowers an index).
+trait JumpTarget: Copy {
+    fn index(self) -> u32;
+    fn set(&mut self, to: u32);
+}
+
+impl JumpTarget for u32 {
+    fn index(self) -> u32 {
+        self
+    }
+
+    fn set(&mut self, to: u32) {
+        *self = to;
+    }
+}
+
+impl JumpTarget for u16 {
+    fn index(self) -> u32 {
+        self.into()
+    }
+
+    fn set(&mut self, to: u32) {
+        *self = u16::try_from(to).expect("a 16-bit jump target is only ever lowered");
+    }
+}
+
 /// Generates [`Op`] and its properties from the table of rows
 /// `Name(operand: Type, …) => "( stack effect )", FLAGS [, target = operand];`.
 macro_rules! define_ops {
@@ -172,8 +200,8 @@ macro_rules! define_ops {
         $(#[doc = $doc:literal])*
         $name:ident $(($($field:ident: $operand:ty),*))? => $effect:literal, $($flag:ident)|+ $(, target = $target:ident)?;
     )*) => {
-        /// One Pi operation. 12 bytes (pinned by a test): a tag and up to two 32-bit
-        /// operands.
+        /// One Pi operation. 12 bytes (pinned by a test): a tag and at most 11 bytes of
+        /// operands (up to two 32-bit ones, and a byte and 16 bits beside them).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
         pub enum Op {
             $(
@@ -231,7 +259,7 @@ macro_rules! define_ops {
             #[allow(unused_variables)]
             pub fn target(self) -> Option<u32> {
                 match self {
-                    $(Op::$name $(($($field),*))? => None $(.or(Some($target)))?,)*
+                    $(Op::$name $(($($field),*))? => None $(.or(Some(JumpTarget::index($target))))?,)*
                 }
             }
 
@@ -240,7 +268,7 @@ macro_rules! define_ops {
             #[allow(unused_variables)]
             pub fn with_target(mut self, to: u32) -> Op {
                 match &mut self {
-                    $(Op::$name $(($($field),*))? => { $(*$target = to;)? })*
+                    $(Op::$name $(($($field),*))? => { $(JumpTarget::set($target, to);)? })*
                 }
                 self
             }
@@ -567,6 +595,12 @@ define_ops! {
     CallLocal(slot: u32) => "( -- … )", FUSED;
     /// `CallFunctionName(x, argc)` of the function in slot n.
     CallFunctionLocal(slot: u32, argc: u32) => "( a1 … an -- r )", FUSED;
+    /// the triple `Load(a) Load(b) JumpUnless(cmp, t)` of two variables without slots
+    /// (globals, at the top level): continues at op t unless they compare.
+    JumpUnlessNames(cmp: Cmp, a: Name, b: Name, target: u16) => "( -- )", FUSED, target = target;
+    /// the triple `Load(a) Load(b) JumpIf(cmp, t)` of two variables without slots: continues
+    /// at op t if they compare (a `while` on globals).
+    JumpIfNames(cmp: Cmp, a: Name, b: Name, target: u16) => "( -- )", FUSED, target = target;
 
     // ---- every other built-in word ----
     /// A built-in word whose effect is in [`crate::words::Builtin`].

@@ -187,16 +187,19 @@ fn verify_block(unit: &Unit, block: &UnitBlock) -> Result<(), (Option<usize>, St
         let slots = block.locals.len();
         // A variable with a slot is reached through it: the executor's by-name fast paths
         // search only the variables above the slots (`resolve_locals`).
-        if let Op::Load(name)
-        | Op::StoreTo(name)
-        | Op::LetTo(name)
-        | Op::LoopNextLet(_, name)
-        | Op::AddToName(name, _)
-        | Op::SubFromName(name, _)
-        | Op::CallName(name)
-        | Op::CallFunctionName(name, _) = op
-            && block.locals.contains(&name)
-        {
+        let named = match op {
+            Op::Load(name)
+            | Op::StoreTo(name)
+            | Op::LetTo(name)
+            | Op::LoopNextLet(_, name)
+            | Op::AddToName(name, _)
+            | Op::SubFromName(name, _)
+            | Op::CallName(name)
+            | Op::CallFunctionName(name, _) => [Some(name), None],
+            Op::AddNames(a, b) | Op::JumpUnlessNames(_, a, b, _) | Op::JumpIfNames(_, a, b, _) => [Some(a), Some(b)],
+            _ => [None, None],
+        };
+        if named.into_iter().flatten().any(|name| block.locals.contains(&name)) {
             return Err((Some(at), format!("{} names a variable that has a slot", op.mnemonic())));
         }
         match op {
@@ -451,6 +454,8 @@ mod tests {
         prologue.blocks[0].ops[0] = Op::LetTo(x);
         prologue.blocks[0].prologue = 0;
         assert!(verify(&prologue).unwrap_err().to_string().contains("LetTo names a variable that has a slot"));
+        prologue.blocks[0].ops[0] = Op::JumpIfNames(crate::op::Cmp::Lt, x, x, 1);
+        assert!(verify(&prologue).unwrap_err().to_string().contains("JumpIfNames names a variable that has a slot"));
         prologue.blocks[0].ops[0] = Op::LetLocal(0);
         prologue.blocks[0].locals = vec![x, x];
         assert!(verify(&prologue).unwrap_err().to_string().contains("slot 1 repeats the name of an earlier slot"));

@@ -296,9 +296,10 @@ impl Vm {
                     }
                 };
             }
-            macro_rules! jump_locals {
+            // (`$a` and `$b` are the two values, if the fast path has them.)
+            macro_rules! jump_values {
                 ($cmp:expr, $a:expr, $b:expr, $target:expr, $when:literal) => {{
-                    let holds = match (local!($a), local!($b)) {
+                    let holds = match ($a, $b) {
                         (Some(x), Some(y)) => $cmp.numbers(x, y),
                         _ => None,
                     };
@@ -641,8 +642,16 @@ impl Vm {
                             None => slow!(),
                         }
                     }
-                    Op::JumpUnlessLocals(cmp, a, b, target) => jump_locals!(cmp, a, b, target, false),
-                    Op::JumpIfLocals(cmp, a, b, target) => jump_locals!(cmp, a, b, target, true),
+                    Op::JumpUnlessLocals(cmp, a, b, target) => jump_values!(cmp, local!(a), local!(b), target, false),
+                    Op::JumpIfLocals(cmp, a, b, target) => jump_values!(cmp, local!(a), local!(b), target, true),
+                    Op::JumpUnlessNames(cmp, a, b, target) => {
+                        let (x, y) = (self.lookup_fast(extras, globals, a), self.lookup_fast(extras, globals, b));
+                        jump_values!(cmp, x, y, target, false)
+                    }
+                    Op::JumpIfNames(cmp, a, b, target) => {
+                        let (x, y) = (self.lookup_fast(extras, globals, a), self.lookup_fast(extras, globals, b));
+                        jump_values!(cmp, x, y, target, true)
+                    }
                     Op::LetTo(name) => {
                         // Declaring a plain value on the locals stack, or globally at the
                         // top level.
@@ -1276,7 +1285,9 @@ impl Vm {
             | Op::SubFromName(..)
             | Op::SubFromLocal(..)
             | Op::CallLocal(_)
-            | Op::CallFunctionLocal(..) => return self.perform_expansion(op, ip, code),
+            | Op::CallFunctionLocal(..)
+            | Op::JumpUnlessNames(..)
+            | Op::JumpIfNames(..) => return self.perform_expansion(op, ip, code),
             Op::End => {
                 self.end()?;
                 return Ok(Flow::Switch);
