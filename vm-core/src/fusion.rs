@@ -126,6 +126,10 @@ fusions! { locals;
         when [Load(a), Load(b), JumpUnless(cmp, t)] => JumpUnlessNames(cmp, a, b, u16::try_from(t).ok()?);
     JumpIfNames(cmp, a, b, t) = [Load(a), Load(b), JumpIf(cmp, t.into())] at 2
         when [Load(a), Load(b), JumpIf(cmp, t)] => JumpIfNames(cmp, a, b, u16::try_from(t).ok()?);
+    DupAddInt(k) = [Dup, AddInt(k)] at 1
+        when [Dup, AddInt(k)] => DupAddInt(k);
+    DupSubInt(k) = [Dup, SubInt(k)] at 1
+        when [Dup, SubInt(k)] => DupSubInt(k);
     LetLocalInt(slot, k) = [Int(k), LetLocal(slot)] at 1
         when [Int(k), LetLocal(slot)] => LetLocalInt(slot, k);
     LetLocalAtLocal(slot, a, i) = [LocalAtLocal(a.into(), i.into()), LetLocal(slot.into())] at 0
@@ -368,6 +372,8 @@ mod tests {
             Op::CallFunctionLocal(1, 2),
             Op::JumpUnlessNames(Cmp::Le, x, y, 3),
             Op::JumpIfNames(Cmp::Lt, x, y, 3),
+            Op::DupAddInt(2),
+            Op::DupSubInt(1),
         ];
         assert_eq!(samples.len(), ROWS.len(), "a sample for every row");
         for op in samples {

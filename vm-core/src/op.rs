@@ -601,6 +601,10 @@ define_ops! {
     /// the triple `Load(a) Load(b) JumpIf(cmp, t)` of two variables without slots: continues
     /// at op t if they compare (a `while` on globals).
     JumpIfNames(cmp: Cmp, a: Name, b: Name, target: u16) => "( -- )", FUSED, target = target;
+    /// the pair `Dup AddInt(k)` (`dup k +`): keeps a and pushes a+k.
+    DupAddInt(k: i32) => "( a -- a a+k )", FUSED;
+    /// the pair `Dup SubInt(k)` (`dup k -`, Pi's countdown and recursion step).
+    DupSubInt(k: i32) => "( a -- a a-k )", FUSED;
 
     // ---- every other built-in word ----
     /// A built-in word whose effect is in [`crate::words::Builtin`].

@@ -76,8 +76,9 @@ const MAGIC: &[u8; 4] = b"KAIU";
 /// tests its condition at its bottom) joined after `JumpUnlessLocals`.
 /// Version 5: `PutLocals` and `PutLocalAtLocal` (an element assigned from locals) joined
 /// after `LoadLocals`; version 6: `LetLocalInt` and `LetLocalAtLocal` before them.
-/// Version 7: `JumpUnlessNames` and `JumpIfNames` (comparisons of two globals) joined at
-/// the end, and no op names a variable with a slot (`AddNames` could).
+/// Version 7: `JumpUnlessNames`, `JumpIfNames` (comparisons of two globals), `DupAddInt`
+/// and `DupSubInt` joined at the end, and no op names a variable with a slot (`AddNames`
+/// could).
 const FORMAT_VERSION: u32 = 7;
 
 /// The most bytes [`Unit::from_bytes`] lets one unit's tables claim, so that a corrupt

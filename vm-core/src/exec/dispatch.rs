@@ -543,6 +543,15 @@ impl Vm {
                         Some(a) if a.checked_sub(k as i64).is_some() => *a -= k as i64,
                         _ => slow!(),
                     },
+                    Op::DupAddInt(k) | Op::DupSubInt(k) => {
+                        // `a - k` is `a + -k` for ints, overflow included (`-k` fits: k is
+                        // an i32).
+                        let k = if matches!(*op, Op::DupSubInt(_)) { -(k as i64) } else { k as i64 };
+                        match self.task.top_int().and_then(|a| a.checked_add(k)) {
+                            Some(result) => push!(Value::Int(result)),
+                            None => slow!(),
+                        }
+                    }
                     Op::CmpInt(cmp, k) => match self.task.top_int() {
                         Some(a) => {
                             let result = cmp.ints(*a, k as i64);
@@ -1287,7 +1296,9 @@ impl Vm {
             | Op::CallLocal(_)
             | Op::CallFunctionLocal(..)
             | Op::JumpUnlessNames(..)
-            | Op::JumpIfNames(..) => return self.perform_expansion(op, ip, code),
+            | Op::JumpIfNames(..)
+            | Op::DupAddInt(_)
+            | Op::DupSubInt(_) => return self.perform_expansion(op, ip, code),
             Op::End => {
                 self.end()?;
                 return Ok(Flow::Switch);
