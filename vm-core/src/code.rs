@@ -189,14 +189,19 @@ impl BlockBuilder {
         blocks.push(UnitBlock::default());
         ops.push(Op::End);
         spans.push(end_span);
-        let (mut ops, spans) = fuse(ops, spans, Stage::BeforeSlots);
+        let (mut ops, spans, withheld) = fuse(ops, spans, Stage::BeforeSlots);
         let needs_locals = ops.iter().any(|op| op.binds_names());
         let needs_heap_scope = ops.iter().any(|op| op.captures_scope());
-        let locals =
-            if needs_locals && !needs_heap_scope && !outermost { resolve_locals(&mut ops) } else { Vec::new() };
+        let slotted = needs_locals && !needs_heap_scope && !outermost;
+        let locals = if slotted { resolve_locals(&mut ops) } else { Vec::new() };
         // Fuse again: slot access, and the names left without slots, make new
-        // superinstructions possible.
-        let (ops, spans) = fuse(ops, spans, Stage::Final);
+        // superinstructions possible (and only they: `eval` compiles many small blocks).
+        let (ops, spans) = if slotted || withheld {
+            let (ops, spans, _) = fuse(ops, spans, Stage::Final);
+            (ops, spans)
+        } else {
+            (ops, spans)
+        };
         // The prologue: the leading ops that bind slots 0, 1, 2, … in order.
         let prologue = ops.iter().enumerate().take_while(|&(i, op)| *op == Op::LetLocal(i as u32)).count() as u32;
         let children = children

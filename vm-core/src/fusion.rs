@@ -197,9 +197,10 @@ fn names_two(op: Op) -> bool {
 /// The superinstruction that replaces the ops at the start of `ops`, how many it replaces,
 /// and which of them is its worker; `None` if no row's pattern starts there (or its
 /// superinstruction must wait for a later stage).
-fn fused(ops: &[Op], stage: Stage) -> Option<(Op, usize, usize)> {
+fn fused(ops: &[Op], stage: Stage, withheld: &mut bool) -> Option<(Op, usize, usize)> {
     let (candidate, used, worker) = fit(ops)?;
     if stage == Stage::BeforeSlots && names_two(candidate) {
+        *withheld = true;
         return None;
     }
     // The row's expansion is the meaning; the pattern only proposes.
@@ -216,10 +217,14 @@ fn fused(ops: &[Op], stage: Stage) -> Option<(Op, usize, usize)> {
 ///    `Jump`, so they are kept.)
 /// 2. A `Jump` to an `End` becomes that `End`, and a `Jump` to a `Jump` goes straight to the
 ///    final target.
-pub(crate) fn fuse(mut ops: Vec<Op>, mut spans: Vec<Span>, stage: Stage) -> (Vec<Op>, Vec<Span>) {
+///
+/// Also says whether a superinstruction was held back for a later stage: if not, and the
+/// block gets no slots, fusing it again at [`Stage::Final`] would change nothing.
+pub(crate) fn fuse(mut ops: Vec<Op>, mut spans: Vec<Span>, stage: Stage) -> (Vec<Op>, Vec<Span>, bool) {
+    let mut withheld = false;
     loop {
         let before = ops.len();
-        (ops, spans) = fuse_pass(ops, spans, stage);
+        (ops, spans) = fuse_pass(ops, spans, stage, &mut withheld);
         if ops.len() == before {
             break;
         }
@@ -239,10 +244,10 @@ pub(crate) fn fuse(mut ops: Vec<Op>, mut spans: Vec<Span>, stage: Stage) -> (Vec
             };
         }
     }
-    (ops, spans)
+    (ops, spans, withheld)
 }
 
-fn fuse_pass(ops: Vec<Op>, spans: Vec<Span>, stage: Stage) -> (Vec<Op>, Vec<Span>) {
+fn fuse_pass(ops: Vec<Op>, spans: Vec<Span>, stage: Stage, withheld: &mut bool) -> (Vec<Op>, Vec<Span>) {
     let mut is_target = vec![false; ops.len() + 1];
     for op in &ops {
         if let Some(t) = op.target() {
@@ -258,7 +263,7 @@ fn fuse_pass(ops: Vec<Op>, spans: Vec<Span>, stage: Stage) -> (Vec<Op>, Vec<Span
         // Only ops that nothing jumps into may be absorbed.
         let limit = (i + MAX_FUSED).min(ops.len());
         let run = (i + 1..limit).take_while(|&j| !is_target[j]).count() + 1;
-        match fused(&ops[i..i + run], stage) {
+        match fused(&ops[i..i + run], stage, withheld) {
             Some((op, used, worker)) => {
                 new_index[i + 1..i + used].fill(out_ops.len() as u32);
                 out_ops.push(op);
@@ -303,7 +308,7 @@ mod tests {
         let mut ops = ops.to_vec();
         ops.push(Op::End);
         let spans = vec![Span::default(); ops.len()];
-        let (mut out, spans) = fuse(ops, spans, stage);
+        let (mut out, spans, _) = fuse(ops, spans, stage);
         assert_eq!(out.len(), spans.len());
         assert_eq!(out.pop(), Some(Op::End));
         out
@@ -417,6 +422,18 @@ mod tests {
         let early = [Op::Nil, Op::Drop, Op::Load(x), Op::Load(y), Op::JumpIf(Cmp::Lt, 0)];
         assert_eq!(fused_at(&test, Stage::BeforeSlots), early);
         assert_eq!(fused_at(&test, Stage::Final), [Op::Nil, Op::Drop, Op::JumpIfNames(Cmp::Lt, x, y, 0)]);
+    }
+
+    #[test]
+    fn fusing_says_whether_it_held_an_op_back() {
+        let (x, y) = names();
+        let withheld = |ops: &[Op]| {
+            let ops = [ops, &[Op::End]].concat();
+            fuse(ops.clone(), vec![Span::default(); ops.len()], Stage::BeforeSlots).2
+        };
+        assert!(withheld(&[Op::Load(x), Op::Load(y), Op::Add, Op::StoreTo(x)]));
+        assert!(!withheld(&[Op::Load(x), Op::Int(1), Op::Add, Op::StoreTo(x)]));
+        assert!(!withheld(&[Op::Load(x), Op::Load(x), Op::Drop]));
     }
 
     #[test]
