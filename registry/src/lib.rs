@@ -22,13 +22,14 @@ mod registry;
 mod scope;
 mod store;
 mod string;
+mod texts;
 mod value;
 
 pub use compare::Incomparable;
 pub use display::{write_float, write_quoted};
 pub use errors::{KeyError, StaleHandle, StoreError, a_type, counted};
 pub use gc::{Handle, Stats, Stress, Tracer};
-pub use map::{Key, KeyRef, Map, MapObject};
+pub use map::{Field, Key, KeyRef, Map, MapObject};
 pub use name::{Interner, Name};
 pub use native::NativeObject;
 pub use object::{Closure, Code, Object};

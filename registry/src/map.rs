@@ -19,6 +19,24 @@ pub enum Key {
     Str(Rc<str>),
 }
 
+/// A string key's entry in a map, as [`crate::Registry::map_field`] finds it.
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    /// Where the key is in the map.
+    pub index: usize,
+    /// Its value there.
+    pub value: Value,
+    /// The [`crate::Str::shared_address`] of the key string, or [`Field::UNSHARED`].
+    pub address: usize,
+}
+
+impl Field {
+    /// The address given for a key string that holds no shared text: no text is at
+    /// address 1 (an `Rc` is aligned), so it never matches a key's, and it is not 0, the
+    /// address a caller passes when it knows none.
+    pub const UNSHARED: usize = 1;
+}
+
 /// A borrowed map key: what lookups use, so that reading `m["word"]` allocates nothing. It
 /// hashes and compares exactly as the [`Key`] it stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,12 +6,13 @@ use std::rc::{Rc, Weak};
 use gc::{Handle, Heap, Stats, Stress, Tracer, VerifyError};
 
 use crate::errors::{KeyError, StaleHandle, StoreError};
-use crate::map::{Key, KeyRef, Map, MapObject};
+use crate::map::{Field, Key, KeyRef, Map, MapObject};
 use crate::name::{Interner, Name};
 use crate::native::NativeObject;
 use crate::object::{Closure, Code, Object};
 use crate::scope::{Globals, Scope};
-use crate::string::Str;
+use crate::string::{Str, text_address};
+use crate::texts::ConstantTexts;
 use crate::value::Value;
 
 /// Owns the heap of objects, the interned names and the global variables.
@@ -33,6 +34,8 @@ pub struct Registry<C> {
     stale: Cell<Option<StaleHandle>>,
     /// Work done by walks over values since the last [`Registry::take_work`].
     work: Cell<usize>,
+    /// The texts of string constants, one allocation per distinct text.
+    constant_texts: ConstantTexts,
 }
 
 /// A value kept alive for the embedder: while a `Rooted` exists, its value (and everything
@@ -87,6 +90,7 @@ impl<C: Code> Registry<C> {
             rooted: Vec::new(),
             stale: Cell::new(None),
             work: Cell::new(0),
+            constant_texts: ConstantTexts::default(),
         }
     }
 
@@ -127,6 +131,15 @@ impl<C: Code> Registry<C> {
     pub fn new_str_shared(&mut self, text: Rc<str>) -> Value {
         self.note_work(1);
         Value::Str(self.alloc(Object::Str(Str::shared(text))))
+    }
+
+    /// A new string value for a string constant of loaded code: its text is shared with
+    /// every other constant of the same text, however short, so the map keys made from
+    /// them are one text that field guesses compare by address.
+    pub fn new_constant_str(&mut self, text: &str) -> Value {
+        let shared = self.constant_texts.share(text);
+        self.note_work(1);
+        Value::Str(self.alloc(Object::Str(Str::sharing(shared))))
     }
 
     /// A new byte-string value.
@@ -193,21 +206,41 @@ impl<C: Code> Registry<C> {
             _ => Err(self.stale_access(handle, "map")),
         }
     }
-    /// Where `key` is in map `handle` and its value there, trying entry `guess` first: a
-    /// string key found at the index it had in another map of the same construction (the
-    /// fields of records built alike) is found by one comparison, without hashing. `None`
-    /// if the key is absent, cannot be a key, or a handle is stale (the caller's general
-    /// path then reports it).
+
+    /// Where string `key` is in map `handle` and its value there, trying entry `guess`
+    /// first: a key found at the index it had in another map of the same construction
+    /// (the fields of records built alike) is found by one comparison, without hashing.
+    ///
+    /// That comparison is of addresses when `address` is the [`Str::shared_address`] of
+    /// `key` (a constant's text, which the keys made from constants share). It must come
+    /// from that string, which is alive, so the text at the address cannot have been
+    /// freed and replaced. Any other `address` (0 when the caller does not know it)
+    /// matches no key, and the bytes are compared instead. `None` if the key is absent or
+    /// a handle is stale (the caller's general path then reports it).
     #[inline(always)]
-    pub fn map_entry_guessed(&self, handle: Handle, key: Value, guess: usize) -> Option<(usize, Value)> {
+    pub fn map_field(&self, handle: Handle, key: Handle, guess: usize, address: usize) -> Option<Field> {
         let map = self.map(handle).ok()?;
-        if let Value::Str(s) = key
-            && let Some((Key::Str(k), &value)) = map.get_index(guess)
-            && self.str(s).ok()?.has_bytes(k.as_bytes())
+        if let Some((Key::Str(k), &value)) = map.get_index(guess)
+            && address == text_address(k)
         {
-            return Some((guess, value));
+            return Some(Field { index: guess, value, address });
         }
-        map.get_full(&self.key_ref(key).ok()?).map(|(index, _, &value)| (index, value))
+        self.map_field_by_text(map, key, guess)
+    }
+
+    /// [`Registry::map_field`] when the addresses differ: compares the key's text with the
+    /// guessed entry's, then looks it up (kept out of line, so that the inlined address
+    /// check stays small).
+    #[inline(never)]
+    fn map_field_by_text(&self, map: &Map, key: Handle, guess: usize) -> Option<Field> {
+        let text = self.str(key).ok()?;
+        let address = text.shared_address().unwrap_or(Field::UNSHARED);
+        if let Some((Key::Str(k), &value)) = map.get_index(guess)
+            && text.has_bytes(k.as_bytes())
+        {
+            return Some(Field { index: guess, value, address });
+        }
+        map.get_full(&KeyRef::Str(text.as_str())).map(|(index, _, &value)| Field { index, value, address })
     }
 
     accessors!(closure, Closure, Closure<C>, "continuation");

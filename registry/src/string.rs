@@ -42,6 +42,22 @@ impl Str {
         Str { repr: Repr::Shared { ascii: text.is_ascii(), text } }
     }
 
+    /// A string holding the shared `text` itself, however short (a string constant's: see
+    /// [`crate::Registry::new_constant_str`]).
+    pub(crate) fn sharing(text: Rc<str>) -> Str {
+        Str { repr: Repr::Shared { ascii: text.is_ascii(), text } }
+    }
+
+    /// The address of the shared text this string holds, if it holds one: a map key made
+    /// from the string (see [`Str::rc`]) is that text while the string lives.
+    #[inline]
+    pub fn shared_address(&self) -> Option<usize> {
+        match &self.repr {
+            Repr::Inline { .. } => None,
+            Repr::Shared { text, .. } => Some(text_address(text)),
+        }
+    }
+
     /// The text's bytes (without the UTF-8 check that [`Str::as_str`] makes of an inline
     /// string), for comparisons.
     #[inline]
@@ -126,4 +142,10 @@ impl Str {
         let byte = text.find(needle)?;
         Some(if self.ascii() { byte } else { text[..byte].chars().count() })
     }
+}
+
+/// The address of a shared text, the identity field guesses compare (never dereferenced).
+#[inline(always)]
+pub(crate) fn text_address(text: &Rc<str>) -> usize {
+    Rc::as_ptr(text).cast::<u8>() as usize
 }

@@ -246,3 +246,39 @@ fn a_global_is_a_root() {
 fn an_optional_value_is_as_small_as_a_value() {
     assert_eq!(std::mem::size_of::<Option<Value>>(), 16);
 }
+
+#[test]
+fn constants_of_one_text_share_it_and_so_do_the_keys_made_from_them() {
+    let mut reg = Reg::new();
+    let (x, also_x, y) = (reg.new_constant_str("x"), reg.new_constant_str("x"), reg.new_constant_str("y"));
+    let address = |reg: &Reg, v: Value| match v {
+        Value::Str(h) => reg.str(h).unwrap().shared_address().unwrap(),
+        _ => unreachable!(),
+    };
+    assert_eq!(address(&reg, x), address(&reg, also_x));
+    assert_ne!(address(&reg, x), address(&reg, y));
+    let made = reg.new_str("x");
+    let Value::Str(made) = made else { unreachable!() };
+    assert_eq!(reg.str(made).unwrap().shared_address(), None, "a short string made at run time is inline");
+
+    // A record built from constants: its keys are the constants' texts.
+    let record = reg.new_map(crate::Map::default());
+    let Value::Map(record) = record else { unreachable!() };
+    for (key, value) in [(y, 1), (x, 2)] {
+        let key = reg.key(key).unwrap();
+        reg.map_insert(record, key, Value::Int(value)).unwrap();
+    }
+    let Value::Str(also_x) = also_x else { unreachable!() };
+    let field = |reg: &Reg, key, guess, address| reg.map_field(record, key, guess, address).map(|f| (f.index, f.value));
+    let x_address = address(&reg, Value::Str(also_x));
+    assert_eq!(field(&reg, also_x, 1, x_address), Some((1, Value::Int(2))), "found by address");
+    assert_eq!(field(&reg, also_x, 0, x_address), Some((1, Value::Int(2))), "a wrong guess is looked up");
+    assert_eq!(field(&reg, made, 1, 0), Some((1, Value::Int(2))), "an inline key is compared by its bytes");
+    assert_eq!(field(&reg, made, 0, crate::Field::UNSHARED), Some((1, Value::Int(2))));
+    let found = reg.map_field(record, made, 1, 0).unwrap();
+    assert_eq!(found.address, crate::Field::UNSHARED, "and reported as having no shared text");
+    let z = reg.new_constant_str("z");
+    let Value::Str(z) = z else { unreachable!() };
+    let z_address = address(&reg, Value::Str(z));
+    assert_eq!(field(&reg, z, 1, z_address), None, "an absent key is absent");
+}

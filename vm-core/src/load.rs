@@ -79,7 +79,7 @@ impl Vm {
             .map(|constant| match constant {
                 Constant::Int(n) => Value::Int(*n),
                 Constant::Float(f) => Value::Float(*f),
-                Constant::Str(text) => reg.new_str(text.as_str()),
+                Constant::Str(text) => reg.new_constant_str(text.as_str()),
             })
             .collect();
         // No collection can run before the anchor roots the strings: nothing allocates

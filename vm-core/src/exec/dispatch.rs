@@ -1005,9 +1005,12 @@ impl Vm {
             let map = self.reg.map(h).ok()?;
             return map.get_full(&self.reg.key_ref(key).ok()?).map(|(index, _, &value)| (index, value));
         };
-        let (index, value) = self.reg.map_entry_guessed(h, key, self.run.fields.guess(s))?;
-        self.run.fields.learn(s, index);
-        Some((index, value))
+        let (guess, address) = self.run.fields.guess(s);
+        let field = self.reg.map_field(h, s, guess, address)?;
+        if field.index != guess || field.address != address {
+            self.run.fields.learn(s, field.index, field.address);
+        }
+        Some((field.index, field.value))
     }
 
     /// `put` of an array element in range, or of a key a map already has; whether it was
@@ -1019,10 +1022,11 @@ impl Vm {
                 Ok(i) => self.reg.array_set(h, i, value).unwrap_or(false),
                 Err(_) => false,
             },
-            (Value::Map(h), key) => {
-                let index = self.map_entry(h, key).map(|(index, _)| index);
-                index.is_some_and(|i| self.reg.map_set_at(h, i, value).unwrap_or(false))
-            }
+            // (A `match`, not `is_some_and`: its closure was compiled out of line.)
+            (Value::Map(h), key) => match self.map_entry(h, key) {
+                Some((index, _)) => self.reg.map_set_at(h, index, value).unwrap_or(false),
+                None => false,
+            },
             _ => false,
         }
     }
