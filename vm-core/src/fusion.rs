@@ -130,6 +130,10 @@ fusions! { locals;
         when [Dup, AddInt(k)] => DupAddInt(k);
     DupSubInt(k) = [Dup, SubInt(k)] at 1
         when [Dup, SubInt(k)] => DupSubInt(k);
+    SwapAddInt(k) = [Swap, AddInt(k)] at 1
+        when [Swap, AddInt(k)] => SwapAddInt(k);
+    SwapSubInt(k) = [Swap, SubInt(k)] at 1
+        when [Swap, SubInt(k)] => SwapSubInt(k);
     LetLocalInt(slot, k) = [Int(k), LetLocal(slot)] at 1
         when [Int(k), LetLocal(slot)] => LetLocalInt(slot, k);
     LetLocalAtLocal(slot, a, i) = [LocalAtLocal(a.into(), i.into()), LetLocal(slot.into())] at 0
@@ -379,6 +383,8 @@ mod tests {
             Op::JumpIfNames(Cmp::Lt, x, y, 3),
             Op::DupAddInt(2),
             Op::DupSubInt(1),
+            Op::SwapAddInt(3),
+            Op::SwapSubInt(2),
         ];
         assert_eq!(samples.len(), ROWS.len(), "a sample for every row");
         for op in samples {

@@ -605,6 +605,11 @@ define_ops! {
     DupAddInt(k: i32) => "( a -- a a+k )", FUSED;
     /// the pair `Dup SubInt(k)` (`dup k -`, Pi's countdown and recursion step).
     DupSubInt(k: i32) => "( a -- a a-k )", FUSED;
+    /// the pair `Swap AddInt(k)` (`swap k +`): adds k to the second value, bringing it up.
+    SwapAddInt(k: i32) => "( a b -- b a+k )", FUSED;
+    /// the pair `Swap SubInt(k)` (`swap k -`: Pi's second recursive call, on the argument
+    /// kept under the first call's result).
+    SwapSubInt(k: i32) => "( a b -- b a-k )", FUSED;
 
     // ---- every other built-in word ----
     /// A built-in word whose effect is in [`crate::words::Builtin`].

@@ -552,6 +552,21 @@ impl Vm {
                             None => slow!(),
                         }
                     }
+                    Op::SwapAddInt(k) | Op::SwapSubInt(k) => {
+                        let k = if matches!(*op, Op::SwapSubInt(_)) { -(k as i64) } else { k as i64 };
+                        let swapped = match two!() {
+                            Some((Value::Int(a), b)) => a.checked_add(k).map(|result| (b, result)),
+                            _ => None,
+                        };
+                        match swapped {
+                            Some((b, result)) => {
+                                let n = self.task.stack.len();
+                                self.task.stack[n - 2] = b;
+                                self.task.stack[n - 1] = Value::Int(result);
+                            }
+                            None => slow!(),
+                        }
+                    }
                     Op::CmpInt(cmp, k) => match self.task.top_int() {
                         Some(a) => {
                             let result = cmp.ints(*a, k as i64);
@@ -1302,7 +1317,9 @@ impl Vm {
             | Op::JumpUnlessNames(..)
             | Op::JumpIfNames(..)
             | Op::DupAddInt(_)
-            | Op::DupSubInt(_) => return self.perform_expansion(op, ip, code),
+            | Op::DupSubInt(_)
+            | Op::SwapAddInt(_)
+            | Op::SwapSubInt(_) => return self.perform_expansion(op, ip, code),
             Op::End => {
                 self.end()?;
                 return Ok(Flow::Switch);
