@@ -39,7 +39,7 @@ impl Str {
         if text.len() <= INLINE {
             return Str::new(&text);
         }
-        Str { repr: Repr::Shared { ascii: text.is_ascii(), text } }
+        Str::sharing(text)
     }
 
     /// A string holding the shared `text` itself, however short (a string constant's: see

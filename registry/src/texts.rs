@@ -4,7 +4,7 @@
 //! Records are built and read by code whose field names are constants: `{"x": …}` in one
 //! function, `b.x` in another. With their texts shared, the key a record holds and the
 //! constant that reads it point at one allocation, and a field guess is confirmed by
-//! comparing addresses instead of bytes (see [`crate::Registry::map_entry_guessed`]).
+//! comparing addresses instead of bytes (see [`crate::Registry::map_field`]).
 
 use std::rc::Rc;
 

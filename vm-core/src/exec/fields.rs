@@ -6,7 +6,7 @@
 //! order, so the index a key had in one map is right for the next. The guesses are keyed
 //! by the key string's handle: a field name in the code is one constant string, the same
 //! handle at every run of that code. A guess is only a hint, checked against the entry
-//! before it is used (`Registry::map_entry_guessed`), so a wrong or stale one costs a
+//! before it is used (`Registry::map_field`), so a wrong or stale one costs a
 //! lookup, never a wrong answer.
 //!
 //! A guess also keeps the address of the key string's shared text, when it has one (string
