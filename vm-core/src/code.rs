@@ -12,6 +12,7 @@ use crate::footprint::Charge;
 use crate::fusion::{Stage, fuse};
 use crate::op::{Op, Operand};
 use crate::source::{Source, Span};
+use crate::stack_params::keep_params_on_stack;
 use crate::unit::{Constant, Range, Unit, UnitBlock};
 
 /// The runnable form of one continuation literal (or of a whole program), made by loading
@@ -178,21 +179,26 @@ impl BlockBuilder {
         &self.ops
     }
 
-    /// Finishes the block into `blocks` (its nested blocks after it); returns its index
-    /// there. A unit's `outermost` block gets no local slots: it runs in the global scope
-    /// or inline in its caller's (the top level, `eval`), never on locals of its own, so
-    /// every slot prediction would miss.
-    fn finish(self, blocks: &mut Vec<UnitBlock>, end_span: Span, outermost: bool) -> u32 {
+    /// Finishes the block, which is `role` to the block it is written in, into `blocks` (its
+    /// nested blocks after it); returns its index there.
+    fn finish(self, blocks: &mut Vec<UnitBlock>, end_span: Span, role: Role) -> u32 {
         let BlockBuilder { mut ops, mut spans, children, origin } = self;
         let index = blocks.len();
         // Its place comes before its nested blocks'; it is filled in once they are done.
         blocks.push(UnitBlock::default());
         ops.push(Op::End);
         spans.push(end_span);
-        let (mut ops, spans, withheld) = fuse(ops, spans, Stage::BeforeSlots);
+        let (mut ops, mut spans, mut withheld) = fuse(ops, spans, Stage::BeforeSlots);
+        if role == Role::Function
+            && let Some((kept, kept_spans)) = keep_params_on_stack(&ops, &spans)
+        {
+            // (Its reads of the parameters may now fuse with what follows them.)
+            let (fused, fused_spans, held) = fuse(kept, kept_spans, Stage::BeforeSlots);
+            (ops, spans, withheld) = (fused, fused_spans, withheld || held);
+        }
         let needs_locals = ops.iter().any(|op| op.binds_names());
         let needs_heap_scope = ops.iter().any(|op| op.captures_scope());
-        let slotted = needs_locals && !needs_heap_scope && !outermost;
+        let slotted = needs_locals && !needs_heap_scope && role != Role::Outermost;
         let locals = if slotted { resolve_locals(&mut ops) } else { Vec::new() };
         // Fuse again: slot access, and the names left without slots, make new
         // superinstructions possible (and only they: `eval` compiles many small blocks).
@@ -204,11 +210,15 @@ impl BlockBuilder {
         };
         // The prologue: the leading ops that bind slots 0, 1, 2, … in order.
         let prologue = ops.iter().enumerate().take_while(|&(i, op)| *op == Op::LetLocal(i as u32)).count() as u32;
+        let functions: Vec<u32> =
+            ops.iter().filter_map(|op| if let Op::Function(child, _) = *op { Some(child) } else { None }).collect();
         let children = children
             .into_iter()
-            .map(|child| {
+            .enumerate()
+            .map(|(i, child)| {
                 let span = child.spans.last().copied().unwrap_or(end_span);
-                child.finish(blocks, span, false)
+                let role = if functions.contains(&(i as u32)) { Role::Function } else { Role::Nested };
+                child.finish(blocks, span, role)
             })
             .collect();
         blocks[index] = UnitBlock {
@@ -221,6 +231,20 @@ impl BlockBuilder {
         };
         index as u32
     }
+}
+
+/// What a block is to the block it is written in, which decides how its variables live.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// A unit's outermost block: it runs in the global scope or inline in its caller's (the
+    /// top level, `eval`), never on locals of its own, so it gets no slots (every slot
+    /// prediction would miss).
+    Outermost,
+    /// A block literal.
+    Nested,
+    /// A block literal made into a function (`fn`): it may keep its parameters on the
+    /// data stack (`stack_params`).
+    Function,
 }
 
 impl Range {
@@ -299,7 +323,7 @@ impl Assembler {
     /// Finishes the unit compiled from `source`, with `top` as its outermost block.
     pub fn finish(self, top: BlockBuilder, end_span: Span, source: &Source) -> Unit {
         let mut blocks = Vec::new();
-        top.finish(&mut blocks, end_span, true);
+        top.finish(&mut blocks, end_span, Role::Outermost);
         Unit {
             source_name: source.name.clone(),
             source_text: source.text.to_string(),

@@ -134,6 +134,8 @@ fusions! { locals;
         when [Swap, AddInt(k)] => SwapAddInt(k);
     SwapSubInt(k) = [Swap, SubInt(k)] at 1
         when [Swap, SubInt(k)] => SwapSubInt(k);
+    PickN(n) = [Int(int(n)?), Pick] at 1
+        when [Int(n), Pick] => PickN(u32::try_from(n).ok()?);
     LetLocalInt(slot, k) = [Int(k), LetLocal(slot)] at 1
         when [Int(k), LetLocal(slot)] => LetLocalInt(slot, k);
     LetLocalAtLocal(slot, a, i) = [LocalAtLocal(a.into(), i.into()), LetLocal(slot.into())] at 0
@@ -385,6 +387,7 @@ mod tests {
             Op::DupSubInt(1),
             Op::SwapAddInt(3),
             Op::SwapSubInt(2),
+            Op::PickN(2),
         ];
         assert_eq!(samples.len(), ROWS.len(), "a sample for every row");
         for op in samples {

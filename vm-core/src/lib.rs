@@ -26,6 +26,7 @@ mod parallel;
 mod rng;
 mod sched;
 mod source;
+mod stack_params;
 mod task;
 mod unit;
 mod verify;

@@ -302,6 +302,9 @@ define_ops! {
     Drop2 => "( a b -- )", PLAIN;
     Pick => "( xn … x0 n -- xn … x0 xn )", PLAIN;
     Roll => "( xn … x0 n -- xn-1 … x0 xn )", PLAIN;
+    /// removes the n values under the top one: a function that keeps its parameters on the
+    /// stack returns with it (made by the compiler, see `stack_params`).
+    Slide(n: u32) => "( a1 … an v -- v )", PLAIN;
     /// drops n more values.
     DropN => "( … n -- )", PLAIN;
     /// the number of values on the stack.
@@ -610,6 +613,9 @@ define_ops! {
     /// the pair `Swap SubInt(k)` (`swap k -`: Pi's second recursive call, on the argument
     /// kept under the first call's result).
     SwapSubInt(k: i32) => "( a b -- b a-k )", FUSED;
+    /// the pair `Int(n) Pick`: copies the value n below the top (a parameter kept on the
+    /// stack, or Pi's `n pick`).
+    PickN(n: u32) => "( xn … x0 -- xn … x0 xn )", FUSED;
 
     // ---- every other built-in word ----
     /// A built-in word whose effect is in [`crate::words::Builtin`].

@@ -361,6 +361,26 @@ impl Vm {
                             slow!()
                         }
                     }
+                    Op::PickN(depth) => {
+                        let n = self.task.stack.len();
+                        match n.checked_sub(depth as usize + 1) {
+                            Some(at) if at >= self.task.floor => {
+                                let value = self.task.stack[at];
+                                push!(value);
+                            }
+                            _ => slow!(),
+                        }
+                    }
+                    Op::Slide(count) => {
+                        let n = self.task.stack.len();
+                        match n.checked_sub(count as usize + 1) {
+                            Some(at) if at >= self.task.floor => {
+                                self.task.stack[at] = self.task.stack[n - 1];
+                                self.task.stack.truncate(at + 1);
+                            }
+                            _ => slow!(),
+                        }
+                    }
                     Op::Dup2 => match two!() {
                         Some((a, b)) if self.task.stack.len() + 2 <= self.task.room => {
                             self.task.push_in_room(a);
@@ -1161,6 +1181,7 @@ impl Vm {
             Op::Drop2 => self.drop2()?,
             Op::Pick => self.pick()?,
             Op::Roll => self.roll()?,
+            Op::Slide(n) => self.slide(n as usize)?,
             Op::DropN => self.drop_n()?,
             Op::Depth => self.depth(),
             Op::Clear => self.clear(),
@@ -1319,7 +1340,8 @@ impl Vm {
             | Op::DupAddInt(_)
             | Op::DupSubInt(_)
             | Op::SwapAddInt(_)
-            | Op::SwapSubInt(_) => return self.perform_expansion(op, ip, code),
+            | Op::SwapSubInt(_)
+            | Op::PickN(_) => return self.perform_expansion(op, ip, code),
             Op::End => {
                 self.end()?;
                 return Ok(Flow::Switch);

@@ -46,6 +46,16 @@ impl Vm {
         Ok(())
     }
 
+    /// `Slide(n)`: the return of a function that keeps its `n` parameters on the stack.
+    #[inline(never)]
+    pub(crate) fn slide(&mut self, n: usize) -> Result<(), Error> {
+        self.task.need(n.saturating_add(1), "return")?;
+        let len = self.task.stack.len();
+        self.task.stack[len - 1 - n] = self.task.stack[len - 1];
+        self.task.stack.truncate(len - n);
+        Ok(())
+    }
+
     #[inline(never)]
     pub(crate) fn tuck(&mut self) -> Result<(), Error> {
         let (a, b) = self.task.pop2("tuck")?;
