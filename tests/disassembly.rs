@@ -26,7 +26,16 @@ snapshot!(pi_literal_control_words_become_jumps, "pi", "x 0 > { 1 } { 2 } ife  {
 snapshot!(pi_counted_loops, "pi", "0 'acc #  1 10 { acc + 'acc # } for  3 { \"hi\" print } times  [1 2] { drop } each");
 snapshot!(pi_runtime_blocks_are_driven, "pi", "'b # 'a #  a b while  [1 2 3] a map");
 snapshot!(pi_try_span_and_arrays, "pi", r#"{ [1 2 3] 0 at } { "failed" print } try  "work" { 1 drop } span"#);
-snapshot!(pi_a_block_that_binds_names_gets_slots, "pi", "{ 'b let 'a let  a b + 'c let  c c * } 2 fn 'area #");
+snapshot!(
+    pi_a_block_that_binds_names_gets_slots,
+    "pi",
+    "{ 'b let 'a let  a b + 'c let  c 1 + 'c #  c c * } 2 fn 'area #"
+);
+snapshot!(
+    pi_a_function_that_only_reads_its_variables_keeps_them_on_the_stack,
+    "pi",
+    "{ 'b let 'a let  a b + 'c let  c c * } 2 fn 'area #"
+);
 snapshot!(pi_a_closure_keeps_its_scope_in_the_heap, "pi", "{ 'n let { n 1 + } } 1 fn 'adder #");
 
 // ---- Rho ----

@@ -108,8 +108,8 @@ fn bytes_that_are_not_a_unit_are_refused_by_name() {
     assert_eq!(message(b""), "not a compiled Kai unit: too short");
     assert_eq!(message(b"#!/usr/bin/env kai\n"), "not a compiled Kai unit: it does not start with the bytes \"KAIU\"");
     let mut future = rho_unit("1").to_bytes();
-    future[4] = 10;
-    assert_eq!(message(&future), "compiled unit of format version 10; this Kai reads version 9");
+    future[4] = 11;
+    assert_eq!(message(&future), "compiled unit of format version 11; this Kai reads version 10");
     let mut longer = rho_unit("1").to_bytes();
     longer.push(0);
     assert_eq!(message(&longer), "not a compiled Kai unit: 1 bytes left over after the unit");

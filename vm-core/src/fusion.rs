@@ -134,6 +134,10 @@ fusions! { locals;
         when [Swap, AddInt(k)] => SwapAddInt(k);
     SwapSubInt(k) = [Swap, SubInt(k)] at 1
         when [Swap, SubInt(k)] => SwapSubInt(k);
+    OverAddInt(k) = [Over, AddInt(k)] at 1
+        when [Over, AddInt(k)] => OverAddInt(k);
+    OverSubInt(k) = [Over, SubInt(k)] at 1
+        when [Over, SubInt(k)] => OverSubInt(k);
     PickN(n) = [Int(int(n)?), Pick] at 1
         when [Int(n), Pick] => PickN(u32::try_from(n).ok()?);
     LetLocalInt(slot, k) = [Int(k), LetLocal(slot)] at 1
@@ -388,6 +392,8 @@ mod tests {
             Op::SwapAddInt(3),
             Op::SwapSubInt(2),
             Op::PickN(2),
+            Op::OverAddInt(1),
+            Op::OverSubInt(2),
         ];
         assert_eq!(samples.len(), ROWS.len(), "a sample for every row");
         for op in samples {

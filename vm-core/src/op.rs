@@ -616,6 +616,11 @@ define_ops! {
     /// the pair `Int(n) Pick`: copies the value n below the top (a parameter kept on the
     /// stack, or Pi's `n pick`).
     PickN(n: u32) => "( xn … x0 -- xn … x0 xn )", FUSED;
+    /// the pair `Over AddInt(k)`: the second value plus k (a function's parameter kept on
+    /// the stack, read under a result).
+    OverAddInt(k: i32) => "( a b -- a b a+k )", FUSED;
+    /// the pair `Over SubInt(k)`.
+    OverSubInt(k: i32) => "( a b -- a b a-k )", FUSED;
 
     // ---- every other built-in word ----
     /// A built-in word whose effect is in [`crate::words::Builtin`].

@@ -1,22 +1,24 @@
-//! Functions that keep their parameters on the data stack.
+//! Functions that keep their variables on the data stack.
 //!
 //! A function's block opens with a prologue of `let`s that move its arguments from the data
-//! stack into variables. For a function that only reads those parameters, computes with a
-//! known stack depth at every op, and returns one value, the variables are not needed: each
-//! argument can stay where the caller put it, a read of parameter `j` at depth `d` above the
-//! arguments becomes a copy of the value `d + j` below the top (`dup`, `over`, `PickN`), and
-//! every return first slides the result down over the arguments (`Slide`). The block then
-//! binds no names, so a call to it pushes a frame and nothing else: no locals are reserved,
-//! filled or released (see `Vm::enter_function_fast`).
+//! stack into variables. For a function that only reads those parameters, declares any other
+//! variable once and never assigns it, computes with a known stack depth at every op, and
+//! returns one value, the variables are not needed: each argument can stay where the caller
+//! put it, and each declared value where its `let` found it. A read of a variable becomes a
+//! copy of the value so far below the top (`Dup`, `Over`, `PickN`), and every return first
+//! slides the result down over the arguments and variables (`Slide`). The block then binds
+//! no names, so a call to it pushes a frame and nothing else: no locals are reserved, filled
+//! or released (see `Vm::enter_function_fast`).
 //!
 //! The rewrite is all or nothing, and only for blocks made into functions (`fn`, Rho's `fun`):
 //! a block run inline (`if` of a block value) declares its `let`s in the scope it runs in,
-//! which a function's parameters never are. It gives up on any op whose stack effect it does
-//! not know (`STACK_EFFECTS` below), any op that binds or assigns a name, names a parameter
-//! other than to read it, or could pop below the arguments, and any path that reaches an op
-//! at two depths or a return with other than one value.
+//! which a function's variables never are. It gives up on any op whose stack effect it does
+//! not know (`stack_effect` below), any op that assigns a name or declares one twice, names a
+//! variable other than to read it, or could pop a variable, and any path that reaches an op
+//! in two different states or returns with other than one value.
 
 use registry::Name;
+use smallvec::SmallVec;
 
 use crate::op::Op;
 use crate::source::Span;
@@ -37,6 +39,7 @@ fn stack_effect(op: Op) -> Option<(u32, u32)> {
         Neg | Abs | Not | BitNot | AddInt(_) | SubInt(_) | CmpInt(..) | AtConst(_) => (1, 1),
         DupAddInt(_) | DupSubInt(_) => (1, 2),
         SwapAddInt(_) | SwapSubInt(_) => (2, 2),
+        OverAddInt(_) | OverSubInt(_) => (2, 3),
         Jump(_) => (0, 0),
         JumpIfFalse(_) | JumpIfTrue(_) | JumpUnlessInt(..) | JumpIfInt(..) => (1, 0),
         JumpUnlessTopInt(..) => (1, 1),
@@ -54,19 +57,34 @@ fn stack_effect(op: Op) -> Option<(u32, u32)> {
     })
 }
 
-/// Rewrites a function's block (after the first fusion) to keep its parameters on the data
-/// stack, if it qualifies; `None` leaves it as it is.
+/// Where a function's variables are, at one op: how many values are on the stack above the
+/// arguments, and the variables declared so far, each kept where its `let` found it (the
+/// i-th right above the arguments and the i-1 before it).
+#[derive(Clone, PartialEq, Eq)]
+struct State {
+    depth: u32,
+    lets: SmallVec<[Name; 4]>,
+}
+
+/// Rewrites a function's block (after the first fusion) to keep its parameters, and the
+/// variables it declares once and never assigns, on the data stack, if it qualifies; `None`
+/// leaves it as it is.
 pub(crate) fn keep_params_on_stack(ops: &[Op], spans: &[Span]) -> Option<(Vec<Op>, Vec<Span>)> {
     let params: Vec<Name> =
         ops.iter().map_while(|op| if let Op::LetTo(name) = *op { Some(name) } else { None }).collect();
     let count = params.len();
-    if count == 0
-        || (1..count).any(|i| params[..i].contains(&params[i]))
-        || ops[count..].iter().any(|op| op.binds_names() || op.captures_scope())
-    {
+    let mut lets: Vec<Name> = Vec::new();
+    for op in &ops[count..] {
+        match *op {
+            Op::LetTo(name) if !params.contains(&name) && !lets.contains(&name) => lets.push(name),
+            _ if op.binds_names() || op.captures_scope() => return None,
+            _ => {}
+        }
+    }
+    if count == 0 || (1..count).any(|i| params[..i].contains(&params[i])) {
         return None;
     }
-    let depths = depths(ops, &params)?;
+    let states = states(ops, &params, &lets)?;
     let mut targets = vec![false; ops.len() + 1];
     for op in ops {
         if let Some(target) = op.target() {
@@ -78,39 +96,47 @@ pub(crate) fn keep_params_on_stack(ops: &[Op], spans: &[Span]) -> Option<(Vec<Op
     let mut out_spans = Vec::with_capacity(ops.len() + 2);
     for (i, (&op, &span)) in ops.iter().zip(spans).enumerate() {
         new_index[i] = out_ops.len() as u32;
-        if i < count {
-            continue; // the prologue: the arguments stay where they are
-        }
+        let Some(state) = &states[i] else {
+            // Unreachable (or the prologue, whose arguments stay where they are).
+            if i >= count {
+                out_ops.push(op);
+                out_spans.push(span);
+            }
+            continue;
+        };
         let mut emit = |op: Op| {
             out_ops.push(op);
             out_spans.push(span);
         };
-        match (op, depths[i]) {
-            (Op::Load(name), Some(depth)) if params.contains(&name) => {
-                let position = params.iter().position(|&p| p == name)? as u32;
-                emit(match depth + position {
+        match op {
+            Op::Load(name) if params.contains(&name) || lets.contains(&name) => {
+                let below_top = match params.iter().position(|&p| p == name) {
+                    Some(j) => state.depth + j as u32,
+                    None => state.depth - 1 - state.lets.iter().position(|&l| l == name)? as u32,
+                };
+                emit(match below_top {
                     0 => Op::Dup,
                     1 => Op::Over,
                     n => Op::PickN(n),
                 });
             }
-            (Op::Return | Op::End, Some(_)) => {
-                // Returning a copy of the top argument (`return n` of `fun f(n)`) is
-                // returning the argument itself, unless the copy is made on another path.
-                let mut slide = count as u32;
-                if !targets[i] && out_ops.last() == Some(&Op::Dup) && depths[i - 1] == Some(0) {
+            // The value stays where it is, and is the variable.
+            Op::LetTo(_) => {}
+            Op::Return | Op::End => {
+                // Returning a copy of the top value (`return n` of `fun f(n)`) is returning
+                // that value, unless something jumps straight to the return.
+                let mut slide = (count + state.lets.len()) as u32;
+                if !targets[i] && out_ops.last() == Some(&Op::Dup) && new_index[i - 1] as usize + 1 == out_ops.len() {
                     out_ops.pop();
                     out_spans.pop();
                     slide -= 1;
                 }
-                let mut emit = |op: Op| {
-                    out_ops.push(op);
-                    out_spans.push(span);
-                };
                 if slide > 0 {
-                    emit(Op::Slide(slide));
+                    out_ops.push(Op::Slide(slide));
+                    out_spans.push(span);
                 }
-                emit(op);
+                out_ops.push(op);
+                out_spans.push(span);
             }
             _ => emit(op),
         }
@@ -124,43 +150,55 @@ pub(crate) fn keep_params_on_stack(ops: &[Op], spans: &[Span]) -> Option<(Vec<Op
     Some((out_ops, out_spans))
 }
 
-/// The depth above the arguments at which each op runs (`None`: unreachable), or `None` if
-/// the block does not qualify.
-fn depths(ops: &[Op], params: &[Name]) -> Option<Vec<Option<u32>>> {
+/// The state each op runs in (`None`: unreachable), or `None` if the block does not
+/// qualify.
+fn states(ops: &[Op], params: &[Name], lets: &[Name]) -> Option<Vec<Option<State>>> {
     let start = params.len();
-    let mut depths: Vec<Option<u32>> = vec![None; ops.len()];
-    let mut pending = vec![(start, 0u32)];
-    while let Some((i, depth)) = pending.pop() {
+    let mut states: Vec<Option<State>> = vec![None; ops.len()];
+    let mut pending = vec![(start, State { depth: 0, lets: SmallVec::new() })];
+    while let Some((i, state)) = pending.pop() {
         let op = *ops.get(i)?;
-        match depths[i] {
-            Some(known) if known == depth => continue,
+        match &states[i] {
+            Some(known) if *known == state => continue,
             Some(_) => return None,
-            None => depths[i] = Some(depth),
+            None => states[i] = Some(state.clone()),
         }
         if op.target().is_some_and(|t| (t as usize) < start || t as usize >= ops.len()) {
             return None;
         }
-        match op {
-            Op::Return | Op::End => {
-                if depth != 1 {
+        let declared = state.lets.len() as u32;
+        let after = match op {
+            // One value above the variables: the result.
+            Op::Return | Op::End if state.depth == declared + 1 => continue,
+            Op::Return | Op::End => return None,
+            // A declaration right above the variables declared before it (so that they
+            // stay together under the values being computed), once on every path.
+            Op::LetTo(name) => {
+                if state.depth != declared + 1 || state.lets.contains(&name) {
                     return None;
                 }
-                continue;
+                let mut after = state;
+                after.lets.push(name);
+                after
             }
-            // A parameter is only ever read (no op binds a name: see the caller).
-            Op::CallFunctionName(name, _) if params.contains(&name) => return None,
-            _ => {}
-        }
-        let (pops, pushes) = stack_effect(op)?;
-        let after = depth.checked_sub(pops)? + pushes;
+            // A variable read after its declaration (before it, the name would mean
+            // another variable).
+            Op::Load(name) if lets.contains(&name) && !state.lets.contains(&name) => return None,
+            Op::CallFunctionName(name, _) if params.contains(&name) || lets.contains(&name) => return None,
+            _ => {
+                let (pops, pushes) = stack_effect(op)?;
+                let below = state.depth.checked_sub(pops).filter(|&d| d >= declared)?;
+                State { depth: below + pushes, lets: state.lets }
+            }
+        };
         if let Some(target) = op.target() {
-            pending.push((target as usize, after));
+            pending.push((target as usize, after.clone()));
         }
         if !matches!(op, Op::Jump(_)) {
             pending.push((i + 1, after));
         }
     }
-    Some(depths)
+    Some(states)
 }
 
 #[cfg(test)]
@@ -224,6 +262,49 @@ mod tests {
     }
 
     #[test]
+    fn declared_variables_stay_where_their_let_found_them() {
+        let mut names = Interner::default();
+        let (i, j, ij) = (names.intern("i"), names.intern("j"), names.intern("ij"));
+        // `fun a(i, j) { let ij = i + j; return 1.0 / (ij * (ij + 1) + i) }`
+        let body = [
+            Op::LetTo(j),
+            Op::LetTo(i),
+            Op::Load(i),
+            Op::Load(j),
+            Op::Add,
+            Op::LetTo(ij),
+            Op::Const(0),
+            Op::Load(ij),
+            Op::Load(ij),
+            Op::AddInt(1),
+            Op::Mul,
+            Op::Load(i),
+            Op::Add,
+            Op::Div,
+            Op::End,
+        ];
+        let expected = [
+            Op::Over,
+            Op::Over,
+            Op::Add,
+            Op::Const(0),
+            Op::Over,
+            Op::PickN(2),
+            Op::AddInt(1),
+            Op::Mul,
+            Op::PickN(4),
+            Op::Add,
+            Op::Div,
+            Op::Slide(3),
+            Op::End,
+        ];
+        assert_eq!(rewrite(&body).as_deref(), Some(&expected[..]));
+        // Returning the variable declared last is returning the value its `let` found.
+        let last = [Op::LetTo(i), Op::Load(i), Op::AddInt(1), Op::LetTo(ij), Op::Load(ij), Op::End];
+        assert_eq!(rewrite(&last).as_deref(), Some(&[Op::Dup, Op::AddInt(1), Op::Slide(1), Op::End][..]));
+    }
+
+    #[test]
     fn blocks_that_need_their_variables_are_left_alone() {
         let mut names = Interner::default();
         let (x, y, f) = (names.intern("x"), names.intern("y"), names.intern("f"));
@@ -232,8 +313,8 @@ mod tests {
             &[Op::Int(1), Op::End],
             // assigns a parameter
             &[Op::LetTo(x), Op::Int(1), Op::StoreTo(x), Op::Nil, Op::End],
-            // declares another variable
-            &[Op::LetTo(x), Op::Load(x), Op::LetTo(y), Op::Load(y), Op::End],
+            // assigns a declared variable
+            &[Op::LetTo(x), Op::Load(x), Op::LetTo(y), Op::Int(1), Op::StoreTo(y), Op::Load(y), Op::End],
             // calls a parameter
             &[Op::LetTo(f), Op::Int(1), Op::CallFunctionName(f, 1), Op::End],
             // pops below the arguments
@@ -246,6 +327,12 @@ mod tests {
         for ops in cases {
             assert_eq!(rewrite(ops), None, "{ops:?}");
         }
+        // A declaration with a value under it (which would end up between two variables),
+        // and one in a loop (each round would add one).
+        let under = [Op::LetTo(x), Op::Int(1), Op::Int(2), Op::LetTo(y), Op::Load(y), Op::Add, Op::End];
+        assert_eq!(rewrite(&under), None);
+        let looped = [Op::LetTo(x), Op::Load(x), Op::LetTo(y), Op::Load(x), Op::JumpIfTrue(1), Op::Load(y), Op::End];
+        assert_eq!(rewrite(&looped), None);
         // Paths that meet at different depths.
         let uneven = [Op::LetTo(x), Op::Load(x), Op::JumpIfFalse(4), Op::Int(1), Op::Int(2), Op::End];
         assert_eq!(rewrite(&uneven), None);
@@ -281,6 +368,7 @@ mod tests {
             Op::AtConst(0),
             Op::DupSubInt(1),
             Op::SwapSubInt(1),
+            Op::OverSubInt(1),
             Op::JumpIfFalse(0),
             Op::JumpUnlessInt(Cmp::Lt, 1, 0),
             Op::JumpUnlessTopInt(Cmp::Lt, 1, 0),

@@ -79,8 +79,9 @@ const MAGIC: &[u8; 4] = b"KAIU";
 /// Version 7: `JumpUnlessNames`, `JumpIfNames` (comparisons of two globals), `DupAddInt`
 /// and `DupSubInt` joined at the end, and no op names a variable with a slot (`AddNames`
 /// could). Version 8: `SwapAddInt` and `SwapSubInt` joined at the end. Version 9: `Slide`
-/// after `Roll`, and `PickN` after `SwapSubInt` (parameters kept on the stack).
-const FORMAT_VERSION: u32 = 9;
+/// after `Roll`, and `PickN` after `SwapSubInt` (parameters kept on the stack); version 10:
+/// `OverAddInt` and `OverSubInt` after `PickN`.
+const FORMAT_VERSION: u32 = 10;
 
 /// The most bytes [`Unit::from_bytes`] lets one unit's tables claim, so that a corrupt
 /// length cannot make it allocate without bound.

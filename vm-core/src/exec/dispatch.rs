@@ -377,6 +377,15 @@ impl Vm {
                             Some(at) if at >= self.task.floor => {
                                 self.task.stack[at] = self.task.stack[n - 1];
                                 self.task.stack.truncate(at + 1);
+                                // A slide is the first half of a return: the second is done
+                                // here too when it takes the common path (which it would
+                                // take as the next op).
+                                //
+                                // SAFETY: `pc` is within the block: a verified block ends with
+                                // `End`, so an op is followed by another.
+                                if matches!(unsafe { *pc }, Op::End | Op::Return) && self.leave_plain() {
+                                    continue 'frames;
+                                }
                             }
                             _ => slow!(),
                         }
@@ -570,6 +579,16 @@ impl Vm {
                         match self.task.top_int().and_then(|a| a.checked_add(k)) {
                             Some(result) => push!(Value::Int(result)),
                             None => slow!(),
+                        }
+                    }
+                    Op::OverAddInt(k) | Op::OverSubInt(k) => {
+                        let k = if matches!(*op, Op::OverSubInt(_)) { -(k as i64) } else { k as i64 };
+                        match two!() {
+                            Some((Value::Int(a), _)) => match a.checked_add(k) {
+                                Some(result) => push!(Value::Int(result)),
+                                None => slow!(),
+                            },
+                            _ => slow!(),
                         }
                     }
                     Op::SwapAddInt(k) | Op::SwapSubInt(k) => {
@@ -1341,7 +1360,9 @@ impl Vm {
             | Op::DupSubInt(_)
             | Op::SwapAddInt(_)
             | Op::SwapSubInt(_)
-            | Op::PickN(_) => return self.perform_expansion(op, ip, code),
+            | Op::PickN(_)
+            | Op::OverAddInt(_)
+            | Op::OverSubInt(_) => return self.perform_expansion(op, ip, code),
             Op::End => {
                 self.end()?;
                 return Ok(Flow::Switch);
