@@ -257,13 +257,29 @@ pub(crate) fn fuse(mut ops: Vec<Op>, mut spans: Vec<Span>, stage: Stage) -> (Vec
     (ops, spans, withheld)
 }
 
-fn fuse_pass(ops: Vec<Op>, spans: Vec<Span>, stage: Stage, withheld: &mut bool) -> (Vec<Op>, Vec<Span>) {
+/// Which positions of `ops` (and the one past its end) something jumps to.
+pub(crate) fn jump_targets(ops: &[Op]) -> Vec<bool> {
     let mut is_target = vec![false; ops.len() + 1];
-    for op in &ops {
+    for op in ops {
         if let Some(t) = op.target() {
             is_target[t as usize] = true;
         }
     }
+    is_target
+}
+
+/// Points the jumps of rewritten ops at the new positions of their targets: `new_index[i]`
+/// is where the op that was at `i` (or what replaced it) now starts.
+pub(crate) fn retarget(ops: &mut [Op], new_index: &[u32]) {
+    for op in ops {
+        if let Some(t) = op.target() {
+            *op = op.with_target(new_index[t as usize]);
+        }
+    }
+}
+
+fn fuse_pass(ops: Vec<Op>, spans: Vec<Span>, stage: Stage, withheld: &mut bool) -> (Vec<Op>, Vec<Span>) {
+    let is_target = jump_targets(&ops);
     let mut new_index = vec![0u32; ops.len() + 1];
     let mut out_ops = Vec::with_capacity(ops.len());
     let mut out_spans = Vec::with_capacity(ops.len());
@@ -288,11 +304,7 @@ fn fuse_pass(ops: Vec<Op>, spans: Vec<Span>, stage: Stage, withheld: &mut bool) 
         }
     }
     new_index[ops.len()] = out_ops.len() as u32;
-    for op in &mut out_ops {
-        if let Some(t) = op.target() {
-            *op = op.with_target(new_index[t as usize]);
-        }
-    }
+    retarget(&mut out_ops, &new_index);
     (out_ops, out_spans)
 }
 

@@ -20,6 +20,7 @@
 use registry::Name;
 use smallvec::SmallVec;
 
+use crate::fusion::{jump_targets, retarget};
 use crate::op::Op;
 use crate::source::Span;
 use crate::words::Builtin as Word;
@@ -73,6 +74,9 @@ pub(crate) fn keep_params_on_stack(ops: &[Op], spans: &[Span]) -> Option<(Vec<Op
     let params: Vec<Name> =
         ops.iter().map_while(|op| if let Op::LetTo(name) = *op { Some(name) } else { None }).collect();
     let count = params.len();
+    if count == 0 || (1..count).any(|i| params[..i].contains(&params[i])) {
+        return None;
+    }
     let mut lets: Vec<Name> = Vec::new();
     for op in &ops[count..] {
         match *op {
@@ -81,32 +85,18 @@ pub(crate) fn keep_params_on_stack(ops: &[Op], spans: &[Span]) -> Option<(Vec<Op
             _ => {}
         }
     }
-    if count == 0 || (1..count).any(|i| params[..i].contains(&params[i])) {
-        return None;
-    }
     let states = states(ops, &params, &lets)?;
-    let mut targets = vec![false; ops.len() + 1];
-    for op in ops {
-        if let Some(target) = op.target() {
-            targets[target as usize] = true;
-        }
-    }
+    let targets = jump_targets(ops);
     let mut new_index = vec![0u32; ops.len() + 1];
-    let mut out_ops = Vec::with_capacity(ops.len() + 2);
-    let mut out_spans = Vec::with_capacity(ops.len() + 2);
+    let mut out: Vec<(Op, Span)> = Vec::with_capacity(ops.len() + 2);
     for (i, (&op, &span)) in ops.iter().zip(spans).enumerate() {
-        new_index[i] = out_ops.len() as u32;
+        new_index[i] = out.len() as u32;
         let Some(state) = &states[i] else {
             // Unreachable (or the prologue, whose arguments stay where they are).
             if i >= count {
-                out_ops.push(op);
-                out_spans.push(span);
+                out.push((op, span));
             }
             continue;
-        };
-        let mut emit = |op: Op| {
-            out_ops.push(op);
-            out_spans.push(span);
         };
         match op {
             Op::Load(name) if params.contains(&name) || lets.contains(&name) => {
@@ -114,11 +104,12 @@ pub(crate) fn keep_params_on_stack(ops: &[Op], spans: &[Span]) -> Option<(Vec<Op
                     Some(j) => state.depth + j as u32,
                     None => state.depth - 1 - state.lets.iter().position(|&l| l == name)? as u32,
                 };
-                emit(match below_top {
+                let copy = match below_top {
                     0 => Op::Dup,
                     1 => Op::Over,
                     n => Op::PickN(n),
-                });
+                };
+                out.push((copy, span));
             }
             // The value stays where it is, and is the variable.
             Op::LetTo(_) => {}
@@ -126,27 +117,22 @@ pub(crate) fn keep_params_on_stack(ops: &[Op], spans: &[Span]) -> Option<(Vec<Op
                 // Returning a copy of the top value (`return n` of `fun f(n)`) is returning
                 // that value, unless something jumps straight to the return.
                 let mut slide = (count + state.lets.len()) as u32;
-                if !targets[i] && out_ops.last() == Some(&Op::Dup) && new_index[i - 1] as usize + 1 == out_ops.len() {
-                    out_ops.pop();
-                    out_spans.pop();
+                if !targets[i] && matches!(out.last(), Some((Op::Dup, _))) && new_index[i - 1] as usize + 1 == out.len()
+                {
+                    out.pop();
                     slide -= 1;
                 }
                 if slide > 0 {
-                    out_ops.push(Op::Slide(slide));
-                    out_spans.push(span);
+                    out.push((Op::Slide(slide), span));
                 }
-                out_ops.push(op);
-                out_spans.push(span);
+                out.push((op, span));
             }
-            _ => emit(op),
+            _ => out.push((op, span)),
         }
     }
-    new_index[ops.len()] = out_ops.len() as u32;
-    for op in &mut out_ops {
-        if let Some(target) = op.target() {
-            *op = op.with_target(new_index[target as usize]);
-        }
-    }
+    new_index[ops.len()] = out.len() as u32;
+    let (mut out_ops, out_spans): (Vec<Op>, Vec<Span>) = out.into_iter().unzip();
+    retarget(&mut out_ops, &new_index);
     Some((out_ops, out_spans))
 }
 
