@@ -5,8 +5,10 @@
 //! variable once and never assigns it, computes with a known stack depth at every op, and
 //! returns one value, the variables are not needed: each argument can stay where the caller
 //! put it, and each declared value where its `let` found it. A read of a variable becomes a
-//! copy of the value so far below the top (`Dup`, `Over`, `PickN`), and every return first
-//! slides the result down over the arguments and variables (`Slide`). The block then binds
+//! copy of the value so far below the top (`Dup`, `Over`, `PickN`), or, for its last read
+//! when it is on the top or right under it, a move of the value itself to the top (nothing,
+//! or `Swap`); every return first slides the result down over the variables still on the
+//! stack (`Slide`). The block then binds
 //! no names, so a call to it pushes a frame and nothing else: no locals are reserved, filled
 //! or released (see `Vm::enter_function_fast`).
 //!
@@ -58,13 +60,68 @@ fn stack_effect(op: Op) -> Option<(u32, u32)> {
     })
 }
 
-/// Where a function's variables are, at one op: how many values are on the stack above the
-/// arguments, and the variables declared so far, each kept where its `let` found it (the
-/// i-th right above the arguments and the i-1 before it).
+/// Where a function's variables are, at one op: the stack region they occupy, from its
+/// bottom (the first argument) up, and how many values are computed above it. A variable
+/// leaves the region when its last read takes it rather than copying it.
 #[derive(Clone, PartialEq, Eq)]
 struct State {
-    depth: u32,
-    lets: SmallVec<[Name; 4]>,
+    region: SmallVec<[Name; 8]>,
+    temps: u32,
+}
+
+impl State {
+    /// How far below the top variable `name` is, and its place in the region.
+    fn find(&self, name: Name) -> Option<(u32, usize)> {
+        let at = self.region.iter().position(|&v| v == name)?;
+        Some((self.temps + (self.region.len() - 1 - at) as u32, at))
+    }
+}
+
+/// How a read of a variable is done.
+#[derive(Clone, Copy)]
+enum Read {
+    /// Copy the value this far below the top (`Dup`, `Over`, `PickN`).
+    Copy(u32),
+    /// The last read of a variable on the top or right under it: it is moved to the top
+    /// (by nothing, or by a `Swap`) and stops being a variable. Taking it rather than
+    /// copying keeps the stack as short as a hand-written word keeps it (fib's second
+    /// `n` becomes `swap`, as in Pi).
+    Take(u32),
+}
+
+/// The variables live after each op (those a later op may read), one bit each, in the
+/// order of `vars`; `None` when there are too many to count this way.
+fn live_after(ops: &[Op], vars: &[Name]) -> Option<Vec<u64>> {
+    if vars.len() > 64 {
+        return None;
+    }
+    let bit = |name: Name| vars.iter().position(|&v| v == name).map_or(0, |i| 1u64 << i);
+    let mut after = vec![0u64; ops.len()];
+    let mut before = vec![0u64; ops.len()];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for i in (0..ops.len()).rev() {
+            let op = ops[i];
+            let mut out = 0;
+            if let Some(t) = op.target() {
+                out |= before.get(t as usize).copied().unwrap_or(0);
+            }
+            if !matches!(op, Op::Jump(_) | Op::Return | Op::End) {
+                out |= before.get(i + 1).copied().unwrap_or(0);
+            }
+            let into = match op {
+                Op::Load(name) => out | bit(name),
+                Op::LetTo(name) => out & !bit(name),
+                _ => out,
+            };
+            if out != after[i] || into != before[i] {
+                (after[i], before[i]) = (out, into);
+                changed = true;
+            }
+        }
+    }
+    Some(after)
 }
 
 /// Rewrites a function's block (after the first fusion) to keep its parameters, and the
@@ -77,15 +134,21 @@ pub(crate) fn keep_params_on_stack(ops: &[Op], spans: &[Span]) -> Option<(Vec<Op
     if count == 0 || (1..count).any(|i| params[..i].contains(&params[i])) {
         return None;
     }
-    let mut lets: Vec<Name> = Vec::new();
+    let mut vars = params.clone();
     for op in &ops[count..] {
         match *op {
-            Op::LetTo(name) if !params.contains(&name) && !lets.contains(&name) => lets.push(name),
+            Op::LetTo(name) if !vars.contains(&name) => vars.push(name),
             _ if op.binds_names() || op.captures_scope() => return None,
             _ => {}
         }
     }
-    let states = states(ops, &params, &lets)?;
+    // Taking variables at their last reads can make two paths meet with the variables in
+    // different places (one took a variable the other never read): then copy every read.
+    let live = live_after(ops, &vars);
+    let (states, live) = match live.as_deref().and_then(|live| states(ops, &vars, count, Some(live))) {
+        Some(states) => (states, live),
+        None => (states(ops, &vars, count, None)?, None),
+    };
     let targets = jump_targets(ops);
     let mut new_index = vec![0u32; ops.len() + 1];
     let mut out: Vec<(Op, Span)> = Vec::with_capacity(ops.len() + 2);
@@ -99,25 +162,31 @@ pub(crate) fn keep_params_on_stack(ops: &[Op], spans: &[Span]) -> Option<(Vec<Op
             continue;
         };
         match op {
-            Op::Load(name) if params.contains(&name) || lets.contains(&name) => {
-                let below_top = match params.iter().position(|&p| p == name) {
-                    Some(j) => state.depth + j as u32,
-                    None => state.depth - 1 - state.lets.iter().position(|&l| l == name)? as u32,
-                };
-                let copy = match below_top {
-                    0 => Op::Dup,
-                    1 => Op::Over,
-                    n => Op::PickN(n),
-                };
-                out.push((copy, span));
+            Op::Load(name) if vars.contains(&name) => {
+                // Whether the last op out is the previous op's, with nothing jumping between.
+                let follows = !targets[i] && i > 0 && new_index[i - 1] as usize + 1 == out.len();
+                match read(state, name, &vars, live.as_deref().map(|l| l[i]))? {
+                    Read::Take(0) => {}
+                    // A swap after a swap undoes it (`a b +` with both taken); after a dup
+                    // it swaps two copies of one value (`c c *`).
+                    Read::Take(_) if follows && matches!(out.last(), Some((Op::Swap, _))) => drop(out.pop()),
+                    Read::Take(_) if follows && matches!(out.last(), Some((Op::Dup, _))) => {}
+                    Read::Take(_) => out.push((Op::Swap, span)),
+                    Read::Copy(0) => out.push((Op::Dup, span)),
+                    Read::Copy(1) => out.push((Op::Over, span)),
+                    Read::Copy(n) => out.push((Op::PickN(n), span)),
+                }
             }
             // The value stays where it is, and is the variable.
             Op::LetTo(_) => {}
             Op::Return | Op::End => {
                 // Returning a copy of the top value (`return n` of `fun f(n)`) is returning
                 // that value, unless something jumps straight to the return.
-                let mut slide = (count + state.lets.len()) as u32;
-                if !targets[i] && matches!(out.last(), Some((Op::Dup, _))) && new_index[i - 1] as usize + 1 == out.len()
+                let mut slide = state.region.len() as u32;
+                if slide > 0
+                    && !targets[i]
+                    && matches!(out.last(), Some((Op::Dup, _)))
+                    && new_index[i - 1] as usize + 1 == out.len()
                 {
                     out.pop();
                     slide -= 1;
@@ -136,12 +205,24 @@ pub(crate) fn keep_params_on_stack(ops: &[Op], spans: &[Span]) -> Option<(Vec<Op
     Some((out_ops, out_spans))
 }
 
+/// How a read of variable `name` is done in `state`: taken if it is its last (`live`, the
+/// variables live after the read, says so) and it is on the top or right under it; else
+/// copied. `None` if the variable is not on the stack (read before its declaration).
+fn read(state: &State, name: Name, vars: &[Name], live: Option<u64>) -> Option<Read> {
+    let (below_top, _) = state.find(name)?;
+    let index = vars.iter().position(|&v| v == name)?;
+    let last = live.is_some_and(|live| live & (1 << index) == 0);
+    Some(if last && below_top <= 1 { Read::Take(below_top) } else { Read::Copy(below_top) })
+}
+
 /// The state each op runs in (`None`: unreachable), or `None` if the block does not
-/// qualify.
-fn states(ops: &[Op], params: &[Name], lets: &[Name]) -> Option<Vec<Option<State>>> {
-    let start = params.len();
+/// qualify. `vars` are the parameters (the first `count`, bound last argument first) and
+/// then the variables declared; with `live` (see [`live_after`]) last reads take their
+/// variables.
+fn states(ops: &[Op], vars: &[Name], count: usize, live: Option<&[u64]>) -> Option<Vec<Option<State>>> {
     let mut states: Vec<Option<State>> = vec![None; ops.len()];
-    let mut pending = vec![(start, State { depth: 0, lets: SmallVec::new() })];
+    let region = vars[..count].iter().rev().copied().collect();
+    let mut pending = vec![(count, State { region, temps: 0 })];
     while let Some((i, state)) = pending.pop() {
         let op = *ops.get(i)?;
         match &states[i] {
@@ -149,32 +230,40 @@ fn states(ops: &[Op], params: &[Name], lets: &[Name]) -> Option<Vec<Option<State
             Some(_) => return None,
             None => states[i] = Some(state.clone()),
         }
-        if op.target().is_some_and(|t| (t as usize) < start || t as usize >= ops.len()) {
+        if op.target().is_some_and(|t| (t as usize) < count || t as usize >= ops.len()) {
             return None;
         }
-        let declared = state.lets.len() as u32;
         let after = match op {
             // One value above the variables: the result.
-            Op::Return | Op::End if state.depth == declared + 1 => continue,
+            Op::Return | Op::End if state.temps == 1 => continue,
             Op::Return | Op::End => return None,
-            // A declaration right above the variables declared before it (so that they
-            // stay together under the values being computed), once on every path.
+            // A declaration right above the variables (so that they stay together under
+            // the values being computed), once on every path.
             Op::LetTo(name) => {
-                if state.depth != declared + 1 || state.lets.contains(&name) {
+                if state.temps != 1 || state.region.contains(&name) {
                     return None;
                 }
                 let mut after = state;
-                after.lets.push(name);
+                after.region.push(name);
+                after.temps = 0;
                 after
             }
             // A variable read after its declaration (before it, the name would mean
-            // another variable).
-            Op::Load(name) if lets.contains(&name) && !state.lets.contains(&name) => return None,
-            Op::CallFunctionName(name, _) if params.contains(&name) || lets.contains(&name) => return None,
+            // another variable) and before any read that took it.
+            Op::Load(name) if vars.contains(&name) => {
+                let mut after = state;
+                if let Read::Take(_) = read(&after, name, vars, live.map(|l| l[i]))? {
+                    let (_, at) = after.find(name)?;
+                    after.region.remove(at);
+                }
+                after.temps += 1;
+                after
+            }
+            Op::CallFunctionName(name, _) if vars.contains(&name) => return None,
             _ => {
                 let (pops, pushes) = stack_effect(op)?;
-                let below = state.depth.checked_sub(pops).filter(|&d| d >= declared)?;
-                State { depth: below + pushes, lets: state.lets }
+                let below = state.temps.checked_sub(pops)?;
+                State { temps: below + pushes, region: state.region }
             }
         };
         if let Some(target) = op.target() {
@@ -219,7 +308,8 @@ mod tests {
             Op::Add,
             Op::End,
         ];
-        // (`return n` returns the argument itself.)
+        // (`return n` returns the argument itself, and the last `n` takes it: the code is
+        // Pi's fib.)
         let expected = [
             Op::Dup,
             Op::JumpUnlessInt(Cmp::Lt, 2, 3),
@@ -227,11 +317,10 @@ mod tests {
             Op::Dup,
             Op::SubInt(1),
             Op::CallFunctionName(fib, 1),
-            Op::Over,
+            Op::Swap,
             Op::SubInt(2),
             Op::CallFunctionName(fib, 1),
             Op::Add,
-            Op::Slide(1),
             Op::End,
         ];
         assert_eq!(rewrite(&body).as_deref(), Some(&expected[..]));
@@ -241,9 +330,21 @@ mod tests {
     fn the_first_parameter_bound_is_the_last_argument() {
         let mut names = Interner::default();
         let (b, a) = (names.intern("b"), names.intern("a"));
-        // `'b let 'a let a b - a *`: a is one below b, and each push moves both further down.
+        // `'b let 'a let a b - a *`: a is one below b, and each push moves both further
+        // down; the last reads of b and of a take them.
         let body = [Op::LetTo(b), Op::LetTo(a), Op::Load(a), Op::Load(b), Op::Sub, Op::Load(a), Op::Mul, Op::End];
-        let expected = [Op::Over, Op::Over, Op::Sub, Op::PickN(2), Op::Mul, Op::Slide(2), Op::End];
+        let expected = [Op::Over, Op::Swap, Op::Sub, Op::Swap, Op::Mul, Op::End];
+        assert_eq!(rewrite(&body).as_deref(), Some(&expected[..]));
+        // `a b +`, both taken: the second swap undoes the first. `a a *`: the swap after the
+        // copy would swap two copies of one value.
+        let body = [Op::LetTo(b), Op::LetTo(a), Op::Load(a), Op::Load(b), Op::Add, Op::End];
+        assert_eq!(rewrite(&body).as_deref(), Some(&[Op::Add, Op::End][..]));
+        let body = [Op::LetTo(a), Op::Load(a), Op::Load(a), Op::Mul, Op::End];
+        assert_eq!(rewrite(&body).as_deref(), Some(&[Op::Dup, Op::Mul, Op::End][..]));
+        // `a b a + *`: b's last read takes it from under a's copy; a, read last from two
+        // values down, is copied and slid away.
+        let body = [Op::LetTo(b), Op::LetTo(a), Op::Load(a), Op::Load(b), Op::Load(a), Op::Add, Op::Mul, Op::End];
+        let expected = [Op::Over, Op::Swap, Op::PickN(2), Op::Add, Op::Mul, Op::Slide(1), Op::End];
         assert_eq!(rewrite(&body).as_deref(), Some(&expected[..]));
     }
 
@@ -269,25 +370,48 @@ mod tests {
             Op::Div,
             Op::End,
         ];
+        // (The last reads of j and of the first ij take them; i and ij, copied last from
+        // further down, are slid away.)
         let expected = [
             Op::Over,
-            Op::Over,
+            Op::Swap,
             Op::Add,
             Op::Const(0),
             Op::Over,
             Op::PickN(2),
             Op::AddInt(1),
             Op::Mul,
-            Op::PickN(4),
+            Op::PickN(3),
             Op::Add,
             Op::Div,
-            Op::Slide(3),
+            Op::Slide(2),
             Op::End,
         ];
         assert_eq!(rewrite(&body).as_deref(), Some(&expected[..]));
         // Returning the variable declared last is returning the value its `let` found.
         let last = [Op::LetTo(i), Op::Load(i), Op::AddInt(1), Op::LetTo(ij), Op::Load(ij), Op::End];
-        assert_eq!(rewrite(&last).as_deref(), Some(&[Op::Dup, Op::AddInt(1), Op::Slide(1), Op::End][..]));
+        assert_eq!(rewrite(&last).as_deref(), Some(&[Op::AddInt(1), Op::End][..]));
+    }
+
+    #[test]
+    fn paths_that_would_meet_with_variables_in_different_places_copy_every_read() {
+        let mut names = Interner::default();
+        let x = names.intern("x");
+        // `fun f(x) { if x { return x + 1 } else { 0 } }` as one join: the branch that reads
+        // x would take it, the other would leave it, so both copy and slide.
+        let body = [
+            Op::LetTo(x),
+            Op::Load(x),
+            Op::JumpIfFalse(6),
+            Op::Load(x),
+            Op::AddInt(1),
+            Op::Jump(7),
+            Op::Int(0),
+            Op::End,
+        ];
+        let expected =
+            [Op::Dup, Op::JumpIfFalse(5), Op::Dup, Op::AddInt(1), Op::Jump(6), Op::Int(0), Op::Slide(1), Op::End];
+        assert_eq!(rewrite(&body).as_deref(), Some(&expected[..]));
     }
 
     #[test]
