@@ -448,6 +448,99 @@ mod tests {
         assert_eq!(rewrite(&uneven), None);
     }
 
+    /// A straight-line function built from `choices`: `params` parameters, `lets` declared
+    /// variables, each declaration's value and the result computed from the variables
+    /// declared so far and small ints, with `+`, `-` and `*` (`-` makes the order of the
+    /// operands matter).
+    fn straight_line(names: &mut Interner, params: usize, lets: usize, choices: &[u8]) -> Vec<Op> {
+        let mut vars: Vec<Name> = (0..params).map(|i| names.intern(&format!("p{i}"))).collect();
+        let mut ops: Vec<Op> = vars.iter().map(|&v| Op::LetTo(v)).collect();
+        let mut choices = choices.iter().copied().cycle();
+        for k in 0..=lets {
+            let mut depth = 0;
+            for _ in 0..6 {
+                let c = choices.next().unwrap_or(0);
+                if depth >= 2 && c % 3 == 0 {
+                    ops.push([Op::Add, Op::Sub, Op::Mul][(c / 3 % 3) as usize]);
+                    depth -= 1;
+                } else if c % 2 == 0 {
+                    ops.push(Op::Load(vars[(c / 2) as usize % vars.len()]));
+                    depth += 1;
+                } else {
+                    ops.push(Op::Int((c % 7) as i32));
+                    depth += 1;
+                }
+            }
+            for _ in 1..depth {
+                ops.push(Op::Sub);
+            }
+            if depth == 0 {
+                ops.push(Op::Load(vars[0]));
+            }
+            if k < lets {
+                let name = names.intern(&format!("l{k}"));
+                ops.push(Op::LetTo(name));
+                vars.push(name);
+            }
+        }
+        ops.push(Op::End);
+        ops
+    }
+
+    /// Runs straight-line ops on `stack` (the arguments, the first at the bottom): by name
+    /// for the original block, on the stack alone for the rewritten one.
+    fn run(ops: &[Op], mut stack: Vec<i64>) -> Vec<i64> {
+        let mut vars: Vec<(Name, i64)> = Vec::new();
+        for &op in ops {
+            let n = stack.len();
+            match op {
+                Op::LetTo(name) => vars.push((name, stack.pop().unwrap())),
+                Op::Load(name) => stack.push(vars.iter().find(|v| v.0 == name).unwrap().1),
+                Op::Int(k) => stack.push(k as i64),
+                Op::Dup => stack.push(stack[n - 1]),
+                Op::Over => stack.push(stack[n - 2]),
+                Op::PickN(k) => stack.push(stack[n - 1 - k as usize]),
+                Op::Swap => stack.swap(n - 1, n - 2),
+                Op::Slide(k) => {
+                    stack[n - 1 - k as usize] = stack[n - 1];
+                    stack.truncate(n - k as usize);
+                }
+                Op::Add | Op::Sub | Op::Mul => {
+                    let (a, b) = (stack[n - 2], stack[n - 1]);
+                    stack.truncate(n - 2);
+                    stack.push(match op {
+                        Op::Add => a.wrapping_add(b),
+                        Op::Sub => a.wrapping_sub(b),
+                        _ => a.wrapping_mul(b),
+                    });
+                }
+                Op::End => break,
+                other => panic!("no such op here: {other:?}"),
+            }
+        }
+        stack
+    }
+
+    proptest::proptest! {
+        /// Whatever order the variables are read in, the rewritten block computes what
+        /// the original does and leaves only its result.
+        #[test]
+        fn the_rewrite_computes_what_the_block_did(
+            params in 1usize..4,
+            lets in 0usize..3,
+            choices in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..40),
+            args in proptest::collection::vec(-50i64..50, 3),
+        ) {
+            let mut names = Interner::default();
+            let ops = straight_line(&mut names, params, lets, &choices);
+            let args = args[..params].to_vec();
+            let kept = rewrite(&ops).expect("a straight-line block is rewritten");
+            let expected = run(&ops, args.clone());
+            proptest::prop_assert_eq!(expected.len(), 1);
+            proptest::prop_assert_eq!(run(&kept, args), expected, "{:?} became {:?}", ops, kept);
+        }
+    }
+
     /// The number of values before and after the `--` of a documented effect such as
     /// `( a b -- a+b )`.
     fn counted(effect: &str) -> (u32, u32) {
