@@ -143,11 +143,21 @@ pub(crate) fn keep_params_on_stack(ops: &[Op], spans: &[Span]) -> Option<(Vec<Op
         }
     }
     // Taking variables at their last reads can make two paths meet with the variables in
-    // different places (one took a variable the other never read): then copy every read.
-    let live = live_after(ops, &vars);
-    let (states, live) = match live.as_deref().and_then(|live| states(ops, &vars, count, Some(live))) {
-        Some(states) => (states, live),
-        None => (states(ops, &vars, count, None)?, None),
+    // different places (one took a variable the other never read): then those variables
+    // are copied at every read (counted live everywhere), and the others still taken.
+    let (states, live) = match live_after(ops, &vars) {
+        Some(live) => {
+            let mut copied = 0u64;
+            loop {
+                let live: Vec<u64> = live.iter().map(|&l| l | copied).collect();
+                match states(ops, &vars, count, Some(&live)) {
+                    Ok(states) => break (states, Some(live)),
+                    Err(differ) if differ & !copied != 0 => copied |= differ,
+                    Err(_) => return None,
+                }
+            }
+        }
+        None => (states(ops, &vars, count, None).ok()?, None),
     };
     let targets = jump_targets(ops);
     let mut new_index = vec![0u32; ops.len() + 1];
@@ -215,33 +225,40 @@ fn read(state: &State, name: Name, vars: &[Name], live: Option<u64>) -> Option<R
     Some(if last && below_top <= 1 { Read::Take(below_top) } else { Read::Copy(below_top) })
 }
 
-/// The state each op runs in (`None`: unreachable), or `None` if the block does not
-/// qualify. `vars` are the parameters (the first `count`, bound last argument first) and
-/// then the variables declared; with `live` (see [`live_after`]) last reads take their
-/// variables.
-fn states(ops: &[Op], vars: &[Name], count: usize, live: Option<&[u64]>) -> Option<Vec<Option<State>>> {
+/// The state each op runs in (`None`: unreachable). `vars` are the parameters (the first
+/// `count`, bound last argument first) and then the variables declared; with `live` (see
+/// [`live_after`]) last reads take their variables.
+///
+/// # Errors
+/// If the block does not qualify: the variables (bits, as in `live`) that two paths meet
+/// with in different places, which copying them at every read would reconcile, or none.
+fn states(ops: &[Op], vars: &[Name], count: usize, live: Option<&[u64]>) -> Result<Vec<Option<State>>, u64> {
     let mut states: Vec<Option<State>> = vec![None; ops.len()];
     let region = vars[..count].iter().rev().copied().collect();
     let mut pending = vec![(count, State { region, temps: 0 })];
     while let Some((i, state)) = pending.pop() {
-        let op = *ops.get(i)?;
+        let Some(&op) = ops.get(i) else { return Err(0) };
         match &states[i] {
             Some(known) if *known == state => continue,
-            Some(_) => return None,
+            Some(known) => {
+                let differ =
+                    vars.iter().enumerate().filter(|&(_, v)| known.region.contains(v) != state.region.contains(v));
+                return Err(differ.fold(0, |bits, (index, _)| bits | 1 << index));
+            }
             None => states[i] = Some(state.clone()),
         }
         if op.target().is_some_and(|t| (t as usize) < count || t as usize >= ops.len()) {
-            return None;
+            return Err(0);
         }
         let after = match op {
             // One value above the variables: the result.
             Op::Return | Op::End if state.temps == 1 => continue,
-            Op::Return | Op::End => return None,
+            Op::Return | Op::End => return Err(0),
             // A declaration right above the variables (so that they stay together under
             // the values being computed), once on every path.
             Op::LetTo(name) => {
                 if state.temps != 1 || state.region.contains(&name) {
-                    return None;
+                    return Err(0);
                 }
                 let mut after = state;
                 after.region.push(name);
@@ -252,17 +269,17 @@ fn states(ops: &[Op], vars: &[Name], count: usize, live: Option<&[u64]>) -> Opti
             // another variable) and before any read that took it.
             Op::Load(name) if vars.contains(&name) => {
                 let mut after = state;
-                if let Read::Take(_) = read(&after, name, vars, live.map(|l| l[i]))? {
-                    let (_, at) = after.find(name)?;
+                if let Read::Take(_) = read(&after, name, vars, live.map(|l| l[i])).ok_or(0u64)? {
+                    let (_, at) = after.find(name).ok_or(0u64)?;
                     after.region.remove(at);
                 }
                 after.temps += 1;
                 after
             }
-            Op::CallFunctionName(name, _) if vars.contains(&name) => return None,
+            Op::CallFunctionName(name, _) if vars.contains(&name) => return Err(0),
             _ => {
-                let (pops, pushes) = stack_effect(op)?;
-                let below = state.temps.checked_sub(pops)?;
+                let (pops, pushes) = stack_effect(op).ok_or(0u64)?;
+                let below = state.temps.checked_sub(pops).ok_or(0u64)?;
                 State { temps: below + pushes, region: state.region }
             }
         };
@@ -273,7 +290,7 @@ fn states(ops: &[Op], vars: &[Name], count: usize, live: Option<&[u64]>) -> Opti
             pending.push((i + 1, after));
         }
     }
-    Some(states)
+    Ok(states)
 }
 
 #[cfg(test)]
@@ -394,9 +411,9 @@ mod tests {
     }
 
     #[test]
-    fn paths_that_would_meet_with_variables_in_different_places_copy_every_read() {
+    fn paths_that_would_meet_with_a_variable_in_different_places_copy_its_reads() {
         let mut names = Interner::default();
-        let x = names.intern("x");
+        let (x, y) = (names.intern("x"), names.intern("y"));
         // `fun f(x) { if x { return x + 1 } else { 0 } }` as one join: the branch that reads
         // x would take it, the other would leave it, so both copy and slide.
         let body = [
@@ -411,6 +428,33 @@ mod tests {
         ];
         let expected =
             [Op::Dup, Op::JumpIfFalse(5), Op::Dup, Op::AddInt(1), Op::Jump(6), Op::Int(0), Op::Slide(1), Op::End];
+        assert_eq!(rewrite(&body).as_deref(), Some(&expected[..]));
+        // `(x ? x + 1 : 0) * y`: only x is copied at every read; y's last read still takes it.
+        let body = [
+            Op::LetTo(y),
+            Op::LetTo(x),
+            Op::Load(x),
+            Op::JumpIfFalse(7),
+            Op::Load(x),
+            Op::AddInt(1),
+            Op::Jump(8),
+            Op::Int(0),
+            Op::Load(y),
+            Op::Mul,
+            Op::End,
+        ];
+        let expected = [
+            Op::Over,
+            Op::JumpIfFalse(5),
+            Op::Over,
+            Op::AddInt(1),
+            Op::Jump(6),
+            Op::Int(0),
+            Op::Swap,
+            Op::Mul,
+            Op::Slide(1),
+            Op::End,
+        ];
         assert_eq!(rewrite(&body).as_deref(), Some(&expected[..]));
     }
 
@@ -448,34 +492,48 @@ mod tests {
         assert_eq!(rewrite(&uneven), None);
     }
 
-    /// A straight-line function built from `choices`: `params` parameters, `lets` declared
-    /// variables, each declaration's value and the result computed from the variables
-    /// declared so far and small ints, with `+`, `-` and `*` (`-` makes the order of the
-    /// operands matter).
-    fn straight_line(names: &mut Interner, params: usize, lets: usize, choices: &[u8]) -> Vec<Op> {
+    /// Pushes ops computing one value from `vars` and small ints with `+`, `-` and `*`
+    /// (`-` makes the order of the operands matter), as `choices` decide.
+    fn expression(ops: &mut Vec<Op>, vars: &[Name], choices: &mut impl Iterator<Item = u8>) {
+        let mut depth = 0;
+        for _ in 0..5 {
+            let c = choices.next().unwrap_or(0);
+            if depth >= 2 && c.is_multiple_of(3) {
+                ops.push([Op::Add, Op::Sub, Op::Mul][(c / 3 % 3) as usize]);
+                depth -= 1;
+            } else if c.is_multiple_of(2) {
+                ops.push(Op::Load(vars[(c / 2) as usize % vars.len()]));
+                depth += 1;
+            } else {
+                ops.push(Op::Int((c % 7) as i32));
+                depth += 1;
+            }
+        }
+        for _ in 1..depth {
+            ops.push(Op::Sub);
+        }
+    }
+
+    /// A function built from `choices`: `params` parameters, `lets` declared variables,
+    /// each declaration's value and the result an expression of the variables declared so
+    /// far, or a choice between two (`c JumpIfFalse a Jump b`, so paths meet).
+    fn function(names: &mut Interner, params: usize, lets: usize, choices: &[u8]) -> Vec<Op> {
         let mut vars: Vec<Name> = (0..params).map(|i| names.intern(&format!("p{i}"))).collect();
         let mut ops: Vec<Op> = vars.iter().map(|&v| Op::LetTo(v)).collect();
         let mut choices = choices.iter().copied().cycle();
         for k in 0..=lets {
-            let mut depth = 0;
-            for _ in 0..6 {
-                let c = choices.next().unwrap_or(0);
-                if depth >= 2 && c % 3 == 0 {
-                    ops.push([Op::Add, Op::Sub, Op::Mul][(c / 3 % 3) as usize]);
-                    depth -= 1;
-                } else if c % 2 == 0 {
-                    ops.push(Op::Load(vars[(c / 2) as usize % vars.len()]));
-                    depth += 1;
-                } else {
-                    ops.push(Op::Int((c % 7) as i32));
-                    depth += 1;
-                }
-            }
-            for _ in 1..depth {
-                ops.push(Op::Sub);
-            }
-            if depth == 0 {
-                ops.push(Op::Load(vars[0]));
+            if choices.next().unwrap_or(0).is_multiple_of(2) {
+                expression(&mut ops, &vars, &mut choices);
+            } else {
+                expression(&mut ops, &vars, &mut choices);
+                let branch = ops.len();
+                ops.push(Op::JumpIfFalse(0));
+                expression(&mut ops, &vars, &mut choices);
+                let jump = ops.len();
+                ops.push(Op::Jump(0));
+                ops[branch] = Op::JumpIfFalse(ops.len() as u32);
+                expression(&mut ops, &vars, &mut choices);
+                ops[jump] = Op::Jump(ops.len() as u32);
             }
             if k < lets {
                 let name = names.intern(&format!("l{k}"));
@@ -487,11 +545,15 @@ mod tests {
         ops
     }
 
-    /// Runs straight-line ops on `stack` (the arguments, the first at the bottom): by name
-    /// for the original block, on the stack alone for the rewritten one.
+    /// Runs a function's ops on `stack` (the arguments, the first at the bottom): by name
+    /// for the original block, on the stack alone for the rewritten one. (A jump's
+    /// condition is whether the value is odd.)
     fn run(ops: &[Op], mut stack: Vec<i64>) -> Vec<i64> {
         let mut vars: Vec<(Name, i64)> = Vec::new();
-        for &op in ops {
+        let mut pc = 0;
+        loop {
+            let op = ops[pc];
+            pc += 1;
             let n = stack.len();
             match op {
                 Op::LetTo(name) => vars.push((name, stack.pop().unwrap())),
@@ -514,16 +576,21 @@ mod tests {
                         _ => a.wrapping_mul(b),
                     });
                 }
-                Op::End => break,
+                Op::Jump(to) => pc = to as usize,
+                Op::JumpIfFalse(to) => {
+                    if stack.pop().unwrap() % 2 == 0 {
+                        pc = to as usize;
+                    }
+                }
+                Op::End => return stack,
                 other => panic!("no such op here: {other:?}"),
             }
         }
-        stack
     }
 
     proptest::proptest! {
-        /// Whatever order the variables are read in, the rewritten block computes what
-        /// the original does and leaves only its result.
+        /// Whatever order the variables are read in, and whichever paths meet, the
+        /// rewritten block computes what the original does and leaves only its result.
         #[test]
         fn the_rewrite_computes_what_the_block_did(
             params in 1usize..4,
@@ -532,9 +599,9 @@ mod tests {
             args in proptest::collection::vec(-50i64..50, 3),
         ) {
             let mut names = Interner::default();
-            let ops = straight_line(&mut names, params, lets, &choices);
+            let ops = function(&mut names, params, lets, &choices);
             let args = args[..params].to_vec();
-            let kept = rewrite(&ops).expect("a straight-line block is rewritten");
+            let kept = rewrite(&ops).expect("such a block is rewritten");
             let expected = run(&ops, args.clone());
             proptest::prop_assert_eq!(expected.len(), 1);
             proptest::prop_assert_eq!(run(&kept, args), expected, "{:?} became {:?}", ops, kept);
