@@ -171,11 +171,12 @@ pub(crate) fn keep_params_on_stack(ops: &[Op], spans: &[Span]) -> Option<(Vec<Op
             }
             continue;
         };
+        // Whether the last op out is the previous op's, with nothing jumping between: the
+        // two can then be rewritten together.
+        let follows = !targets[i] && i > 0 && new_index[i - 1] as usize + 1 == out.len();
         match op {
             Op::Load(name) if vars.contains(&name) => {
-                // Whether the last op out is the previous op's, with nothing jumping between.
-                let follows = !targets[i] && i > 0 && new_index[i - 1] as usize + 1 == out.len();
-                match read(state, name, &vars, live.as_deref().map(|l| l[i]))? {
+                match read(state, name, &vars, live.as_deref().map(|l| l[i]))?.0 {
                     Read::Take(0) => {}
                     // A swap after a swap undoes it (`a b +` with both taken); after a dup
                     // it swaps two copies of one value (`c c *`).
@@ -193,11 +194,7 @@ pub(crate) fn keep_params_on_stack(ops: &[Op], spans: &[Span]) -> Option<(Vec<Op
                 // Returning a copy of the top value (`return n` of `fun f(n)`) is returning
                 // that value, unless something jumps straight to the return.
                 let mut slide = state.region.len() as u32;
-                if slide > 0
-                    && !targets[i]
-                    && matches!(out.last(), Some((Op::Dup, _)))
-                    && new_index[i - 1] as usize + 1 == out.len()
-                {
+                if slide > 0 && follows && matches!(out.last(), Some((Op::Dup, _))) {
                     out.pop();
                     slide -= 1;
                 }
@@ -217,12 +214,13 @@ pub(crate) fn keep_params_on_stack(ops: &[Op], spans: &[Span]) -> Option<(Vec<Op
 
 /// How a read of variable `name` is done in `state`: taken if it is its last (`live`, the
 /// variables live after the read, says so) and it is on the top or right under it; else
-/// copied. `None` if the variable is not on the stack (read before its declaration).
-fn read(state: &State, name: Name, vars: &[Name], live: Option<u64>) -> Option<Read> {
-    let (below_top, _) = state.find(name)?;
+/// copied; with the variable's place in the region. `None` if the variable is not on the
+/// stack (read before its declaration).
+fn read(state: &State, name: Name, vars: &[Name], live: Option<u64>) -> Option<(Read, usize)> {
+    let (below_top, at) = state.find(name)?;
     let index = vars.iter().position(|&v| v == name)?;
     let last = live.is_some_and(|live| live & (1 << index) == 0);
-    Some(if last && below_top <= 1 { Read::Take(below_top) } else { Read::Copy(below_top) })
+    Some((if last && below_top <= 1 { Read::Take(below_top) } else { Read::Copy(below_top) }, at))
 }
 
 /// The state each op runs in (`None`: unreachable). `vars` are the parameters (the first
@@ -269,8 +267,7 @@ fn states(ops: &[Op], vars: &[Name], count: usize, live: Option<&[u64]>) -> Resu
             // another variable) and before any read that took it.
             Op::Load(name) if vars.contains(&name) => {
                 let mut after = state;
-                if let Read::Take(_) = read(&after, name, vars, live.map(|l| l[i])).ok_or(0u64)? {
-                    let (_, at) = after.find(name).ok_or(0u64)?;
+                if let (Read::Take(_), at) = read(&after, name, vars, live.map(|l| l[i])).ok_or(0u64)? {
                     after.region.remove(at);
                 }
                 after.temps += 1;
