@@ -138,6 +138,43 @@ fn deep_nesting_is_a_parse_error_not_a_stack_overflow() {
 }
 
 #[test]
+fn long_operator_chains_are_parse_errors_not_stack_overflows() {
+    // Each chain is one flat rule to pest but a level of the tree per operator; a tree this
+    // deep overflowed the stack when it was dropped, even after it had been refused.
+    let n = 100_000;
+    let rho = [
+        "!".repeat(n) + "true",
+        "~".repeat(n) + "y",
+        "- ".repeat(n) + "y",
+        "f".to_string() + &"(1)".repeat(n),
+        "a".to_string() + &"[0]".repeat(n),
+        "a".to_string() + &".b".repeat(n),
+        "1".to_string() + &" + 1".repeat(n),
+    ];
+    for text in rho {
+        let mut vm = lang_rho::new_vm();
+        let err = vm.eval("rho", "chain", &format!("x = {text}")).unwrap_err();
+        assert_eq!(err.kind(), vm_core::ErrorKind::Parse, "{}", err.message());
+    }
+    let stark = [
+        "not ".repeat(n) + "true",
+        "- ".repeat(n) + "y",
+        "f".to_string() + &"(1)".repeat(n),
+        "a".to_string() + &"[0]".repeat(n),
+        "a".to_string() + &".b".repeat(n),
+        "1".to_string() + &" + 1".repeat(n),
+        "true".to_string() + &" and true".repeat(n),
+        // Just under the operator cap: built, refused for its depth, dropped.
+        "1".to_string() + &" + 1".repeat(lang_stark::MAX_CHAIN - 1),
+    ];
+    for text in stark {
+        let mut vm = lang_stark::new_vm();
+        let err = vm.eval("stark", "chain", &format!("let x = {text}\n")).unwrap_err();
+        assert_eq!(err.kind(), vm_core::ErrorKind::Parse, "{}", err.message());
+    }
+}
+
+#[test]
 fn printing_deep_and_cyclic_values_does_not_overflow() {
     // 100,000 levels would overflow any recursive walk; stress mode builds fewer.
     let depth = kai_tests::scale(100_000, 3_000);

@@ -619,7 +619,17 @@ impl Builder<'_> {
     fn operand(&self, pair: Pair<'_, Rule>) -> Result<Expr, Error> {
         let mut prefixes: Vec<(UnaryOp, usize)> = Vec::new();
         let mut result: Option<Expr> = None;
+        // Each prefix and postfix operator is one level of the tree. A chain too long is
+        // refused before it is built: `check_depth` would refuse the tree, but dropping a
+        // tree that deep recurses once per level and overflows the stack.
+        let mut levels = 0;
         for part in pair.into_inner() {
+            if matches!(part.as_rule(), Rule::prefix | Rule::call | Rule::index | Rule::member) {
+                levels += 1;
+                if levels > MAX_EXPR_DEPTH {
+                    return Err(self.pair_error(&part, too_deep()));
+                }
+            }
             match part.as_rule() {
                 Rule::prefix => {
                     let op = match part.as_str() {
@@ -827,6 +837,10 @@ fn describe(rule: Rule) -> &'static str {
     }
 }
 
+fn too_deep() -> String {
+    format!("expression nests more than {MAX_EXPR_DEPTH} deep: split it into smaller parts")
+}
+
 /// Refuses expression trees deeper than [`MAX_EXPR_DEPTH`] (checked without recursion, so
 /// that later passes may recurse safely).
 fn check_depth(statements: &[Stmt]) -> Result<(), Error> {
@@ -839,11 +853,7 @@ fn check_depth(statements: &[Stmt]) -> Result<(), Error> {
         match item {
             Item::Expr(e, depth) => {
                 if depth > MAX_EXPR_DEPTH {
-                    return Err(Error::new(
-                        ErrorKind::Parse,
-                        format!("expression nests more than {MAX_EXPR_DEPTH} deep: split it into smaller parts"),
-                    )
-                    .with_span(e.span));
+                    return Err(Error::new(ErrorKind::Parse, too_deep()).with_span(e.span));
                 }
                 let d = depth + 1;
                 match &e.kind {

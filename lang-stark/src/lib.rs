@@ -28,7 +28,7 @@ use std::rc::Rc;
 pub use ast::Item;
 pub use check::Declarations;
 pub use layout::MAX_NESTING;
-pub use parser::{MAX_EXPR_DEPTH, parse};
+pub use parser::{MAX_CHAIN, MAX_EXPR_DEPTH, parse};
 pub use types::Type;
 
 use vm_core::{Error, Frontend, Natives, Source, SourceId, Unit, Vm};

@@ -94,6 +94,17 @@ fn binary_op(text: &str) -> BinaryOp {
     BinaryOp::from_symbol(symbol).unwrap_or(BinaryOp::Mod)
 }
 
+/// How many binary operators one expression may hold outside brackets. Operator chains are
+/// cut off while the tree is built (prefix and postfix chains at [`MAX_EXPR_DEPTH`]), not
+/// after: `depth_of` would refuse the tree, but dropping a tree recurses once per level,
+/// and a long enough chain overflows the stack. (Precedence can keep a chain shallower than
+/// its length: `a*b + c*d + …`.)
+pub const MAX_CHAIN: usize = 10_000;
+
+fn too_deep() -> String {
+    format!("expression nested more than {MAX_EXPR_DEPTH} deep")
+}
+
 /// How deep `e` nests, found with a work list (never recursive); stops counting past the limit.
 fn depth_of(e: &Expr) -> usize {
     let mut deepest = 0;
@@ -493,7 +504,14 @@ impl Builder<'_> {
         for part in pair.into_inner() {
             match part.as_rule() {
                 Rule::unary => operands.push(self.unary(part)?),
-                _ => operators.push((binary_op(part.as_str().trim()), self.span(&part))),
+                _ => {
+                    if operators.len() >= MAX_CHAIN {
+                        let message =
+                            format!("an expression holds more than {MAX_CHAIN} operators: split it into smaller parts");
+                        return Err(self.error(self.span(&part), message));
+                    }
+                    operators.push((binary_op(part.as_str().trim()), self.span(&part)));
+                }
             }
         }
         // Precedence climbing over the flat sequence, with explicit stacks.
@@ -513,7 +531,7 @@ impl Builder<'_> {
         }
         let e = expect(values.pop())?;
         if depth_of(&e) > MAX_EXPR_DEPTH {
-            return Err(self.error(e.span, format!("expression nested more than {MAX_EXPR_DEPTH} deep")));
+            return Err(self.error(e.span, too_deep()));
         }
         Ok(e)
     }
@@ -532,6 +550,9 @@ impl Builder<'_> {
         let mut operand = None;
         for part in pair.into_inner() {
             match part.as_rule() {
+                Rule::prefix if prefixes.len() >= MAX_EXPR_DEPTH => {
+                    return Err(self.error(self.span(&part), too_deep()));
+                }
                 Rule::prefix => {
                     let op = match part.as_str().trim() {
                         "-" => UnaryOp::Neg,
@@ -572,7 +593,10 @@ impl Builder<'_> {
     fn postfix(&self, pair: Pair<'_, Rule>) -> Result<Expr, Error> {
         let mut parts = pair.into_inner();
         let mut e = self.primary(expect(parts.next())?)?;
-        for part in parts {
+        for (level, part) in parts.enumerate() {
+            if level >= MAX_EXPR_DEPTH {
+                return Err(self.error(self.span(&part), too_deep()));
+            }
             let end = self.span(&part).end;
             let span = Span { end, ..e.span };
             let rule = part.as_rule();
