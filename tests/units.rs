@@ -11,7 +11,7 @@ const FIB: &str = "fun fib(n) { if n < 2 { return n } return fib(n - 1) + fib(n 
                    print(join(parts, \" \"), fib(20))\n";
 
 fn rho_unit(text: &str) -> Unit {
-    compile_unit(&lang_rho::RhoFrontend, "fib.rho", text, &Natives::new()).expect("compiles")
+    compile_unit(&lang_rho::RhoFrontend, "fib.rho", text, &Natives::default()).expect("compiles")
 }
 
 /// Loads and runs `unit` in a fresh VM; what it printed.
@@ -76,7 +76,7 @@ fn a_unit_loads_into_a_vm_that_already_has_other_names() {
 
 #[test]
 fn natives_are_found_by_name_when_loading() {
-    let mut natives = Natives::new();
+    let mut natives = Natives::default();
     natives.insert("twice".into(), 1);
     let unit = compile_unit(&lang_pi::PiFrontend, "natives.pi", "21 twice print", &natives).unwrap();
     assert!(unit.blocks[0].ops.iter().any(|op| matches!(op, Op::Native(_))));
@@ -97,7 +97,7 @@ fn natives_are_found_by_name_when_loading() {
 
 #[test]
 fn a_parse_error_without_a_vm_shows_its_position() {
-    let err = compile_unit(&lang_pi::PiFrontend, "bad.pi", "1 2 +\n{ 3", &Natives::new()).unwrap_err();
+    let err = compile_unit(&lang_pi::PiFrontend, "bad.pi", "1 2 +\n{ 3", &Natives::default()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Parse);
     assert_eq!(err.location().as_deref(), Some("bad.pi:2:1"));
 }
@@ -164,7 +164,7 @@ fn a_malformed_unit_is_a_parse_error_naming_block_and_op() {
 
 #[test]
 fn the_frontends_compile_alone() {
-    let natives = Natives::new();
+    let natives = Natives::default();
     let source = vm_core::Source::detached("alone.pi", "1 2 + print");
     let unit = lang_pi::PiFrontend.compile(&source, &natives).unwrap();
     assert_eq!(unit.source_name, "alone.pi");

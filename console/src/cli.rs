@@ -1,5 +1,6 @@
 //! The command line, as clap parses it.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -13,6 +14,34 @@ pub struct Cli {
     /// The REPL's language when no command is given: pi (default), rho or stark.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
+}
+
+impl Cli {
+    /// The command line `args` (program name first) when it is the plainest form,
+    /// `kai run FILE [ARG…]` with nothing starting with `-`, parsed without clap; `None`
+    /// for every other command line, which clap parses. Clap builds its parser for every
+    /// subcommand and option before it looks at the arguments, and that is a third of the
+    /// start-up of an empty program (the page faults of its code and heap, and ~115 K
+    /// instructions); this gives the `Cli` clap would give (the tests below check that on
+    /// many command lines) without building it.
+    pub fn parse_plain_run(args: &[OsString]) -> Option<Cli> {
+        let [_, command, file, rest @ ..] = args else { return None };
+        let plain = |arg: &OsString| arg.to_str().is_some_and(|a| !a.is_empty() && !a.starts_with('-'));
+        if command != "run" || !plain(file) || !rest.iter().all(plain) {
+            return None;
+        }
+        let run = RunArgs {
+            file: Some(PathBuf::from(file)),
+            args: rest.iter().filter_map(|a| a.to_str()).map(str::to_string).collect(),
+            eval: None,
+            lang: None,
+            print_stack: false,
+            interactive: false,
+            trace: false,
+            limits: LimitArgs::default(),
+        };
+        Some(Cli { command: Some(Command::Run(run)), lang: None })
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -153,4 +182,65 @@ pub struct ServeArgs {
     pub token: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use clap::Parser;
+
+    use super::Cli;
+
+    /// The fast path's answer, checked against clap's: the same `Cli` whenever it gives one.
+    fn check(words: &[&str]) -> bool {
+        let args: Vec<OsString> = std::iter::once("kai").chain(words.iter().copied()).map(OsString::from).collect();
+        let Some(fast) = Cli::parse_plain_run(&args) else { return false };
+        let clap = Cli::try_parse_from(&args).unwrap_or_else(|err| panic!("clap rejects {words:?}: {err}"));
+        assert_eq!(format!("{fast:?}"), format!("{clap:?}"), "for {words:?}");
+        true
+    }
+
+    #[test]
+    fn a_plain_run_parses_as_clap_parses_it() {
+        assert!(check(&["run", "prog.pi"]));
+        assert!(check(&["run", "dir/prog.rho", "a", "b c", "help", "run"]));
+        assert!(check(&["run", "prog.kbc", "x"]));
+    }
+
+    #[test]
+    fn anything_else_is_left_to_clap() {
+        for words in [
+            &["run"][..],
+            &[],
+            &["run", "-e", "1 print"],
+            &["run", "--fuel", "10", "prog.pi"],
+            &["run", "prog.pi", "--fuel", "10"],
+            &["run", "prog.pi", "-"],
+            &["run", "--", "prog.pi"],
+            &["run", ""],
+            &["translate", "prog.rho"],
+            &["--lang", "rho"],
+        ] {
+            assert!(!check(words), "{words:?} took the fast path");
+        }
+    }
+
+    #[test]
+    fn every_command_line_of_these_words_agrees_with_clap() {
+        // Every sequence of up to four of these words: the fast path either declines or
+        // gives clap's answer.
+        let words = ["run", "p.pi", "x", "-e", "--fuel", "3", "--", "-", "help", "--help", ""];
+        let mut lines: Vec<Vec<&str>> = vec![vec![]];
+        for _ in 0..4 {
+            let longer: Vec<Vec<&str>> = lines
+                .iter()
+                .flat_map(|line| words.iter().map(move |w| line.iter().copied().chain([*w]).collect()))
+                .collect();
+            for line in &longer {
+                check(line);
+            }
+            lines = longer;
+        }
+    }
 }

@@ -30,7 +30,12 @@ pub struct Streams {
 /// process exit code: 0 on success (or the code a program gave to `exit`), 1 on any
 /// failure, 2 for bad command-line usage.
 pub fn main_with(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, mut streams: Streams) -> i32 {
-    let cli = match cli::Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let parsed = match cli::Cli::parse_plain_run(&args) {
+        Some(cli) => Ok(cli),
+        None => cli::Cli::try_parse_from(args),
+    };
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             let code = if err.use_stderr() { 2 } else { 0 };

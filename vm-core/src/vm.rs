@@ -17,11 +17,11 @@ use crate::native::Native;
 use crate::source::{Source, Sources};
 use crate::task::Task;
 use crate::unit::Unit;
-use crate::words::{self, WORDS};
+use crate::words;
 
 /// The natives a program may call, by name, with their arity: what a compiler needs to
 /// know of the VM the code will run in ([`Vm::native_table`]).
-pub type Natives = std::collections::HashMap<String, usize>;
+pub type Natives = FxHashMap<String, usize>;
 
 /// Turns source text into a portable [`Unit`], without a VM. Frontends (lang-pi, lang-rho)
 /// install themselves in a VM under a language name; `eval`, `rho` and the embedding API
@@ -96,8 +96,9 @@ pub struct Vm {
     native_table: Natives,
     /// The generator behind `random` and the words that draw from it.
     pub(crate) rng: crate::rng::Rng,
-    /// Names that cannot be stored to: built-in words and natives, indexed by name id.
-    reserved: Vec<bool>,
+    /// Which names are natives', indexed by name id (with the built-in words, whose names
+    /// are not interned until a program uses them, these are the names nothing may bind).
+    native_names: Vec<bool>,
     frontends: FxHashMap<String, Rc<dyn Frontend>>,
     pub(crate) out: Box<dyn Write>,
     /// Where `read_line` and `read_stdin` read.
@@ -136,11 +137,6 @@ impl Vm {
         let stress =
             std::env::var("KAI_GC_STRESS").map_or(registry::Stress::Off, |v| registry::Stress::from_setting(&v));
         reg.set_gc_stress(stress);
-        let mut reserved = Vec::new();
-        for word in WORDS {
-            let name = reg.intern(word.name);
-            mark_reserved(&mut reserved, name);
-        }
         for &(name, value, _) in words::CONSTANTS {
             let name = reg.intern(name);
             reg.globals.set(name, Value::Float(value));
@@ -157,9 +153,9 @@ impl Vm {
             footprint,
             natives: Vec::new(),
             native_index: FxHashMap::default(),
-            native_table: Natives::new(),
+            native_table: Natives::default(),
             rng: crate::rng::Rng::from_clock(),
-            reserved,
+            native_names: Vec::new(),
             frontends: FxHashMap::default(),
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),
             input: crate::input::Input::default(),
@@ -420,8 +416,10 @@ impl Vm {
         Ok(())
     }
 
+    /// Whether `name` is a built-in word's or a native's, which nothing may bind.
     pub(crate) fn is_reserved(&self, name: Name) -> bool {
-        self.reserved.get(name.index()).copied().unwrap_or(false)
+        self.native_names.get(name.index()).copied().unwrap_or(false)
+            || words::lookup(self.reg.name_text(name)).is_some()
     }
 
     pub(crate) fn check_not_reserved(&self, name: Name) -> Result<(), Error> {
@@ -441,7 +439,7 @@ impl Vm {
             let text = self.reg.name_text(name).to_string();
             return Err(Error::type_error(format!("cannot register '{text}': it is a built-in word")));
         }
-        mark_reserved(&mut self.reserved, name);
+        mark_native(&mut self.native_names, name);
         self.native_table.insert(self.reg.name_text(name).to_string(), native.arity);
         match self.native_index.get(&name) {
             Some(&index) => self.natives[index as usize] = native,
@@ -558,9 +556,9 @@ impl Vm {
     }
 }
 
-fn mark_reserved(reserved: &mut Vec<bool>, name: Name) {
-    if reserved.len() <= name.index() {
-        reserved.resize(name.index() + 1, false);
+fn mark_native(native_names: &mut Vec<bool>, name: Name) {
+    if native_names.len() <= name.index() {
+        native_names.resize(name.index() + 1, false);
     }
-    reserved[name.index()] = true;
+    native_names[name.index()] = true;
 }

@@ -1,8 +1,9 @@
 //! The closed list of built-in words: each name, what it compiles to, its stack effect and
 //! a one-line description. This table drives the compilers, `kai words` and `:help`.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
 
 use crate::op::Op;
 
@@ -699,6 +700,6 @@ pub fn control_word(control: Control) -> Option<&'static Word> {
 
 /// The built-in word named `name`, if any.
 pub fn lookup(name: &str) -> Option<&'static Word> {
-    static INDEX: OnceLock<HashMap<&'static str, &'static Word>> = OnceLock::new();
+    static INDEX: OnceLock<FxHashMap<&'static str, &'static Word>> = OnceLock::new();
     INDEX.get_or_init(|| WORDS.iter().map(|w| (w.name, w)).collect()).get(name).copied()
 }
