@@ -96,9 +96,6 @@ pub struct Vm {
     native_table: Natives,
     /// The generator behind `random` and the words that draw from it.
     pub(crate) rng: crate::rng::Rng,
-    /// Which names are natives', indexed by name id (with the built-in words, whose names
-    /// are not interned until a program uses them, these are the names nothing may bind).
-    native_names: Vec<bool>,
     frontends: FxHashMap<String, Rc<dyn Frontend>>,
     pub(crate) out: Box<dyn Write>,
     /// Where `read_line` and `read_stdin` read.
@@ -155,7 +152,6 @@ impl Vm {
             native_index: FxHashMap::default(),
             native_table: Natives::default(),
             rng: crate::rng::Rng::from_clock(),
-            native_names: Vec::new(),
             frontends: FxHashMap::default(),
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),
             input: crate::input::Input::default(),
@@ -418,8 +414,7 @@ impl Vm {
 
     /// Whether `name` is a built-in word's or a native's, which nothing may bind.
     pub(crate) fn is_reserved(&self, name: Name) -> bool {
-        self.native_names.get(name.index()).copied().unwrap_or(false)
-            || words::lookup(self.reg.name_text(name)).is_some()
+        self.native_index.contains_key(&name) || words::lookup(self.reg.name_text(name)).is_some()
     }
 
     pub(crate) fn check_not_reserved(&self, name: Name) -> Result<(), Error> {
@@ -439,7 +434,6 @@ impl Vm {
             let text = self.reg.name_text(name).to_string();
             return Err(Error::type_error(format!("cannot register '{text}': it is a built-in word")));
         }
-        mark_native(&mut self.native_names, name);
         self.native_table.insert(self.reg.name_text(name).to_string(), native.arity);
         match self.native_index.get(&name) {
             Some(&index) => self.natives[index as usize] = native,
@@ -554,11 +548,4 @@ impl Vm {
     pub fn gc(&mut self) {
         self.collect_garbage();
     }
-}
-
-fn mark_native(native_names: &mut Vec<bool>, name: Name) {
-    if native_names.len() <= name.index() {
-        native_names.resize(name.index() + 1, false);
-    }
-    native_names[name.index()] = true;
 }
