@@ -267,6 +267,7 @@ impl<C: Code> Registry<C> {
     ///
     /// # Errors
     /// [`StaleHandle`], as [`Registry::native`].
+    #[inline]
     pub fn native_mut_storing(
         &mut self,
         handle: Handle,

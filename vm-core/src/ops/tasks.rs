@@ -271,24 +271,13 @@ impl Vm {
         Error::type_error(format!("'{word}' expects a channel, got {}", registry::a_type(self.type_name(value))))
     }
 
-    /// The first receiver still waiting on channel `h`, taken off its queue.
-    fn next_receiver(&mut self, h: Handle) -> Result<Option<Receiver>, Error> {
-        loop {
-            let Some(receiver) = self.channel_mut(h, None)?.receivers.pop_front() else { return Ok(None) };
-            if self.still_waiting(receiver.waiter) {
-                return Ok(Some(receiver));
-            }
-        }
-    }
-
-    /// Hands `value` to a receiver: it resumes with the value (and, from `select`, the
-    /// channel).
-    fn hand_over(&mut self, receiver: Receiver, value: Value) -> Result<(), Error> {
+    /// Hands `value` to a receiver if it still waits: it resumes with the value (and, from
+    /// `select`, the channel). Whether it did.
+    fn hand_over(&mut self, receiver: Receiver, value: Value) -> Result<bool, Error> {
         match receiver.select {
-            Some(channel) => self.wake(receiver.waiter, &[value, channel])?,
-            None => self.wake(receiver.waiter, &[value])?,
-        };
-        Ok(())
+            Some(channel) => self.wake(receiver.waiter, &[value, channel]),
+            None => self.wake(receiver.waiter, &[value]),
+        }
     }
 
     /// `send ( x ch -- )`.
@@ -298,9 +287,11 @@ impl Vm {
         self.send_value(channel, value)
     }
 
-    /// Sends `value` on `channel` (both popped already): to the first receiver waiting,
-    /// else into the buffer if it has room, else the running task waits until a receiver
-    /// makes room. The common case, room and no receiver, looks the channel up once.
+    /// Sends `value` on `channel` (both popped already): to the first receiver still
+    /// waiting, else into the buffer if it has room, else the running task waits. Every
+    /// message of a ping-pong passes here, so the channel is looked up once on the way to
+    /// its receiver (a receiver that stopped waiting, a `select` answered elsewhere, costs
+    /// another look).
     pub(crate) fn send_value(&mut self, channel: Value, value: Value) -> Result<Then, Error> {
         let Some((h, object)) = channel_in(&mut self.reg, channel, value.handle()) else {
             return Err(self.not_a_channel("send", channel));
@@ -308,42 +299,61 @@ impl Vm {
         if object.closed {
             return Err(Error::new(ErrorKind::Closed, "'send' on a closed channel"));
         }
-        let waiting = !object.receivers.is_empty();
-        if !waiting && object.buffer.len() < object.capacity {
-            object.buffer.push_back(value);
-            return Ok(Then::Continue);
-        }
-        if waiting {
-            if let Some(receiver) = self.next_receiver(h)? {
-                self.hand_over(receiver, value)?;
-                return Ok(Then::Continue);
-            }
-            // Only receivers that had stopped waiting (a `select` answered elsewhere).
-            let object = self.channel_mut(h, value.handle())?;
+        let Some(first) = object.receivers.pop_front() else {
             if object.buffer.len() < object.capacity {
                 object.buffer.push_back(value);
                 return Ok(Then::Continue);
             }
+            return self.wait_to_send(h, value);
+        };
+        let mut receiver = Some(first);
+        while let Some(waiting) = receiver {
+            if self.hand_over(waiting, value)? {
+                return Ok(Then::Continue);
+            }
+            receiver = self.channel_mut(h, None)?.receivers.pop_front();
         }
+        // Only receivers that had stopped waiting.
+        let object = self.channel_mut(h, value.handle())?;
+        if object.buffer.len() < object.capacity {
+            object.buffer.push_back(value);
+            return Ok(Then::Continue);
+        }
+        self.wait_to_send(h, value)
+    }
+
+    /// Blocks the running task on `send` of `value` to the full channel `h`.
+    fn wait_to_send(&mut self, h: Handle, value: Value) -> Result<Then, Error> {
         let waiter = self.block_current(Wait::Send(h))?;
         self.channel_mut(h, value.handle().into_iter().chain(Some(waiter.task)))?.senders.push_back((waiter, value));
         Ok(Then::Block)
     }
 
-    /// Takes the next value of channel `h` if it has one; `None` if it has none. A sender
-    /// waits only while the buffer is full, so the first one still waiting wakes and its
-    /// value takes the place just freed.
+    /// Takes the next value of channel `h` if it has one; `None` if it has none.
     fn take_value(&mut self, h: Handle) -> Result<Option<Value>, Error> {
         let object = self.channel_mut(h, None)?;
         let buffered = object.buffer.pop_front();
-        let mut next = object.senders.pop_front();
-        while let Some((sender, waiting)) = next {
-            if self.wake(sender, &[])? {
+        let sender = object.senders.pop_front();
+        self.finish_take(h, buffered, sender)
+    }
+
+    /// The rest of taking a value from channel `h`, given its buffer's front and its first
+    /// waiting sender, both taken off already. A sender waits only while the buffer is full,
+    /// so the first one still waiting wakes and its value takes the place just freed (or,
+    /// with nothing buffered, is the value taken).
+    fn finish_take(
+        &mut self,
+        h: Handle,
+        buffered: Option<Value>,
+        mut sender: Option<(Waiter, Value)>,
+    ) -> Result<Option<Value>, Error> {
+        while let Some((waiter, waiting)) = sender {
+            if self.wake(waiter, &[])? {
                 let Some(value) = buffered else { return Ok(Some(waiting)) };
                 self.channel_mut(h, waiting.handle())?.buffer.push_back(waiting);
                 return Ok(Some(value));
             }
-            next = self.channel_mut(h, None)?.senders.pop_front();
+            sender = self.channel_mut(h, None)?.senders.pop_front();
         }
         Ok(buffered)
     }
@@ -355,31 +365,24 @@ impl Vm {
     }
 
     /// Receives from `channel` (popped already), pushing the value, or `nil` from a closed
-    /// and drained channel; else the running task waits for a sender. The common case, a
-    /// buffered value and no sender waiting, looks the channel up once.
+    /// and drained channel; else the running task waits for a sender. The channel is looked
+    /// up once to take the value (and once more to refill the buffer from a waiting sender).
     pub(crate) fn recv_value(&mut self, channel: Value) -> Result<Then, Error> {
         let Some((h, object)) = channel_in(&mut self.reg, channel, None) else {
             return Err(self.not_a_channel("recv", channel));
         };
-        if object.senders.is_empty() {
-            // Nothing to take but the buffer's front; with none, the wait is decided here.
-            let value = match object.buffer.pop_front() {
-                Some(value) => value,
-                None if object.closed => Value::Nil,
-                None => return self.wait_to_receive(h),
-            };
-            self.task.push(value);
-            return Ok(Then::Continue);
+        let buffered = object.buffer.pop_front();
+        let closed = object.closed;
+        let taken = match object.senders.pop_front() {
+            None => buffered,
+            sender => self.finish_take(h, buffered, sender)?,
+        };
+        match taken {
+            Some(value) => self.task.push(value),
+            None if closed => self.task.push(Value::Nil),
+            None => return self.wait_to_receive(h),
         }
-        if let Some(value) = self.take_value(h)? {
-            self.task.push(value);
-            return Ok(Then::Continue);
-        }
-        if self.object::<ChannelObject>(h)?.closed {
-            self.task.push(Value::Nil);
-            return Ok(Then::Continue);
-        }
-        self.wait_to_receive(h)
+        Ok(Then::Continue)
     }
 
     /// Blocks the running task on `recv` from channel `h`.
@@ -502,7 +505,9 @@ impl Vm {
 }
 
 /// The channel `value` is and its handle, to change by storing `stored`; `None` if it is
-/// not a channel. (It borrows the registry alone, so the caller keeps the task.)
+/// not a channel. (It borrows the registry alone, so the caller keeps the task. Inlined:
+/// it is on the path of every message.)
+#[inline(always)]
 fn channel_in(
     reg: &mut registry::Registry<crate::code::Block>,
     value: Value,
