@@ -35,8 +35,10 @@ fn main() {
         println!("cargo::rustc-link-arg-bin=kai=-no-pie");
     }
     let order_wanted = std::env::var("KAI_LINK_ORDER").map_or(true, |v| v != "0");
-    if order_wanted && env_is("PROFILE", "release") && linker_is_rust_lld() {
-        let order = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("startup-order.txt");
+    let order =
+        std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default()).join("startup-order.txt");
+    // (A source tree without the list, a trimmed package, links as it would without lld.)
+    if order_wanted && order.is_file() && env_is("PROFILE", "release") && linker_is_rust_lld() {
         println!("cargo::rustc-link-arg-bin=kai=-Wl,--symbol-ordering-file={}", order.display());
         println!("cargo::rustc-link-arg-bin=kai=-Wl,--no-warn-symbol-ordering");
     }
