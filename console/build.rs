@@ -15,9 +15,10 @@
 //!
 //! **Start-up functions together**, in release builds linked by lld (Rust's default linker
 //! on x86_64 Linux with glibc since 1.90), unless `KAI_LINK_ORDER=0`. Starting a program
-//! runs some 150 functions spread over 4 MB of code, a page fault for nearly each; lld's
-//! `--symbol-ordering-file` places the ones listed in `startup-order.txt` first, on a few
-//! pages (~134 faults to ~117). `benches/startup_order.sh` regenerates the list; names it
+//! runs some 400 of Kai's functions spread over 4 MB of code, touching a page here and
+//! there; lld's `--symbol-ordering-file` places the ones listed in `startup-order.txt`
+//! first, together (~126 faults to ~100; the list's first two entries also fix the
+//! executor loop's alignment, see the script). `benches/startup_order.sh` regenerates the list; names it
 //! no longer matches (symbol names carry crate hashes) are ignored without a warning, so a
 //! stale list costs speed, never the build. It is not passed where another linker may be in
 //! use (a configured linker, linker flags in `RUSTFLAGS`, an older compiler): GNU ld has
