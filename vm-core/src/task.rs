@@ -90,6 +90,23 @@ impl Task {
         self.fault = None;
     }
 
+    /// Exchanges the states of two tasks: a task switch parks one and loads another this
+    /// way, twice per switch. (`mem::swap` moves a `Task` in sixteen 8-byte steps, each of
+    /// two loads and two stores; reading both whole and writing them back lets the compiler
+    /// move them through 16-byte registers, in half the instructions.)
+    #[inline(always)]
+    pub(crate) fn exchange(a: &mut Task, b: &mut Task) {
+        // SAFETY: `a` and `b` are distinct (two live `&mut`), and each value read is
+        // written back exactly once, to the other place: nothing is dropped or duplicated,
+        // and nothing between the reads and the writes can panic.
+        unsafe {
+            let x = std::ptr::read(a);
+            let y = std::ptr::read(b);
+            std::ptr::write(a, y);
+            std::ptr::write(b, x);
+        }
+    }
+
     /// Sets the data-stack limit.
     pub(crate) fn set_max_stack(&mut self, max_stack: usize) {
         self.max_stack = max_stack;

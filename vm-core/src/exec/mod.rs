@@ -192,6 +192,8 @@ impl Vm {
     /// task runs. An error the main task does not catch, a limit error and an internal
     /// error end the run: they are returned.
     fn settle(&mut self, mut err: Error, base: usize) -> Result<(), Error> {
+        // An op that failed after it blocked the task does not wait: the task runs on.
+        self.sched.blocked_on = None;
         loop {
             let in_main = self.sched.current == self.sched.main;
             err = match self.unwind(err, if in_main { base } else { 0 }) {

@@ -16,7 +16,7 @@ use crate::sched::{
     ActorObject, ChannelObject, FutureObject, Outcome, Receiver, Role, Status, TaskObject, TimerKind, Wait,
     cancelled_error,
 };
-use crate::sched::{Call, Waiter};
+use crate::sched::{Call, Scheduler, Waiter, object_in};
 use crate::vm::Vm;
 use crate::words::TaskWord;
 
@@ -158,7 +158,7 @@ impl Vm {
             Outcome::Failed(error) => Err(self.raise_error_value(error)),
             Outcome::Cancelled => Err(cancelled_error()),
             Outcome::Pending => {
-                let waiter = self.block_current(Wait::Future(future))?;
+                let waiter = self.sched.block_current(Wait::Future(future));
                 self.object_mut::<FutureObject>(future, Some(waiter.task))?.waiters.push(waiter);
                 if let Some(limit) = limit {
                     self.sched.timers.set(Instant::now() + limit, TimerKind::Timeout, waiter.task, waiter.epoch);
@@ -222,7 +222,7 @@ impl Vm {
         if duration.is_zero() {
             return self.yield_word();
         }
-        let waiter = self.block_current(Wait::Timer)?;
+        let waiter = self.sched.block_current(Wait::Timer);
         self.sched.timers.set(Instant::now() + duration, TimerKind::Wake, waiter.task, waiter.epoch);
         Ok(Then::Block)
     }
@@ -290,21 +290,19 @@ impl Vm {
     /// Sends `value` on `channel` (both popped already): to the first receiver still
     /// waiting, else into the buffer if it has room, else the running task waits. Every
     /// message of a ping-pong passes here, so the channel is looked up once on the way to
-    /// its receiver (a receiver that stopped waiting, a `select` answered elsewhere, costs
-    /// another look).
+    /// its receiver, its buffer or its senders (a receiver that stopped waiting, a `select`
+    /// answered elsewhere, costs another look).
     pub(crate) fn send_value(&mut self, channel: Value, value: Value) -> Result<Then, Error> {
-        let Some((h, object)) = channel_in(&mut self.reg, channel, value.handle()) else {
+        // Stored: the value, and the running task should it wait here.
+        let stored = value.handle().into_iter().chain(Some(self.sched.current));
+        let Some((h, object)) = channel_in(&mut self.reg, channel, stored) else {
             return Err(self.not_a_channel("send", channel));
         };
         if object.closed {
             return Err(Error::new(ErrorKind::Closed, "'send' on a closed channel"));
         }
         let Some(first) = object.receivers.pop_front() else {
-            if object.buffer.len() < object.capacity {
-                object.buffer.push_back(value);
-                return Ok(Then::Continue);
-            }
-            return self.wait_to_send(h, value);
+            return Ok(buffer_or_wait(object, h, value, &mut self.sched));
         };
         let mut receiver = Some(first);
         while let Some(waiting) = receiver {
@@ -314,19 +312,9 @@ impl Vm {
             receiver = self.channel_mut(h, None)?.receivers.pop_front();
         }
         // Only receivers that had stopped waiting.
-        let object = self.channel_mut(h, value.handle())?;
-        if object.buffer.len() < object.capacity {
-            object.buffer.push_back(value);
-            return Ok(Then::Continue);
-        }
-        self.wait_to_send(h, value)
-    }
-
-    /// Blocks the running task on `send` of `value` to the full channel `h`.
-    fn wait_to_send(&mut self, h: Handle, value: Value) -> Result<Then, Error> {
-        let waiter = self.block_current(Wait::Send(h))?;
-        self.channel_mut(h, value.handle().into_iter().chain(Some(waiter.task)))?.senders.push_back((waiter, value));
-        Ok(Then::Block)
+        let stored = value.handle().into_iter().chain(Some(self.sched.current));
+        let object = object_in::<ChannelObject>(&mut self.reg, h, stored)?;
+        Ok(buffer_or_wait(object, h, value, &mut self.sched))
     }
 
     /// Takes the next value of channel `h` if it has one; `None` if it has none.
@@ -366,30 +354,44 @@ impl Vm {
 
     /// Receives from `channel` (popped already), pushing the value, or `nil` from a closed
     /// and drained channel; else the running task waits for a sender. The channel is looked
-    /// up once to take the value (and once more to refill the buffer from a waiting sender).
+    /// up once, to take the value (and refill the buffer from a waiting sender) or to
+    /// wait.
     pub(crate) fn recv_value(&mut self, channel: Value) -> Result<Then, Error> {
-        let Some((h, object)) = channel_in(&mut self.reg, channel, None) else {
+        // Stored: the running task, should it wait here.
+        let Some((h, object)) = channel_in(&mut self.reg, channel, Some(self.sched.current)) else {
             return Err(self.not_a_channel("recv", channel));
         };
         let buffered = object.buffer.pop_front();
         let closed = object.closed;
         let taken = match object.senders.pop_front() {
+            None if buffered.is_none() && !closed => return Ok(wait_to_receive(object, h, &mut self.sched)),
             None => buffered,
+            Some((waiter, waiting)) if buffered.is_some() => {
+                // The sender's value takes the place just freed (a sender waits only while
+                // the buffer is full): moved there in this lookup, and back out should the
+                // sender no longer wait.
+                object.buffer.push_back(waiting);
+                if self.wake(waiter, &[])? {
+                    buffered
+                } else {
+                    let object = self.channel_mut(h, None)?;
+                    object.buffer.pop_back();
+                    let next = object.senders.pop_front();
+                    self.finish_take(h, buffered, next)?
+                }
+            }
             sender => self.finish_take(h, buffered, sender)?,
         };
         match taken {
             Some(value) => self.task.push(value),
             None if closed => self.task.push(Value::Nil),
-            None => return self.wait_to_receive(h),
+            None => {
+                // Only senders that had stopped waiting, and nothing buffered.
+                let object = object_in::<ChannelObject>(&mut self.reg, h, Some(self.sched.current))?;
+                return Ok(wait_to_receive(object, h, &mut self.sched));
+            }
         }
         Ok(Then::Continue)
-    }
-
-    /// Blocks the running task on `recv` from channel `h`.
-    fn wait_to_receive(&mut self, h: Handle) -> Result<Then, Error> {
-        let waiter = self.block_current(Wait::Recv(h))?;
-        self.channel_mut(h, Some(waiter.task))?.receivers.push_back(Receiver { waiter, select: None });
-        Ok(Then::Block)
     }
 
     /// `close ( ch -- )`: receivers waiting get `nil`, senders waiting a `closed` error.
@@ -441,7 +443,7 @@ impl Vm {
                 return Ok(Then::Continue);
             }
         }
-        let waiter = self.block_current(Wait::Select)?;
+        let waiter = self.sched.block_current(Wait::Select);
         for &(h, value) in &channels {
             let stored = value.handle().into_iter().chain(Some(waiter.task));
             self.channel_mut(h, stored)?.receivers.push_back(Receiver { waiter, select: Some(value) });
@@ -502,6 +504,26 @@ impl Vm {
         self.wake(waiter, &[])?;
         Ok(())
     }
+}
+
+/// Makes the running task wait to receive from channel `h`. (Free of the VM, as
+/// [`buffer_or_wait`].)
+fn wait_to_receive(object: &mut ChannelObject, h: Handle, sched: &mut Scheduler) -> Then {
+    let waiter = sched.block_current(Wait::Recv(h));
+    object.receivers.push_back(Receiver { waiter, select: None });
+    Then::Block
+}
+
+/// Puts `value` into channel `h`'s buffer if it has room; else the running task waits to
+/// send it. (Free of the VM, so that the caller keeps the channel it looked up.)
+fn buffer_or_wait(object: &mut ChannelObject, h: Handle, value: Value, sched: &mut Scheduler) -> Then {
+    if object.buffer.len() < object.capacity {
+        object.buffer.push_back(value);
+        return Then::Continue;
+    }
+    let waiter = sched.block_current(Wait::Send(h));
+    object.senders.push_back((waiter, value));
+    Then::Block
 }
 
 /// The channel `value` is and its handle, to change by storing `stored`; `None` if it is

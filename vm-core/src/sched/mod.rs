@@ -35,7 +35,7 @@ pub(crate) use objects::{
     ActorObject, ChannelObject, FutureObject, Outcome, Receiver, Role, Status, TaskObject, Wait, Waiter, Waiters,
     downcast, downcast_mut,
 };
-pub(crate) use switch::{Call, cancelled_error};
+pub(crate) use switch::{Call, cancelled_error, object_in};
 pub(crate) use timers::{TimerKind, Timers};
 
 /// The scheduler's state, owned by the VM.
@@ -44,6 +44,13 @@ pub(crate) struct Scheduler {
     pub main: Handle,
     /// The task running now; its state is in `Vm::task`, not in its object.
     pub current: Handle,
+    /// The running task's epoch, copied from its object when it was loaded (its waiters
+    /// are made without a lookup of it; the epoch of a running task does not change).
+    pub current_epoch: u32,
+    /// What the running task blocked on in the op that ends its slice. Its object's
+    /// status says so once the task is parked, so that blocking costs no lookup of it;
+    /// `None` while it runs on.
+    pub blocked_on: Option<Wait>,
     /// Tasks ready to run, first in, first out.
     pub run_queue: VecDeque<Handle>,
     /// Every task that has not ended: roots, so that a blocked task lives until it ends.
@@ -74,6 +81,8 @@ impl Scheduler {
         Scheduler {
             main,
             current: main,
+            current_epoch: 0,
+            blocked_on: None,
             run_queue: VecDeque::new(),
             live: IndexSet::default(),
             timers: Timers::default(),
@@ -85,6 +94,15 @@ impl Scheduler {
             next_seq: 1,
             spare: Vec::new(),
         }
+    }
+
+    /// Blocks the running task on `wait` (see [`Scheduler::blocked_on`]); the caller
+    /// registers the returned waiter with whatever will end the wait, and the op then ends
+    /// the task's slice.
+    #[inline]
+    pub(crate) fn block_current(&mut self, wait: Wait) -> Waiter {
+        self.blocked_on = Some(wait);
+        Waiter { task: self.current, epoch: self.current_epoch }
     }
 
     /// An empty state for a new task: a spare one if there is one.

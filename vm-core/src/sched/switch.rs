@@ -110,17 +110,21 @@ impl Vm {
     // ---- switching -----------------------------------------------------------------------
 
     /// Moves the running task's state into its object, leaving it `status` (or as its
-    /// object says, for a task that blocked or ended while it ran).
+    /// object says, for a task that blocked or ended while it ran). (Inlined: a switch
+    /// parks one task and loads the next, and calls cost a good part of a switch.)
+    #[inline(always)]
     pub(crate) fn park_current(&mut self, status: Option<Status>) -> Result<(), Error> {
+        let blocked_on = self.sched.blocked_on.take();
         crate::entry::park_spans(&mut self.task.entries);
-        let mut stored = Vec::new();
-        if self.reg.gc_marking() {
-            self.task.each_handle(&mut |h| stored.push(h));
-        }
         let current = self.sched.current;
-        let object = object_in::<TaskObject>(&mut self.reg, current, stored)?;
+        if self.reg.gc_marking() {
+            self.store_parked(current)?;
+        }
+        let object = object_in::<TaskObject>(&mut self.reg, current, None)?;
         if let Some(status) = status {
             object.status = status;
+        } else if let Some(wait) = blocked_on {
+            object.status = Status::Blocked(wait);
         }
         if object.status == Status::Done {
             // An ended task keeps nothing.
@@ -129,9 +133,19 @@ impl Vm {
         } else {
             // The object's state is empty (it was moved out when the task was loaded):
             // swapping moves the running state in and leaves `Vm::task` empty.
-            std::mem::swap(&mut object.state, &mut self.task);
+            Task::exchange(&mut object.state, &mut self.task);
         }
         Ok(())
+    }
+
+    /// The write barrier of parking: the running task's values are about to move into
+    /// its object `current`, which the collector may have marked already.
+    #[cold]
+    #[inline(never)]
+    fn store_parked(&mut self, current: Handle) -> Result<(), Error> {
+        let mut stored = Vec::new();
+        self.task.each_handle(&mut |h| stored.push(h));
+        object_in::<TaskObject>(&mut self.reg, current, stored).map(drop)
     }
 
     /// Makes task `h` the running one: its state moves into `Vm::task`, and the call it
@@ -142,15 +156,18 @@ impl Vm {
     }
 
     /// As [`Vm::load_task`] if task `h` is runnable; whether it was (a task cancelled
-    /// while it waited in the run queue is not, and stays parked).
+    /// while it waited in the run queue is not, and stays parked). (Inlined, as
+    /// [`Vm::park_current`].)
+    #[inline(always)]
     fn load_if_runnable(&mut self, h: Handle) -> Result<bool, Error> {
         let object = object_in::<TaskObject>(&mut self.reg, h, None)?;
         if object.status != Status::Runnable {
             return Ok(false);
         }
         object.status = Status::Running;
+        self.sched.current_epoch = object.epoch;
         // `Vm::task` is empty (parked): the swap leaves the object's state empty in turn.
-        std::mem::swap(&mut object.state, &mut self.task);
+        Task::exchange(&mut object.state, &mut self.task);
         let raise = object.raise.take();
         // (Tested before it is taken: a `Call` is large, and most switches have none.)
         let call = if object.pending_call.is_some() { object.pending_call.take() } else { None };
@@ -263,15 +280,6 @@ impl Vm {
     }
 
     // ---- waiting and waking --------------------------------------------------------------
-
-    /// Marks the running task blocked on `wait`; the caller registers the returned waiter
-    /// with whatever will end the wait, and the op then ends the task's slice.
-    pub(crate) fn block_current(&mut self, wait: Wait) -> Result<Waiter, Error> {
-        let current = self.sched.current;
-        let object = self.task_object_mut(current, None)?;
-        object.status = Status::Blocked(wait);
-        Ok(Waiter { task: current, epoch: object.epoch })
-    }
 
     /// Whether waiter `w` still waits (on the wait it registered for).
     pub(crate) fn still_waiting(&self, w: Waiter) -> bool {
@@ -593,7 +601,7 @@ impl Vm {
 
     /// Blocks the running `every` task until its next tick.
     fn next_tick(&mut self, task: Handle, ms: u64) -> Result<(), Error> {
-        let waiter = self.block_current(Wait::Timer)?;
+        let waiter = self.sched.block_current(Wait::Timer);
         let body = self.task_object(task)?.body;
         self.task_object_mut(task, body.handle())?.pending_call =
             Some(Call { f: body, args: SmallVec::new(), function: false });
@@ -609,7 +617,7 @@ impl Vm {
         let object = self.object_mut::<ActorObject>(actor, None)?;
         let Some((message, reply)) = object.mailbox.pop_front() else {
             self.task_object_mut(current, None)?.role = Role::Actor { actor, reply: None };
-            self.block_current(Wait::Mailbox)?;
+            self.sched.block_current(Wait::Mailbox);
             return Ok(false);
         };
         let handler = object.handler;
@@ -730,7 +738,7 @@ pub(crate) fn cancelled_error() -> Error {
 /// it uses the task (a switch swaps states between a task object and `Vm::task`).
 /// (Inlined: every task switch and channel message looks objects up this way.)
 #[inline(always)]
-fn object_in<T: NativeObject>(
+pub(crate) fn object_in<T: NativeObject>(
     reg: &mut registry::Registry<crate::code::Block>,
     h: Handle,
     stored: impl IntoIterator<Item = Handle>,
