@@ -7,9 +7,10 @@
 # Builds kai in release without an order (KAI_LINK_ORDER=0), runs an empty program and a
 # hello-world in Pi, Rho and Stark under callgrind with mangled names, and keeps every
 # function callgrind saw that is one of kai's own text symbols, in the order callgrind
-# lists them, except that two come first (see LEAD below). Run it after a toolchain update (symbol names carry crate hashes, which
-# change with the compiler) or after a change to what start-up runs; names the linker no
-# longer finds are ignored, so a stale file costs speed, not correctness.
+# lists them, except that two come first (see LEAD below). Run it after a toolchain update
+# (symbol names carry crate hashes, which change with the compiler) or after a change to
+# what start-up runs; names the linker no longer finds are ignored, so a stale file costs
+# speed, not correctness.
 # Needs valgrind and nm (apt-get install valgrind binutils).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,9 +38,17 @@ awk 'NR == FNR { text[$0] = 1; next } $0 in text' "$work/text" "$work/seen" > "$
 # 65 ms at 32, fib(32) 69 and 67 ms. A change to run_slice itself can move its best offset:
 # after one, compare loop.pi and fib.pi with this offset and with offset 0 (LEAD without
 # its first line) before keeping the file.
+exit_symbol='_RNvNtCs[A-Za-z0-9_]*_3std7process4exit'
+loop_symbol='.*9run_slice17h.*'
+for lead in "$exit_symbol" "$loop_symbol"; do
+    if ! grep -q -x "$lead" "$work/startup"; then
+        echo "startup_order.sh: no start-up function matches $lead (renamed?); the file is unchanged" >&2
+        exit 1
+    fi
+done
 {
-    grep -x '_RNvNtCs[A-Za-z0-9_]*_3std7process4exit' "$work/startup"
-    grep '9run_slice17h' "$work/startup"
-    grep -v -x -e '_RNvNtCs[A-Za-z0-9_]*_3std7process4exit' -e '.*9run_slice17h.*' "$work/startup"
+    grep -x "$exit_symbol" "$work/startup"
+    grep -x "$loop_symbol" "$work/startup"
+    grep -v -x -e "$exit_symbol" -e "$loop_symbol" "$work/startup"
 } > console/startup-order.txt
 echo "console/startup-order.txt: $(wc -l < console/startup-order.txt) functions"
